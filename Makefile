@@ -1,0 +1,79 @@
+# Liant — `make demo` to try it, `make test` to check it. Everything installs itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
+
+## The Python environment, rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $@
+
+## Front-end libraries from the npm registry (package-lock.json), never from a CDN.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Debian tools the project needs: gettext (catalogues), PostgreSQL client (backups).
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+## Chromium for the browser tests (Debian's package; Playwright never downloads a browser).
+browser-deps:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Please install Chromium: sudo apt-get install chromium"; exit 1; fi; \
+	fi
+
+messages: $(VENV)/.installed system-deps
+	$(BIN)/liant compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(VENV)/.installed node_modules/.installed system-deps messages
+
+demo: install
+	$(BIN)/liant migrate --no-input -v0
+	$(BIN)/liant demo
+	@echo "Starting Liant at http://127.0.0.1:8000/ (web server + job worker; Ctrl-C stops both)"
+	$(BIN)/liant run
+
+run: install
+	$(BIN)/liant migrate --no-input -v0
+	$(BIN)/liant run
+
+## The whole suite on SQLite, then again on PostgreSQL + Redis when
+## LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are set (.ci/run sets them).
+test: install browser-deps
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$LIANT_TEST_DATABASE_URL$$LIANT_TEST_REDIS_URL" ]; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "LIANT_TEST_DATABASE_URL/LIANT_TEST_REDIS_URL not set: PostgreSQL + Redis run skipped (CI runs it)."; fi
+
+test-sqlite:
+	@echo "=== suite on SQLite + SqliteHuey ==="
+	env -u LIANT_TEST_DATABASE_URL -u LIANT_TEST_REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "=== suite on PostgreSQL ($$LIANT_TEST_DATABASE_URL) + Redis ($$LIANT_TEST_REDIS_URL) ==="
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy liant/core liant/cli.py liant/env.py
+
+bench: install
+	$(BIN)/python -m bench $(AREA)
+
+clean:
+	rm -rf $(VENV) node_modules var/test

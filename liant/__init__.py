@@ -1,0 +1,1 @@
+"""Liant: a self-hosted workbench for community managers."""

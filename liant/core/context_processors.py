@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from liant.core.navigation import MODULES, module_url
+from liant.core.permissions import role_has
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Navigation for the current workspace, showing only what the role may open."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    if membership is None or user is None or not user.is_authenticated:
+        return {}
+    slug = membership.workspace.slug
+    items = [
+        {"module": m, "url": module_url(m, slug), "built": bool(m.url_name)}
+        for m in MODULES
+        if role_has(membership.role, m.permission)
+    ]
+    return {
+        "nav_modules": items,
+        "current_workspace": membership.workspace,
+        "current_membership": membership,
+        "user_workspaces": list(user.workspaces()),
+    }

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+import socket
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from liant.core.models import WorkerHeartbeat, WorkerPing
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@db_task()
+def handle_ping(ping_id: int) -> bool:
+    """Complete a ping sent from the web process; proves the queue really delivers jobs."""
+    updated = WorkerPing.objects.filter(pk=ping_id, handled_at__isnull=True).update(
+        handled_at=timezone.now(), handled_by=worker_name()
+    )
+    heartbeat()
+    return updated == 1
+
+
+@db_periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker=worker_name(), defaults={"seen_at": timezone.now()}
+    )
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def prune_heartbeats() -> None:
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timezone.timedelta(days=7)).delete()

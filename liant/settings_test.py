@@ -1,0 +1,70 @@
+"""Settings for the test suite.
+
+SQLite always; PostgreSQL and Redis when LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are
+set — and then they must answer: an unreachable service is an error, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_base = Path(__file__).resolve().parent.parent
+# The developer's own DATABASE_URL/REDIS_URL must never be touched by tests.
+for _name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "LIANT_SQLITE_PATH"):
+    os.environ.pop(_name, None)
+os.environ.setdefault("LIANT_VAR_DIR", str(_base / "var" / "test"))
+os.environ.setdefault("LIANT_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+TEST_DATABASE_URL = os.environ.get("LIANT_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("LIANT_TEST_REDIS_URL", "")
+if TEST_DATABASE_URL:
+    os.environ["DATABASE_URL"] = TEST_DATABASE_URL
+if TEST_REDIS_URL:
+    os.environ["REDIS_URL"] = TEST_REDIS_URL
+os.environ.setdefault("LIANT_HUEY_NAME", f"liant-test-{os.getpid()}")
+
+from liant.settings import *  # noqa: E402,F403
+from liant.settings import DATABASES, HUEY, INSTALLED_APPS, VAR_DIR  # noqa: E402
+
+
+def _require_services() -> None:
+    if TEST_DATABASE_URL:
+        import psycopg
+
+        db = DATABASES["default"]
+        try:
+            psycopg.connect(
+                host=db.get("HOST") or None,
+                port=db.get("PORT") or None,
+                user=db.get("USER") or None,
+                password=db.get("PASSWORD") or None,
+                dbname="postgres",
+                connect_timeout=5,
+            ).close()
+        except psycopg.Error as exc:
+            raise RuntimeError(
+                f"LIANT_TEST_DATABASE_URL is set but PostgreSQL does not answer: {exc}"
+            ) from exc
+    if TEST_REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=5).ping()
+        except redis.RedisError as exc:
+            raise RuntimeError(
+                f"LIANT_TEST_REDIS_URL is set but Redis does not answer: {exc}"
+            ) from exc
+
+
+_require_services()
+
+if not TEST_DATABASE_URL:
+    # A file, not memory: the real-worker tests run `liant worker` in another process.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# Unit tests run jobs inline; the worker tests switch this off and start a real worker.
+HUEY["immediate"] = True
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+# Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
+urlpatterns = [
+    path("operator/", admin.site.urls),
+    path("", include("liant.core.urls")),
+]

@@ -1,0 +1,74 @@
+"""Fixtures shared by the whole suite.
+
+Every view test has three people: an owner and a member of the workspace, and an outsider
+who owns another workspace and must get nothing from this one.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from liant.core.models import Membership, Organisation, User, Workspace
+from liant.core.permissions import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def organisation(db) -> Organisation:
+    return Organisation.objects.create(name="Maison Test", slug="maison-test")
+
+
+@pytest.fixture
+def workspace(organisation) -> Workspace:
+    return Workspace.objects.create(organisation=organisation, name="Brand", slug="brand")
+
+
+@pytest.fixture
+def other_workspace(db) -> Workspace:
+    other_org = Organisation.objects.create(name="Rival", slug="rival")
+    return Workspace.objects.create(organisation=other_org, name="Rival brand", slug="rival-brand")
+
+
+def make_user(email: str, workspace: Workspace | None = None, role: str = Role.OWNER) -> User:
+    user = User.objects.create_user(email, PASSWORD, name=email.split("@")[0].title())
+    if workspace is not None:
+        Membership.objects.create(workspace=workspace, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(workspace) -> User:
+    return make_user("owner@brand.example", workspace, Role.OWNER)
+
+
+@pytest.fixture
+def member(workspace) -> User:
+    return make_user("member@brand.example", workspace, Role.COMMUNITY_MANAGER)
+
+
+@pytest.fixture
+def outsider(other_workspace) -> User:
+    return make_user("outsider@rival.example", other_workspace, Role.OWNER)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner) -> Client:
+    return client_for(owner)
+
+
+@pytest.fixture
+def member_client(member) -> Client:
+    return client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)
