@@ -176,6 +176,7 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start without it
 STATICFILES_DIRS: list = [BASE_DIR / "static"]
 # Front-end libraries come from npm (package-lock.json) at install time, never from a CDN.
 for _prefix, _path in [

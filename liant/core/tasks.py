@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
@@ -20,17 +21,21 @@ def handle_ping(ping_id: int) -> bool:
     updated = WorkerPing.objects.filter(pk=ping_id, handled_at__isnull=True).update(
         handled_at=timezone.now(), handled_by=worker_name()
     )
-    heartbeat()
+    record_heartbeat()
     return updated == 1
 
 
-@db_periodic_task(crontab(minute="*"))
-def heartbeat() -> None:
+def record_heartbeat() -> None:
     WorkerHeartbeat.objects.update_or_create(
         worker=worker_name(), defaults={"seen_at": timezone.now()}
     )
 
 
+@db_periodic_task(crontab(minute="*"))
+def heartbeat() -> None:
+    record_heartbeat()
+
+
 @db_periodic_task(crontab(hour="3", minute="17"))
 def prune_heartbeats() -> None:
-    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timezone.timedelta(days=7)).delete()
+    WorkerHeartbeat.objects.filter(seen_at__lt=timezone.now() - timedelta(days=7)).delete()

@@ -133,8 +133,8 @@ def send_invitation(request: HttpRequest, email: str, role: str) -> Invitation:
     return invitation
 
 
-@require_POST
 @workspace_view("team.manage")
+@require_POST
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)  # type: ignore[attr-defined]
@@ -162,8 +162,8 @@ def other_owner_exists(target: Membership) -> bool:
     )
 
 
-@require_POST
 @workspace_view("team.manage")
+@require_POST
 def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)  # type: ignore[attr-defined]
@@ -180,8 +180,8 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("team", ws=request.workspace.slug)  # type: ignore[attr-defined]
 
 
-@require_POST
 @workspace_view("team.manage")
+@require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
         Invitation.objects.pending(), pk=pk, workspace=request.workspace  # type: ignore[attr-defined]
