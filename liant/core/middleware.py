@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
-from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class UserLanguageMiddleware:
@@ -44,7 +44,8 @@ class TwoFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(OTP_EXEMPT_PREFIXES)
-            and user_has_device(user, confirmed=True)
+            # Recovery codes only exist next to an authenticator, so one query suffices.
+            and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         ):
             return redirect(f"/account/2fa/verify/?next={request.get_full_path()}")
         return self.get_response(request)

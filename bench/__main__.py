@@ -1,0 +1,48 @@
+"""`make bench [AREA=core]`: measured figures, printed as `bench: <area>.<figure> = <value> <unit>`.
+
+Each area is a module in bench/ with `run(report)`. Benchmarks run on a throw-away SQLite
+database in a temporary ./var (or on DATABASE_URL when set), never on your data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import tempfile
+from pathlib import Path
+
+
+def report(area: str, figure: str, value: float, unit: str, note: str = "") -> None:
+    if note:
+        print(f"# {note}")
+    print(f"bench: {area}.{figure} = {value:.4g} {unit}", flush=True)
+
+
+def main(argv: list[str]) -> int:
+    wanted = argv[0] if argv else ""
+    var = tempfile.mkdtemp(prefix="liant-bench-")
+    os.environ["LIANT_VAR_DIR"] = var
+    os.environ.setdefault("LIANT_SECRET_KEY", "bench-secret")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "liant.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    areas = sorted(
+        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
+    )
+    if wanted and wanted not in areas:
+        print(f"Unknown area {wanted!r}; areas: {', '.join(areas)}", file=sys.stderr)
+        return 2
+    for area in [wanted] if wanted else areas:
+        module = importlib.import_module(f"bench.{area}")
+        module.run(lambda *a, area=area, **k: report(area, *a, **k))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
