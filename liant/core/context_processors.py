@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from liant.core.navigation import MODULES, module_url
-from liant.core.permissions import role_has
+from liant.core.permissions import permissions_of, role_has
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,5 +24,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_modules": items,
         "current_workspace": membership.workspace,
         "current_membership": membership,
+        # For showing links only; every view checks the permission itself.
+        "ws_perms": permissions_of(membership.role),
         "user_workspaces": list(user.workspaces()),
     }

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from liant.core import account_views, views
+from liant.core import account_views, views, workspace_views
 from liant.core.forms import LoginForm
 
 account = [
@@ -45,6 +45,7 @@ workspace = [
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("audit/", views.audit_log, name="audit_log"),
     path("status/", views.status, name="status"),
+    path("settings/", workspace_views.workspace_settings, name="workspace_settings"),
 ]
 
 urlpatterns = [
@@ -53,5 +54,6 @@ urlpatterns = [
     path("account/", include(account)),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("invitations/<str:token>/", account_views.accept_invitation, name="accept_invitation"),
+    path("workspaces/new/", workspace_views.new_workspace, name="new_workspace"),
     path("w/<slug:ws>/", include(workspace)),
 ]
