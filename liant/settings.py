@@ -101,7 +101,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": Path(env_str("LIANT_SQLITE_PATH", str(VAR_DIR / "liant.sqlite3"))),
+            "NAME": env_str("LIANT_SQLITE_PATH", str(VAR_DIR / "liant.sqlite3")),
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes; IMMEDIATE takes the
                 # write lock at BEGIN so concurrent writers wait instead of failing mid-way.

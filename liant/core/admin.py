@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from liant.core.models import AuditEvent, Invitation, Membership, Organisation, User, Workspace
@@ -39,8 +41,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "workspace", "actor_label", "action", "target_label", "ip_address"]
     list_filter = ["action"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False

@@ -6,8 +6,13 @@ Adding a module = adding its permissions here, with the roles that get them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Role(models.TextChoices):
@@ -30,7 +35,7 @@ O, A, CM, MOD, AN, CL = (
 EVERYONE = frozenset(Role)
 
 # permission -> (description, roles that have it)
-PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
+PERMISSIONS: dict[str, tuple[StrOrPromise, frozenset[str]]] = {
     "workspace.view": (_("See the workspace"), EVERYONE),
     "workspace.manage": (_("Change the workspace's settings"), frozenset({O, A})),
     "workspace.delete": (_("Delete the workspace"), frozenset({O})),
@@ -79,7 +84,7 @@ def permissions_of(role: str) -> set[str]:
 
 
 # Who may grant which role: nobody grants a role above their own.
-ROLE_RANK = {O: 5, A: 4, CM: 3, MOD: 2, AN: 2, CL: 1}
+ROLE_RANK: dict[str, int] = {O: 5, A: 4, CM: 3, MOD: 2, AN: 2, CL: 1}
 
 
 def can_grant(granter_role: str, role: str) -> bool:
