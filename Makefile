@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
+.PHONY: translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
 
 ## The Python environment, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +35,10 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Please install Chromium: sudo apt-get install chromium"; exit 1; fi; \
 	fi
+
+## After changing user-visible strings: extract them, then translate locale/fr (tests check it).
+translations: $(VENV)/.installed system-deps
+	$(BIN)/liant makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests -v0
 
 messages: $(VENV)/.installed system-deps
 	$(BIN)/liant compilemessages --ignore=.venv --ignore=node_modules -v0
