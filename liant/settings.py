@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "huey.contrib.djhuey",
     "liant.core",
+    "liant.channels",
     "liant.demo",
 ]
 

@@ -21,6 +21,8 @@ if TEST_DATABASE_URL:
     os.environ["DATABASE_URL"] = TEST_DATABASE_URL
 if TEST_REDIS_URL:
     os.environ["REDIS_URL"] = TEST_REDIS_URL
+# Local test servers (feeds, IMAP, Matrix...) run on 127.0.0.1 and only that is allowed.
+os.environ["LIANT_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1,localhost"
 os.environ.setdefault("LIANT_HUEY_NAME", f"liant-test-{os.getpid()}")
 
 from liant.settings import *  # noqa: E402,F403

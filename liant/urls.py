@@ -4,5 +4,6 @@ from django.urls import include, path
 # Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
 urlpatterns = [
     path("operator/", admin.site.urls),
+    path("w/<slug:ws>/channels/", include("liant.channels.urls")),
     path("", include("liant.core.urls")),
 ]

@@ -115,6 +115,7 @@ MODULES: list[Module] = [
         _("Channels"),
         _("The networks and mailboxes connected to this workspace, and their health."),
         "channels.view",
+        url_name="channels",
     ),
 ]
 

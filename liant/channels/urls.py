@@ -1,0 +1,11 @@
+from django.urls import path
+
+from liant.channels import views
+
+urlpatterns = [
+    path("", views.channel_list, name="channels"),
+    path("connect/feed/", views.connect_feed, name="connect_feed"),
+    path("<int:pk>/", views.channel_detail, name="channel_detail"),
+    path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
+    path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),
+]

@@ -1,0 +1,1 @@
+"""Connectors: one package per network behind one interface (see README.md)."""

@@ -1,0 +1,263 @@
+"""The interface every network speaks.
+
+A connector is built for one channel: it gets the channel's settings (validated by its own
+pydantic model), its decrypted credentials, and an `HttpClient` that is the only way it may
+reach the network. It never touches the database: it returns plain data and the channels app
+stores it, so connectors stay testable against recorded payloads and local servers.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from liant.connectors.http import HttpClient
+
+
+class ErrorKind(enum.StrEnum):
+    TRANSIENT = "transient"  # retry with backoff
+    RATE_LIMITED = "rate_limited"  # retry after `retry_after` seconds
+    AUTH_EXPIRED = "auth_expired"  # refresh, else the channel is disconnected
+    PERMANENT = "permanent"  # fail with the network's message
+
+
+class ConnectorError(Exception):
+    def __init__(
+        self,
+        message: str,
+        kind: ErrorKind | str = ErrorKind.PERMANENT,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.kind = ErrorKind(kind)
+        self.retry_after = retry_after
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Capability(enum.StrEnum):
+    PUBLISH = "publish"
+    REPLY = "reply"
+    FETCH = "fetch"
+    METRICS = "metrics"
+    MODERATE = "moderate"
+    SEND_DIRECT = "send_direct"
+    SEARCH = "search"  # listening queries over the network's public search
+
+
+class EventKind(enum.StrEnum):
+    POST = "post"
+    COMMENT = "comment"
+    MENTION = "mention"
+    DIRECT_MESSAGE = "direct_message"
+    REACTION = "reaction"
+    FOLLOW = "follow"
+    MEMBERSHIP = "membership"
+
+
+class ModerationAction(enum.StrEnum):
+    HIDE = "hide"
+    DELETE = "delete"
+    MUTE = "mute"
+    BLOCK = "block"
+    KICK = "kick"
+    BAN = "ban"
+
+
+# --- Length rules the composer checks without calling the network ---------------------------
+
+URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def count_chars(text: str) -> int:
+    """Unicode code points (what most networks document as 'characters')."""
+    return len(text)
+
+
+def count_graphemes(text: str) -> int:
+    """User-perceived characters: an emoji with skin tone or a family is one (Bluesky)."""
+    import regex  # noqa: PLC0415 - only needed by networks that count graphemes
+
+    return len(regex.findall(r"\X", unicodedata.normalize("NFC", text)))
+
+
+def count_with_urls_as(length: int) -> Callable[[str], int]:
+    """Every URL counts as `length` characters, whatever its real length (Mastodon: 23)."""
+
+    def count(text: str) -> int:
+        return len(URL_RE.sub("x" * length, text))
+
+    return count
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_length: int | None = None
+    count: Callable[[str], int] = count_chars
+    count_label: str = "characters"
+    max_media: int = 0
+    media_types: frozenset[str] = frozenset()
+    max_image_bytes: int | None = None
+    max_video_bytes: int | None = None
+    max_alt_text: int | None = None
+    links: str = "inline"  # inline | card | none: how a link in the text is shown
+    content_warning: bool = False
+    threads: bool = False  # can publish a thread / first comment
+
+    def check(self, text: str, media: Iterable[tuple[str, int]] = ()) -> list[str]:
+        """Return the problems of a variant, in plain words (empty when it can be sent)."""
+        problems = []
+        length = self.count(text)
+        if self.max_length is not None and length > self.max_length:
+            problems.append(f"{length - self.max_length} {self.count_label} too long")
+        items = list(media)
+        if len(items) > self.max_media:
+            problems.append(f"at most {self.max_media} media")
+        for content_type, size in items:
+            if self.media_types and content_type not in self.media_types:
+                problems.append(f"{content_type} is not accepted")
+            limit = self.max_video_bytes if content_type.startswith("video/") else self.max_image_bytes
+            if limit is not None and size > limit:
+                problems.append(f"{content_type} larger than {limit // 1_000_000} MB")
+        return problems
+
+    def remaining(self, text: str) -> int | None:
+        return None if self.max_length is None else self.max_length - self.count(text)
+
+
+# --- What connectors take and return --------------------------------------------------------
+
+
+@dataclass
+class Author:
+    remote_id: str
+    handle: str = ""
+    name: str = ""
+    url: str = ""
+    avatar_url: str = ""
+
+
+@dataclass
+class Event:
+    """One thing that happened on a network, in the shape every module reads."""
+
+    kind: EventKind
+    remote_id: str
+    author: Author | None
+    occurred_at: datetime
+    text: str = ""
+    html: str = ""  # as the network sent it; sanitized before it is stored
+    url: str = ""
+    parent_remote_id: str = ""
+    thread_remote_id: str = ""
+    language: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FetchResult:
+    events: list[Event]
+    cursor: dict[str, Any]  # stored and given back as `since` next time
+    errors: list[str] = field(default_factory=list)  # items skipped, with where and why
+
+
+@dataclass
+class Media:
+    content_type: str
+    data: bytes
+    alt_text: str = ""
+    filename: str = ""
+
+
+@dataclass
+class Draft:
+    """One variant of a post, as the publisher hands it to a connector."""
+
+    text: str
+    media: list[Media] = field(default_factory=list)
+    link: str = ""
+    content_warning: str = ""
+    reply_to: str = ""  # remote id of the parent, for threads and replies
+    idempotency_key: str = ""  # sent to networks that honour one, so a retry never doubles
+
+
+@dataclass
+class RemotePost:
+    remote_id: str
+    url: str = ""
+    published_at: datetime | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Metrics:
+    remote_id: str
+    values: dict[str, int]  # e.g. {"likes": 3, "reposts": 1, "replies": 2}
+
+
+class ConnectorSettings(BaseModel):
+    """Non-secret settings of a channel; each connector extends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Connector:
+    """Base class. Subclasses set the class attributes and implement what they can do."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    rules: ClassVar[Rules] = Rules()
+    settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
+    fetch_interval: ClassVar[int] = 300  # seconds between two fetches
+    limitations: ClassVar[str] = ""  # said plainly on the connect page
+
+    def __init__(self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient):
+        self.settings = self.settings_model.model_validate(dict(settings))
+        self.credentials = dict(credentials)
+        self.http = http
+
+    def can(self, capability: Capability | str) -> bool:
+        return Capability(capability) in self.capabilities
+
+    def _unsupported(self, verb: str) -> ConnectorError:
+        return ConnectorError(f"{self.label} cannot {verb}", ErrorKind.PERMANENT)
+
+    def check_connection(self) -> str:
+        """Prove the settings and credentials work; return who we are connected as."""
+        raise self._unsupported("check a connection")
+
+    def publish(self, draft: Draft) -> RemotePost:
+        raise self._unsupported("publish")
+
+    def reply(self, parent_remote_id: str, draft: Draft) -> RemotePost:
+        raise self._unsupported("reply")
+
+    def fetch(self, since: Mapping[str, Any]) -> FetchResult:
+        raise self._unsupported("fetch")
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        raise self._unsupported("read metrics")
+
+    def moderate(self, remote_id: str, action: ModerationAction) -> None:
+        raise self._unsupported(f"{action} content")
+
+    def send_direct(self, recipient: Author, draft: Draft) -> RemotePost:
+        raise self._unsupported("send direct messages")
+
+    def refresh_credentials(self) -> dict[str, Any] | None:
+        """Return new credentials when the network allows refreshing them, else None."""
+        return None

@@ -1,0 +1,32 @@
+"""Network kind → label and the dotted path of its connector class.
+
+Adding a network = one package under liant/connectors/ + one line here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liant.connectors.base import Connector
+
+KINDS: dict[str, tuple[str, str]] = {
+    "feed": ("RSS / Atom / JSON Feed", "liant.connectors.feeds.connector.FeedConnector"),
+}
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(kind, label) for kind, (label, _path) in KINDS.items()]
+
+
+@cache
+def connector_class(kind: str) -> type[Connector]:
+    try:
+        _label, path = KINDS[kind]
+    except KeyError:
+        raise LookupError(f"No connector for {kind!r}") from None
+    module, _, name = path.rpartition(".")
+    cls: type[Connector] = getattr(import_module(module), name)
+    return cls
