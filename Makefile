@@ -19,11 +19,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Debian tools the project needs: gettext (catalogues), PostgreSQL client (backups).
+## Debian tools the project needs: gettext (catalogues), PostgreSQL client (backups),
+## Dovecot (the real IMAP server the e-mail connector is tested against).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \

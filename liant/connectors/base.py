@@ -243,7 +243,8 @@ class Connector:
     def publish(self, draft: Draft) -> RemotePost:
         raise self._unsupported("publish")
 
-    def reply(self, parent_remote_id: str, draft: Draft) -> RemotePost:
+    def reply(self, parent: Event, draft: Draft) -> RemotePost:
+        """Answer `parent` where it was said (in thread, by e-mail, in the room)."""
         raise self._unsupported("reply")
 
     def fetch(self, since: Mapping[str, Any]) -> FetchResult:

@@ -1,0 +1,136 @@
+"""Real servers of each protocol on 127.0.0.1, started once per test session.
+
+Each is installed by `make test` (Makefile: system-deps) and stopped by PID at the end.
+When one is missing: a failure on CI (CI=true), a skip with the install line elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+def missing(what: str, install: str) -> None:
+    message = f"{what} is not installed ({install}); `make test` installs it."
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, limit: float = 20.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+DOVECOT_CONF = """
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_location = maildir:{root}/mail/%u
+mail_uid = {user}
+mail_gid = {group}
+first_valid_uid = 1
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={root}/mail/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    root: Path
+    port: int
+    users: dict[str, str] = field(default_factory=dict)
+
+    def add_user(self, address: str, password: str) -> None:
+        self.users[address] = password
+        lines = "".join(f"{a}:{{PLAIN}}{p}\n" for a, p in self.users.items())
+        (self.root / "passwd").write_text(lines)
+
+
+def start_dovecot() -> tuple[Dovecot, int]:
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not os.path.exists(binary):
+        missing("Dovecot (IMAP server)", "apt-get install dovecot-imapd")
+    if os.geteuid() != 0:
+        pytest.skip("the local Dovecot needs root to switch to its mail user")
+    root = Path(tempfile.mkdtemp(prefix="liant-dovecot-"))
+    os.chmod(root, 0o755)
+    for sub in ("run", "state", "mail"):
+        (root / sub).mkdir()
+    shutil.chown(root / "mail", "nobody", "nogroup")
+    port = int(os.environ.get("LIANT_TEST_IMAP_PORT", free_port()))
+    conf = root / "dovecot.conf"
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, user="nobody", group="nogroup"))
+    server = Dovecot(root, port)
+    # All mailboxes exist from the start: Dovecot notices a changed passwd file by its
+    # modification time, which two additions within one second would not change.
+    for n in range(1, 301):
+        server.users[f"support{n}@maison-lumiere.example"] = "s3cret-imap"
+    server.add_user("nobody@liant.invalid", "unused")
+    subprocess.run([binary, "-c", str(conf)], check=True)
+    wait_for_port(port)
+    pid = int((root / "run" / "master.pid").read_text())
+    return server, pid
+
+
+def stop_pid(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
