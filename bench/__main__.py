@@ -33,7 +33,9 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     areas = sorted(
-        m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")
+        m.name
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not m.name.startswith("_")
     )
     if wanted and wanted not in areas:
         print(f"Unknown area {wanted!r}; areas: {', '.join(areas)}", file=sys.stderr)

@@ -24,7 +24,7 @@ def timed(fn: Callable[[], None], n: int) -> float:
 
 
 def run(report: Callable[..., None]) -> None:
-    from liant.core.models import Membership, Organisation, User, Workspace, WorkerPing
+    from liant.core.models import Membership, Organisation, User, WorkerPing, Workspace
 
     org = Organisation.objects.create(name="Bench", slug="bench")
     workspace = Workspace.objects.create(organisation=org, name="Bench", slug="bench")
@@ -46,7 +46,12 @@ def run(report: Callable[..., None]) -> None:
     dashboard = timed(get("/w/bench/"), N_REQUESTS)
     note = f"{N_REQUESTS} requests through the Django test client, {connection.vendor}"
     report("healthz_rate", baseline, "req/s", note=f"baseline: /healthz (one SELECT), {note}")
-    report("dashboard_rate", dashboard, "req/s", note=f"signed-in dashboard: session, membership check, page, {note}")
+    report(
+        "dashboard_rate",
+        dashboard,
+        "req/s",
+        note=f"signed-in dashboard: session, membership check, page, {note}",
+    )
     report("dashboard_vs_healthz", dashboard / baseline, "ratio")
 
     # Queue: enqueue N jobs from this process, time a real `liant worker` draining them.
@@ -66,7 +71,11 @@ def run(report: Callable[..., None]) -> None:
     for ping in pings:
         handle_ping(ping.pk)
     enqueue_rate = N_JOBS / (time.perf_counter() - start)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "liant.settings", "LIANT_HUEY_NAME": settings.HUEY["name"]}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liant.settings",
+        "LIANT_HUEY_NAME": settings.HUEY["name"],
+    }
     worker = subprocess.Popen(
         [sys.executable, "-m", "liant.cli", "worker", "--workers", "2"],
         env=env,
@@ -87,6 +96,16 @@ def run(report: Callable[..., None]) -> None:
         HUEY.flush()
     queue = settings.HUEY["huey_class"].rsplit(".", 1)[-1]
     report("job_enqueue_rate", enqueue_rate, "jobs/s", note=f"{N_JOBS} jobs enqueued into {queue}")
-    report("job_inline_rate", inline_rate, "jobs/s", note="baseline: the same job run inline, no queue")
-    report("job_drain_rate", drain_rate, "jobs/s", note=f"real worker (2 threads) draining {N_JOBS} jobs, start-up included, {connection.vendor}")
+    report(
+        "job_inline_rate", inline_rate, "jobs/s", note="baseline: the same job run inline, no queue"
+    )
+    report(
+        "job_drain_rate",
+        drain_rate,
+        "jobs/s",
+        note=(
+            f"real worker (2 threads) draining {N_JOBS} jobs, start-up included, "
+            f"{connection.vendor}"
+        ),
+    )
     report("job_drain_vs_inline", drain_rate / inline_rate, "ratio")

@@ -37,7 +37,9 @@ def run(argv: list[str]) -> int:
     """Web server and worker in one process group; Ctrl-C (or SIGTERM) stops both cleanly."""
     parser = argparse.ArgumentParser(prog="liant run")
     parser.add_argument("--bind", default=os.environ.get("LIANT_BIND", "127.0.0.1:8000"))
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument(
+        "--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2))
+    )
     parser.add_argument("--no-worker", action="store_true", help="only the web server")
     options = parser.parse_args(argv)
 

@@ -103,7 +103,7 @@ def start_dovecot() -> tuple[Dovecot, int]:
     if os.geteuid() != 0:
         pytest.skip("the local Dovecot needs root to switch to its mail user")
     root = Path(tempfile.mkdtemp(prefix="liant-dovecot-"))
-    os.chmod(root, 0o755)
+    os.chmod(root, 0o755)  # noqa: S103 - Dovecot's mail user must reach its folders
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir()
     shutil.chown(root / "mail", "nobody", "nogroup")
@@ -120,6 +120,11 @@ def start_dovecot() -> tuple[Dovecot, int]:
     wait_for_port(port)
     pid = int((root / "run" / "master.pid").read_text())
     return server, pid
+
+
+def stop_dovecot(server: Dovecot, pid: int) -> None:
+    stop_pid(pid)
+    shutil.rmtree(server.root, ignore_errors=True)
 
 
 def stop_pid(pid: int) -> None:

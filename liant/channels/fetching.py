@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -133,8 +134,8 @@ def run_fetch(channel: Channel) -> FetchResult:
         return connector_for(channel).fetch(channel.cursor)
 
 
-def failure_update(channel: Channel, exc: ConnectorError, now) -> dict:  # type: ignore[no-untyped-def]
-    update = {"last_error": exc.message[:2000], "last_error_at": now}
+def failure_update(channel: Channel, exc: ConnectorError, now: datetime) -> dict[str, Any]:
+    update: dict[str, Any] = {"last_error": exc.message[:2000], "last_error_at": now}
     if exc.kind is ErrorKind.RATE_LIMITED:
         wait = timedelta(seconds=exc.retry_after or 60)
         return update | {"health": Health.RATE_LIMITED, "next_fetch_at": now + wait}

@@ -41,7 +41,11 @@ class Channel(models.Model):
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     fetching_since = models.DateTimeField(null=True, blank=True)  # the per-channel lock
     created_by = models.ForeignKey(
-        django_settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -155,7 +159,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "kind", "remote_id"], name="event_once_per_channel")
+            models.UniqueConstraint(
+                fields=["channel", "kind", "remote_id"], name="event_once_per_channel"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "-occurred_at"])]
 

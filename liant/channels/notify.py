@@ -13,10 +13,17 @@ from liant.core.permissions import Role
 
 def tell_owners_auth_expired(channel: Channel, reason: str) -> None:
     """The network no longer accepts the channel's sign-in: its owners must reconnect it."""
-    people = {m.user for m in Membership.objects.filter(workspace=channel.workspace, role__in=[Role.OWNER, Role.ADMIN]).select_related("user")}
+    people = {
+        m.user
+        for m in Membership.objects.filter(
+            workspace=channel.workspace, role__in=[Role.OWNER, Role.ADMIN]
+        ).select_related("user")
+    }
     if channel.created_by is not None:
         people.add(channel.created_by)
-    link = settings.SITE_URL + reverse("channel_detail", kwargs={"ws": channel.workspace.slug, "pk": channel.pk})
+    link = settings.SITE_URL + reverse(
+        "channel_detail", kwargs={"ws": channel.workspace.slug, "pk": channel.pk}
+    )
     for person in people:
         with translation.override(person.language or channel.workspace.language):
             send_mail(
@@ -25,7 +32,12 @@ def tell_owners_auth_expired(channel: Channel, reason: str) -> None:
                     "Liant can no longer reach %(channel)s (%(network)s): %(reason)s\n\n"
                     "Nothing is fetched or published on it until you reconnect it:\n%(link)s"
                 )
-                % {"channel": channel.name, "network": channel.kind_label, "reason": reason, "link": link},
+                % {
+                    "channel": channel.name,
+                    "network": channel.kind_label,
+                    "reason": reason,
+                    "link": link,
+                },
                 None,
                 [person.email],
             )

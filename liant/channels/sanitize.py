@@ -6,7 +6,29 @@ from urllib.parse import urlsplit
 
 import nh3
 
-TAGS = {"a", "p", "br", "span", "strong", "em", "b", "i", "u", "s", "blockquote", "code", "pre", "ul", "ol", "li", "img", "h1", "h2", "h3", "h4"}
+TAGS = {
+    "a",
+    "p",
+    "br",
+    "span",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "blockquote",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "img",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+}
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "span": set()}
 
 
@@ -30,4 +52,6 @@ def clean_url(url: str) -> str:
 
 def text_of(html: str) -> str:
     """Plain text of sanitized HTML, for search and analysis."""
-    return " ".join(nh3.clean(html.replace("<br", " <br").replace("</p>", " </p>"), tags=set()).split())
+    return " ".join(
+        nh3.clean(html.replace("<br", " <br").replace("</p>", " </p>"), tags=set()).split()
+    )

@@ -10,7 +10,12 @@ from liant.channels.models import Exchange
 @db_task(retries=0)
 def fetch_channel(channel_id: int) -> dict:
     outcome = fetching.fetch_channel(channel_id)
-    return {"stored": outcome.stored, "seen": outcome.seen, "skipped": outcome.skipped, "error": outcome.error}
+    return {
+        "stored": outcome.stored,
+        "seen": outcome.seen,
+        "skipped": outcome.skipped,
+        "error": outcome.error,
+    }
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,25 +17,29 @@ from liant.connectors.base import ConnectorError
 from liant.connectors.feeds.connector import discover
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.core import audit
-from liant.core.access import workspace_view
+from liant.core.access import WorkspaceRequest, workspace_view
 
 
 @workspace_view("channels.view")
-def channel_list(request: HttpRequest) -> HttpResponse:
-    channels = Channel.objects.filter(workspace=request.workspace).order_by("name")  # type: ignore[attr-defined]
+def channel_list(request: WorkspaceRequest) -> HttpResponse:
+    channels = Channel.objects.filter(workspace=request.workspace).order_by("name")
     return render(
         request,
         "channels/list.html",
-        {"channels": channels, "kinds": registry.choices(), "can_manage": request.membership.can("channels.manage")},  # type: ignore[attr-defined]
+        {
+            "channels": channels,
+            "kinds": registry.choices(),
+            "can_manage": request.membership.can("channels.manage"),
+        },
     )
 
 
-def channel_of(request: HttpRequest, pk: int) -> Channel:
-    return get_object_or_404(Channel, pk=pk, workspace=request.workspace)  # type: ignore[attr-defined]
+def channel_of(request: WorkspaceRequest, pk: int) -> Channel:
+    return get_object_or_404(Channel, pk=pk, workspace=request.workspace)
 
 
 @workspace_view("channels.view")
-def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     channel = channel_of(request, pk)
     return render(
         request,
@@ -46,14 +50,14 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": channel.events.all()[:20],
             "event_count": channel.events.count(),
             "connector": registry.connector_class(channel.kind),
-            "can_manage": request.membership.can("channels.manage"),  # type: ignore[attr-defined]
+            "can_manage": request.membership.can("channels.manage"),
         },
     )
 
 
 @workspace_view("channels.manage")
 @require_POST
-def fetch_now(request: HttpRequest, pk: int) -> HttpResponse:
+def fetch_now(request: WorkspaceRequest, pk: int) -> HttpResponse:
     channel = channel_of(request, pk)
     outcome = fetching.fetch_channel(channel.pk)
     if outcome.skipped:
@@ -63,30 +67,35 @@ def fetch_now(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(new)s new items stored (%(seen)s read).") % {"new": outcome.stored, "seen": outcome.seen},
+            _("%(new)s new items stored (%(seen)s read).")
+            % {"new": outcome.stored, "seen": outcome.seen},
         )
-    return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)  # type: ignore[attr-defined]
+    return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
 
 
 @workspace_view("channels.manage")
 @require_POST
-def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
+def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     channel = channel_of(request, pk)
     channel.health = Health.DISCONNECTED
     channel.credentials = {}
     channel.save(update_fields=["health", "credentials_json"])
     audit.record(request, "channel.disconnected", target=channel, kind=channel.kind)
-    messages.success(request, _("%(channel)s is disconnected; its history is kept.") % {"channel": channel.name})
-    return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)  # type: ignore[attr-defined]
+    messages.success(
+        request, _("%(channel)s is disconnected; its history is kept.") % {"channel": channel.name}
+    )
+    return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
 
 
 class FeedForm(forms.Form):
-    url = forms.URLField(label=gettext_lazy("Address of the feed or of the site"), assume_scheme="https")
+    url = forms.URLField(
+        label=gettext_lazy("Address of the feed or of the site"), assume_scheme="https"
+    )
     name = forms.CharField(label=gettext_lazy("Name in Liant"), max_length=150, required=False)
 
 
 @workspace_view("channels.manage")
-def connect_feed(request: HttpRequest) -> HttpResponse:
+def connect_feed(request: WorkspaceRequest) -> HttpResponse:
     """Give a site or a feed address; Liant finds the feed, reads it once, then saves it."""
     form = FeedForm(request.POST or None)
     found: list[tuple[str, str]] = []
@@ -103,19 +112,25 @@ def connect_feed(request: HttpRequest) -> HttpResponse:
             elif len(found) == 1 or request.POST.get("choice"):
                 feed_url, title = found[0]
                 if request.POST.get("choice"):
-                    feed_url, title = next(((u, t) for u, t in found if u == request.POST["choice"]), found[0])
+                    feed_url, title = next(
+                        ((u, t) for u, t in found if u == request.POST["choice"]), found[0]
+                    )
                 channel = Channel.objects.create(
-                    workspace=request.workspace,  # type: ignore[attr-defined]
+                    workspace=request.workspace,
                     kind="feed",
                     name=form.cleaned_data["name"] or title or feed_url,
                     settings={"url": feed_url},
                     fetch_interval=registry.connector_class("feed").fetch_interval,
                     created_by=request.user,
                 )
-                audit.record(request, "channel.connected", target=channel, kind="feed", url=feed_url)
+                audit.record(
+                    request, "channel.connected", target=channel, kind="feed", url=feed_url
+                )
                 fetching.fetch_channel(channel.pk)
                 messages.success(request, _("Feed connected."))
-                return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)  # type: ignore[attr-defined]
-    return render(request, "channels/connect_feed.html", {"form": form, "found": found if len(found) > 1 else []})
-
-
+                return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
+    return render(
+        request,
+        "channels/connect_feed.html",
+        {"form": form, "found": found if len(found) > 1 else []},
+    )

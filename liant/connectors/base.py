@@ -129,7 +129,9 @@ class Rules:
         for content_type, size in items:
             if self.media_types and content_type not in self.media_types:
                 problems.append(f"{content_type} is not accepted")
-            limit = self.max_video_bytes if content_type.startswith("video/") else self.max_image_bytes
+            limit = (
+                self.max_video_bytes if content_type.startswith("video/") else self.max_image_bytes
+            )
             if limit is not None and size > limit:
                 problems.append(f"{content_type} larger than {limit // 1_000_000} MB")
         return problems
@@ -225,7 +227,9 @@ class Connector:
     fetch_interval: ClassVar[int] = 300  # seconds between two fetches
     limitations: ClassVar[str] = ""  # said plainly on the connect page
 
-    def __init__(self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient):
+    def __init__(
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient
+    ):
         self.settings = self.settings_model.model_validate(dict(settings))
         self.credentials = dict(credentials)
         self.http = http

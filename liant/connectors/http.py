@@ -200,7 +200,11 @@ class HttpClient:
                 response = self._send_following_redirects(method, url, kwargs)
             except ConnectorError as exc:
                 never_sent = exc.status == -1
-                if exc.kind is ErrorKind.TRANSIENT and (retry_safe or never_sent) and attempt < self.retries:
+                if (
+                    exc.kind is ErrorKind.TRANSIENT
+                    and (retry_safe or never_sent)
+                    and attempt < self.retries
+                ):
                     attempt += 1
                     self.sleep(self.backoff * 2 ** (attempt - 1))
                     continue
@@ -214,7 +218,11 @@ class HttpClient:
                 return response
             error = self._classify(response, now)
             if error.kind is ErrorKind.TRANSIENT and retry_safe and attempt < self.retries:
-                wait = error.retry_after if error.retry_after is not None else self.backoff * 2**attempt
+                wait = (
+                    error.retry_after
+                    if error.retry_after is not None
+                    else self.backoff * 2**attempt
+                )
                 if wait <= MAX_RETRY_WAIT:
                     attempt += 1
                     self.sleep(wait)
@@ -235,11 +243,19 @@ class HttpClient:
     def _send_following_redirects(self, method: str, url: str, kwargs: dict) -> httpx.Response:
         for _hop in range(self.max_redirects + 1):
             response = self._send_once(method, url, kwargs)
-            if response.status_code not in (301, 302, 303, 307, 308) or "location" not in response.headers:
+            if (
+                response.status_code not in (301, 302, 303, 307, 308)
+                or "location" not in response.headers
+            ):
                 return response
             url = urljoin(str(response.request.url), response.headers["location"])
-            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-                method, kwargs = "GET", {k: v for k, v in kwargs.items() if k in {"headers", "params"}}
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method == "POST"
+            ):
+                method, kwargs = (
+                    "GET",
+                    {k: v for k, v in kwargs.items() if k in {"headers", "params"}},
+                )
         raise ConnectorError(f"Too many redirects (more than {self.max_redirects}).")
 
     def _send_once(self, method: str, url: str, kwargs: dict) -> httpx.Response:
@@ -285,7 +301,13 @@ class HttpClient:
             ) from exc
         excerpt = redact_text(_excerpt(response))
         self.recorder.record(
-            Exchange(method, redact_url(str(response.request.url)), response.status_code, _ms(started), excerpt)
+            Exchange(
+                method,
+                redact_url(str(response.request.url)),
+                response.status_code,
+                _ms(started),
+                excerpt,
+            )
         )
         return response
 
@@ -317,7 +339,9 @@ class HttpClient:
                 retry_after=parse_retry_after(response.headers.get("retry-after"), now),
                 status=status,
             )
-        return ConnectorError(f"The network refused the request ({status}). {detail}".strip(), status=status)
+        return ConnectorError(
+            f"The network refused the request ({status}). {detail}".strip(), status=status
+        )
 
 
 def _size(n: int) -> str:

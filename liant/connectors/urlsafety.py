@@ -52,7 +52,9 @@ def check_url(url: str) -> None:
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
     except socket.gaierror as exc:
-        raise ConnectorError(f"{host} cannot be found ({exc.strerror}).", ErrorKind.TRANSIENT) from exc
+        raise ConnectorError(
+            f"{host} cannot be found ({exc.strerror}).", ErrorKind.TRANSIENT
+        ) from exc
     for info in infos:
         address = str(info[4][0]).split("%")[0]
         if not is_public(address) and host not in allowed and address not in allowed:

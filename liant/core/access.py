@@ -15,8 +15,21 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from liant.core.models import Membership, Workspace
+from liant.core.models import Membership, User, Workspace
 from liant.core.permissions import role_has
+
+
+class AuthedRequest(HttpRequest):
+    """The request of a view that requires sign-in (for type checking only)."""
+
+    user: User
+
+
+class WorkspaceRequest(AuthedRequest):
+    """The request a `workspace_view` receives."""
+
+    workspace: Workspace
+    membership: Membership
 
 
 def membership_for(user: Any, slug: str) -> Membership:
@@ -54,10 +67,10 @@ def workspace_view(permission: str = "workspace.view") -> Callable:
             check(membership, permission)
             request.workspace = membership.workspace  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
-            user = request.user
-            if user.last_workspace_id != membership.workspace_id:  # type: ignore[union-attr]
-                user.last_workspace = membership.workspace  # type: ignore[union-attr]
-                user.save(update_fields=["last_workspace"])  # type: ignore[union-attr]
+            user = membership.user
+            if user.last_workspace_id != membership.workspace_id:
+                user.last_workspace = membership.workspace
+                user.save(update_fields=["last_workspace"])
             return view(request, *args, **kwargs)
 
         wrapper.liant_permission = permission  # type: ignore[attr-defined]

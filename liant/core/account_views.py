@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
+from typing import cast
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liant.core import audit
+from liant.core.access import AuthedRequest
 from liant.core.forms import ProfileForm, SignupForm, TokenForm
 from liant.core.models import Invitation, Membership, User
 
@@ -47,8 +49,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
-        request.user.language = language  # type: ignore[union-attr]
-        request.user.save(update_fields=["language"])  # type: ignore[union-attr]
+        request.user.language = language
+        request.user.save(update_fields=["language"])
     translation.activate(language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
@@ -62,7 +64,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -78,7 +80,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -90,7 +92,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user_has_device(user, confirmed=True):
         return redirect("profile")
@@ -129,7 +131,7 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -145,7 +147,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def two_factor_disable(request: HttpRequest) -> HttpResponse:
+def two_factor_disable(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid() or match_token(request.user, form.cleaned_data["token"]) is None:
         messages.error(request, _("Give a current code to turn two-factor authentication off."))
@@ -162,7 +164,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "core/invitation_invalid.html", status=404)
     user = request.user
-    if user.is_authenticated and user.email.lower() != invitation.email:  # type: ignore[union-attr]
+    if user.is_authenticated and user.email.lower() != invitation.email:
         return render(
             request, "core/invitation_other_account.html", {"invitation": invitation}, status=403
         )
@@ -173,37 +175,44 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = None
     if not user.is_authenticated:
         form = SignupForm(
-            request.POST or None, email=invitation.email, initial={"language": request.LANGUAGE_CODE}
+            request.POST or None,
+            email=invitation.email,
+            initial={"language": request.LANGUAGE_CODE},
         )
     if request.method == "POST" and (form is None or form.is_valid()):
         with transaction.atomic():
             # Claim the invitation first: a double submit must not create two memberships.
-            claimed = Invitation.objects.pending().filter(pk=invitation.pk).update(
-                accepted_at=timezone.now()
+            claimed = (
+                Invitation.objects.pending()
+                .filter(pk=invitation.pk)
+                .update(accepted_at=timezone.now())
             )
             if not claimed:
                 return render(request, "core/invitation_invalid.html", status=404)
+            account = cast(User, user)
             if form is not None:
-                user = User.objects.create_user(
+                account = User.objects.create_user(
                     invitation.email,
                     form.cleaned_data["password"],
                     name=form.cleaned_data["name"],
                     language=form.cleaned_data["language"],
                 )
             Membership.objects.get_or_create(
-                workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+                workspace=invitation.workspace, user=account, defaults={"role": invitation.role}
             )
-            Invitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+            Invitation.objects.filter(pk=invitation.pk).update(accepted_by=account)
             audit.record(
                 request,
                 "team.joined",
                 workspace=invitation.workspace,
                 target=invitation,
-                actor=user,
+                actor=account,
                 role=invitation.role,
             )
         if not request.user.is_authenticated:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace})
+            login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace}
+        )
         return redirect("dashboard", ws=invitation.workspace.slug)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})

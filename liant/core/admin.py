@@ -38,7 +38,14 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "workspace", "actor_label", "action", "target_label", "ip_address"]
+    list_display = [
+        "created_at",
+        "workspace",
+        "actor_label",
+        "action",
+        "target_label",
+        "ip_address",
+    ]
     list_filter = ["action"]
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:

@@ -22,9 +22,9 @@ class DecryptionError(Exception):
 
 
 def _derive(secret: str) -> Fernet:
-    key = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"liant-secrets", info=b"fernet"
-    ).derive(secret.encode())
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"liant-secrets", info=b"fernet").derive(
+        secret.encode()
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -37,7 +37,7 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["role"].choices = role_choices_for(membership.role)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices_for(membership.role)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
@@ -54,7 +54,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices_for(membership.role)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices_for(membership.role)
 
 
 class ProfileForm(forms.ModelForm):

@@ -68,10 +68,7 @@ MODULES: list[Module] = [
     Module(
         "members",
         _("Members"),
-        _(
-            "One member across channels, engagement levels, ambassadors and those slipping "
-            "away."
-        ),
+        _("One member across channels, engagement levels, ambassadors and those slipping away."),
         "members.view",
     ),
     Module(

@@ -24,7 +24,7 @@ class Role(models.TextChoices):
     CLIENT_APPROVER = "client_approver", _("Client approver")
 
 
-O, A, CM, MOD, AN, CL = (
+O, A, CM, MOD, AN, CL = (  # noqa: E741 - short names keep the table readable
     Role.OWNER,
     Role.ADMIN,
     Role.COMMUNITY_MANAGER,

@@ -22,4 +22,6 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def on_login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
     # The password is never recorded; the address typed is, to spot attacks on an account.
-    audit.record(request, "account.sign_in_failed", email=str(credentials.get("username", ""))[:254])
+    audit.record(
+        request, "account.sign_in_failed", email=str(credentials.get("username", ""))[:254]
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liant.core import audit
-from liant.core.access import workspace_view
+from liant.core.access import AuthedRequest, WorkspaceRequest, workspace_view
 from liant.core.forms import InviteForm, RoleForm
 from liant.core.models import AuditEvent, Invitation, Membership, WorkerHeartbeat, WorkerPing
 from liant.core.navigation import MODULES_BY_KEY
@@ -28,20 +28,20 @@ from liant.core.permissions import PERMISSIONS, Role, can_grant, role_has
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    workspace = user.last_workspace  # type: ignore[union-attr]
+    workspace = user.last_workspace
     if workspace is None or not workspace.memberships.filter(user=user).exists():
-        workspace = user.workspaces().first()  # type: ignore[union-attr]
+        workspace = user.workspaces().first()
     if workspace is None:
         return render(request, "core/no_workspace.html")
     return redirect("dashboard", ws=workspace.slug)
 
 
 @workspace_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     context = {
         "team_count": workspace.memberships.count(),
         "pending_invitations": workspace.invitations.pending().count(),
@@ -56,19 +56,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view()
-def module_placeholder(request: HttpRequest, module: str) -> HttpResponse:
+def module_placeholder(request: WorkspaceRequest, module: str) -> HttpResponse:
     mod = MODULES_BY_KEY.get(module)
     if mod is None:
         raise Http404
-    if not request.membership.can(mod.permission):  # type: ignore[attr-defined]
+    if not request.membership.can(mod.permission):
         raise PermissionDenied
     return render(request, "core/module_placeholder.html", {"module": mod})
 
 
 @workspace_view("team.view")
-def team(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    membership = request.membership  # type: ignore[attr-defined]
+def team(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    membership = request.membership
     can_manage = membership.can("team.manage")
     form = InviteForm(membership=membership) if can_manage else None
     if request.method == "POST":
@@ -76,15 +76,21 @@ def team(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = InviteForm(request.POST, membership=membership)
         if form.is_valid():
-            invitation = send_invitation(request, form.cleaned_data["email"], form.cleaned_data["role"])
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            invitation = send_invitation(
+                request, form.cleaned_data["email"], form.cleaned_data["role"]
+            )
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("team", ws=workspace.slug)
     members = workspace.memberships.select_related("user").order_by("user__name", "user__email")
     rows = [
         {
             "membership": m,
             "role_form": RoleForm(initial={"role": m.role}, membership=membership),
-            "editable": can_manage and m.user_id != request.user.pk and can_grant(membership.role, m.role),
+            "editable": can_manage
+            and m.user_id != request.user.pk
+            and can_grant(membership.role, m.role),
         }
         for m in members
     ]
@@ -110,10 +116,10 @@ def permission_table() -> list[dict]:
     ]
 
 
-def send_invitation(request: HttpRequest, email: str, role: str) -> Invitation:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def send_invitation(request: WorkspaceRequest, email: str, role: str) -> Invitation:
+    workspace = request.workspace
     with transaction.atomic():
-        invitation, token = Invitation.issue(workspace, email, role, request.user)  # type: ignore[arg-type]
+        invitation, token = Invitation.issue(workspace, email, role, request.user)
         audit.record(request, "team.invited", target=invitation, email=email, role=role)
     link = request.build_absolute_uri(reverse("accept_invitation", kwargs={"token": token}))
     context = {
@@ -135,9 +141,9 @@ def send_invitation(request: HttpRequest, email: str, role: str) -> Invitation:
 
 @workspace_view("team.manage")
 @require_POST
-def change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)  # type: ignore[attr-defined]
+def change_role(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    membership = request.membership
+    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
     form = RoleForm(request.POST, membership=membership)
     if target.user_id == request.user.pk:
         messages.error(request, _("You cannot change your own role."))
@@ -151,7 +157,7 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
         target.save(update_fields=["role"])
         audit.record(request, "team.role_changed", target=target, old=old, new=target.role)
         messages.success(request, _("Role updated."))
-    return redirect("team", ws=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("team", ws=request.workspace.slug)
 
 
 def other_owner_exists(target: Membership) -> bool:
@@ -164,9 +170,9 @@ def other_owner_exists(target: Membership) -> bool:
 
 @workspace_view("team.manage")
 @require_POST
-def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)  # type: ignore[attr-defined]
+def remove_member(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    membership = request.membership
+    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
     if target.user_id == request.user.pk:
         messages.error(request, _("You cannot remove yourself."))
     elif not can_grant(membership.role, target.role):
@@ -177,36 +183,40 @@ def remove_member(request: HttpRequest, pk: int) -> HttpResponse:
         audit.record(request, "team.removed", target=target, email=target.user.email)
         target.delete()
         messages.success(request, _("%(person)s no longer has access.") % {"person": target.user})
-    return redirect("team", ws=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("team", ws=request.workspace.slug)
 
 
 @workspace_view("team.manage")
 @require_POST
-def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_invitation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(
-        Invitation.objects.pending(), pk=pk, workspace=request.workspace  # type: ignore[attr-defined]
+        Invitation.objects.pending(),
+        pk=pk,
+        workspace=request.workspace,
     )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit.record(request, "team.invitation_revoked", target=invitation)
     messages.success(request, _("Invitation withdrawn."))
-    return redirect("team", ws=request.workspace.slug)  # type: ignore[attr-defined]
+    return redirect("team", ws=request.workspace.slug)
 
 
 @workspace_view("audit.view")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.filter(workspace=request.workspace).select_related("actor")  # type: ignore[attr-defined]
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
+    events = AuditEvent.objects.filter(workspace=request.workspace).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     actions = (
-        AuditEvent.objects.filter(workspace=request.workspace)  # type: ignore[attr-defined]
+        AuditEvent.objects.filter(workspace=request.workspace)
         .order_by("action")
         .values_list("action", flat=True)
         .distinct()
     )
-    return render(request, "core/audit_log.html", {"page": page, "action": action, "actions": actions})
+    return render(
+        request, "core/audit_log.html", {"page": page, "action": action, "actions": actions}
+    )
 
 
 def worker_status() -> dict:
@@ -216,14 +226,14 @@ def worker_status() -> dict:
 
 
 @workspace_view("workspace.manage")
-def status(request: HttpRequest) -> HttpResponse:
+def status(request: WorkspaceRequest) -> HttpResponse:
     from liant.core.tasks import handle_ping
 
     if request.method == "POST":
         ping = WorkerPing.objects.create(requested_by=request.user)
         handle_ping(ping.pk)
         messages.info(request, _("A test job was sent to the worker."))
-        return redirect("status", ws=request.workspace.slug)  # type: ignore[attr-defined]
+        return redirect("status", ws=request.workspace.slug)
     return render(
         request,
         "core/status.html",
@@ -232,7 +242,7 @@ def status(request: HttpRequest) -> HttpResponse:
             "heartbeats": WorkerHeartbeat.objects.order_by("-seen_at")[:10],
             "pings": WorkerPing.objects.filter(requested_by=request.user)[:5],
             "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
-            "queue": settings.HUEY["huey_class"].rsplit(".", 1)[-1],
+            "queue": str(settings.HUEY["huey_class"]).rsplit(".", 1)[-1],
         },
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liant.core import audit
-from liant.core.access import workspace_view
+from liant.core.access import AuthedRequest, WorkspaceRequest, workspace_view
 from liant.core.models import Membership, Organisation, Workspace
 from liant.core.permissions import Role
 
@@ -45,7 +45,7 @@ class NewWorkspaceForm(WorkspaceForm):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
 
 
 def organisations_managed_by(user: Any) -> Any:
@@ -65,7 +65,7 @@ def unique_slug(name: str) -> str:
 
 
 @login_required
-def new_workspace(request: HttpRequest) -> HttpResponse:
+def new_workspace(request: AuthedRequest) -> HttpResponse:
     organisations = organisations_managed_by(request.user)
     if not organisations.exists():
         raise PermissionDenied
@@ -84,7 +84,9 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
                     Membership.objects.create(
                         workspace=workspace, user=request.user, role=Role.OWNER
                     )
-                    audit.record(request, "workspace.created", workspace=workspace, target=workspace)
+                    audit.record(
+                        request, "workspace.created", workspace=workspace, target=workspace
+                    )
                 break
             except IntegrityError:
                 continue
@@ -94,14 +96,14 @@ def new_workspace(request: HttpRequest) -> HttpResponse:
 
 
 @workspace_view("workspace.manage")
-def workspace_settings(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def workspace_settings(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
     form = WorkspaceForm(request.POST or None, instance=workspace)
     if request.method == "POST" and form.is_valid():
         changed = {name: str(form.cleaned_data[name]) for name in form.changed_data}
         form.save()
         if changed:
-            audit.record(request, "workspace.settings_changed", target=workspace, **changed)
+            audit.record(request, "workspace.settings_changed", target=workspace, changes=changed)
         messages.success(request, _("Settings saved."))
         return redirect("workspace_settings", ws=workspace.slug)
     return render(request, "core/workspace_settings.html", {"form": form})

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from liant.connectors.base import Author, Capability, Connector, ConnectorError, Event, EventKind, FetchResult
+from liant.connectors.base import (
+    Author,
+    Capability,
+    Connector,
+    ConnectorError,
+    Event,
+    EventKind,
+    FetchResult,
+)
 
 
 class ScriptedConnector(Connector):

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def scripted(monkeypatch):
-    monkeypatch.setitem(registry.KINDS, "scripted", ("Scripted", "tests.channels.fakes.ScriptedConnector"))
+    monkeypatch.setitem(
+        registry.KINDS, "scripted", ("Scripted", "tests.channels.fakes.ScriptedConnector")
+    )
     registry.connector_class.cache_clear()
     ScriptedConnector.script = []
     ScriptedConnector.calls = []
@@ -30,7 +32,9 @@ def scripted(monkeypatch):
 
 @pytest.fixture
 def channel(workspace, owner):
-    ch = Channel.objects.create(workspace=workspace, kind="scripted", name="Scripted", created_by=owner)
+    ch = Channel.objects.create(
+        workspace=workspace, kind="scripted", name="Scripted", created_by=owner
+    )
     ch.credentials = {"token": "old"}
     ch.save()
     return ch
@@ -53,13 +57,19 @@ def test_fetching_the_same_window_twice_stores_nothing_twice(channel, scripted):
 
 def test_events_belong_to_the_channels_workspace_and_are_sanitized(channel, scripted):
     hostile = event(1)
-    hostile.html = '<p onclick="steal()">Hi<script>alert(1)</script><a href="javascript:x()">x</a></p>'
+    hostile.html = (
+        '<p onclick="steal()">Hi<script>alert(1)</script><a href="javascript:x()">x</a></p>'
+    )
     hostile.url = "javascript:alert(1)"
     scripted.script = [FetchResult([hostile], {})]
     fetching.fetch_channel(channel.pk)
     stored = Event.objects.get()
     assert stored.workspace_id == channel.workspace_id
-    assert "script" not in stored.html and "onclick" not in stored.html and "javascript" not in stored.html
+    assert (
+        "script" not in stored.html
+        and "onclick" not in stored.html
+        and "javascript" not in stored.html
+    )
     assert stored.url == ""
 
 
@@ -70,7 +80,9 @@ def test_only_one_worker_holds_a_channel_at_a_time(channel):
 
 
 def test_a_channel_left_locked_by_a_killed_worker_is_fetched_again_later(channel, scripted):
-    Channel.objects.filter(pk=channel.pk).update(fetching_since=timezone.now() - timedelta(minutes=20))
+    Channel.objects.filter(pk=channel.pk).update(
+        fetching_since=timezone.now() - timedelta(minutes=20)
+    )
     assert channel.pk in fetching.due_channels()
     scripted.script = [FetchResult([event(1)], {})]
     assert fetching.fetch_channel(channel.pk).stored == 1
@@ -135,9 +147,14 @@ def test_an_expired_sign_in_that_cannot_be_refreshed_disconnects_and_tells_the_o
 
 def test_the_periodic_sweep_fetches_due_channels_only(channel, workspace, scripted):
     later = Channel.objects.create(
-        workspace=workspace, kind="scripted", name="Later", next_fetch_at=timezone.now() + timedelta(hours=1)
+        workspace=workspace,
+        kind="scripted",
+        name="Later",
+        next_fetch_at=timezone.now() + timedelta(hours=1),
     )
-    gone = Channel.objects.create(workspace=workspace, kind="scripted", name="Gone", health=Health.DISCONNECTED)
+    gone = Channel.objects.create(
+        workspace=workspace, kind="scripted", name="Gone", health=Health.DISCONNECTED
+    )
     scripted.script = [FetchResult([event(1)], {})]
     assert tasks.fetch_due_channels.call_local() == 1  # huey runs inline in unit tests
     assert Event.objects.filter(channel=channel).count() == 1

@@ -40,16 +40,20 @@ def test_an_empty_secret_stays_empty():
 @pytest.mark.django_db
 def test_a_rotated_key_still_reads_secrets_written_with_the_old_one():
     obj = Secretive.objects.create(label="x", token=CLEAR)
-    with override_settings(SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=[crypto.settings.SECRET_KEY]):
+    with override_settings(
+        SECRET_KEY="a-brand-new-key", SECRET_KEY_FALLBACKS=[crypto.settings.SECRET_KEY]
+    ):
         assert Secretive.objects.get(pk=obj.pk).token == CLEAR
 
 
 @pytest.mark.django_db
 def test_a_lost_key_gives_a_clear_error_not_garbage():
     obj = Secretive.objects.create(label="x", token=CLEAR)
-    with override_settings(SECRET_KEY="another-key", SECRET_KEY_FALLBACKS=[]):
-        with pytest.raises(crypto.DecryptionError, match="LIANT_SECRET_KEY"):
-            Secretive.objects.get(pk=obj.pk)
+    with (
+        override_settings(SECRET_KEY="another-key", SECRET_KEY_FALLBACKS=[]),
+        pytest.raises(crypto.DecryptionError, match="LIANT_SECRET_KEY"),
+    ):
+        Secretive.objects.get(pk=obj.pk)
 
 
 @pytest.mark.django_db

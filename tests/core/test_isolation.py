@@ -12,7 +12,13 @@ from collections.abc import Iterator
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-SAMPLE_VALUES = {"int": "1", "slug": "sample", "str": "sample", "uuid": "00000000-0000-0000-0000-000000000001", "path": "sample"}
+SAMPLE_VALUES = {
+    "int": "1",
+    "slug": "sample",
+    "str": "sample",
+    "uuid": "00000000-0000-0000-0000-000000000001",
+    "path": "sample",
+}
 
 
 def walk(patterns: list, prefix: str = "") -> Iterator[str]:
@@ -47,7 +53,9 @@ def test_the_walk_finds_the_core_workspace_pages():
 
 
 @pytest.mark.parametrize("route", workspace_routes())
-def test_an_outsider_gets_404_on_every_workspace_url(route, workspace, owner, member, outsider_client):
+def test_an_outsider_gets_404_on_every_workspace_url(
+    route, workspace, owner, member, outsider_client
+):
     # Real ids of the victim workspace's objects, so a view that forgets the workspace filter
     # would find them and answer 200.
     ids = {"pk": str(member.memberships.get().pk), "module": "inbox"}

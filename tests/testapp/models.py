@@ -11,3 +11,6 @@ class Secretive(models.Model):
 
     class Meta:
         app_label = "testapp"
+
+    def __str__(self) -> str:
+        return self.label

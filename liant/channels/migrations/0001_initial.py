@@ -2,93 +2,194 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import liant.connectors.registry
-import liant.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import liant.connectors.registry
+import liant.core.fields
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=liant.connectors.registry.choices, max_length=32, verbose_name='network')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('settings', models.JSONField(blank=True, default=dict, verbose_name='settings')),
-                ('credentials_json', liant.core.fields.EncryptedTextField(blank=True, default='')),
-                ('health', models.CharField(choices=[('ok', 'Working'), ('rate_limited', 'Rate-limited'), ('auth_expired', 'Sign-in expired'), ('failing', 'Failing'), ('disconnected', 'Disconnected')], default='ok', max_length=16)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('rate_limited_until', models.DateTimeField(blank=True, null=True)),
-                ('cursor', models.JSONField(blank=True, default=dict)),
-                ('fetch_interval', models.PositiveIntegerField(default=300)),
-                ('next_fetch_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('last_fetch_at', models.DateTimeField(blank=True, null=True)),
-                ('fetching_since', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channels', to='core.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=liant.connectors.registry.choices,
+                        max_length=32,
+                        verbose_name="network",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("settings", models.JSONField(blank=True, default=dict, verbose_name="settings")),
+                ("credentials_json", liant.core.fields.EncryptedTextField(blank=True, default="")),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("ok", "Working"),
+                            ("rate_limited", "Rate-limited"),
+                            ("auth_expired", "Sign-in expired"),
+                            ("failing", "Failing"),
+                            ("disconnected", "Disconnected"),
+                        ],
+                        default="ok",
+                        max_length=16,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("rate_limited_until", models.DateTimeField(blank=True, null=True)),
+                ("cursor", models.JSONField(blank=True, default=dict)),
+                ("fetch_interval", models.PositiveIntegerField(default=300)),
+                ("next_fetch_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("last_fetch_at", models.DateTimeField(blank=True, null=True)),
+                ("fetching_since", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channels",
+                        to="core.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'channel',
-                'verbose_name_plural': 'channels',
-                'ordering': ['name'],
+                "verbose_name": "channel",
+                "verbose_name_plural": "channels",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('post', 'Post'), ('comment', 'Comment'), ('mention', 'Mention'), ('direct_message', 'Direct message'), ('reaction', 'Reaction'), ('follow', 'Follow'), ('membership', 'Membership')], max_length=20)),
-                ('remote_id', models.CharField(max_length=500)),
-                ('author_remote_id', models.CharField(blank=True, max_length=500)),
-                ('author_handle', models.CharField(blank=True, max_length=300)),
-                ('author_name', models.CharField(blank=True, max_length=300)),
-                ('author_url', models.URLField(blank=True, max_length=1000)),
-                ('text', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('parent_remote_id', models.CharField(blank=True, max_length=500)),
-                ('thread_remote_id', models.CharField(blank=True, max_length=500)),
-                ('language', models.CharField(blank=True, max_length=16)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('raw', models.JSONField(blank=True, default=dict)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='channels.channel')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='core.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("post", "Post"),
+                            ("comment", "Comment"),
+                            ("mention", "Mention"),
+                            ("direct_message", "Direct message"),
+                            ("reaction", "Reaction"),
+                            ("follow", "Follow"),
+                            ("membership", "Membership"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("remote_id", models.CharField(max_length=500)),
+                ("author_remote_id", models.CharField(blank=True, max_length=500)),
+                ("author_handle", models.CharField(blank=True, max_length=300)),
+                ("author_name", models.CharField(blank=True, max_length=300)),
+                ("author_url", models.URLField(blank=True, max_length=1000)),
+                ("text", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                ("parent_remote_id", models.CharField(blank=True, max_length=500)),
+                ("thread_remote_id", models.CharField(blank=True, max_length=500)),
+                ("language", models.CharField(blank=True, max_length=16)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("fetched_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("raw", models.JSONField(blank=True, default=dict)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="channels.channel",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="core.workspace",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['workspace', '-occurred_at'], name='channels_ev_workspa_b85f44_idx')],
-                'constraints': [models.UniqueConstraint(fields=('channel', 'kind', 'remote_id'), name='event_once_per_channel')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["workspace", "-occurred_at"], name="channels_ev_workspa_b85f44_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("channel", "kind", "remote_id"), name="event_once_per_channel"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Exchange',
+            name="Exchange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=10)),
-                ('url', models.CharField(max_length=1000)),
-                ('status', models.IntegerField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('excerpt', models.TextField(blank=True)),
-                ('error', models.CharField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exchanges', to='channels.channel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("method", models.CharField(max_length=10)),
+                ("url", models.CharField(max_length=1000)),
+                ("status", models.IntegerField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("excerpt", models.TextField(blank=True)),
+                ("error", models.CharField(blank=True, max_length=1000)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exchanges",
+                        to="channels.channel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['channel', '-created_at'], name='channels_ex_channel_d3cb01_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["channel", "-created_at"], name="channels_ex_channel_d3cb01_idx"
+                    )
+                ],
             },
         ),
     ]

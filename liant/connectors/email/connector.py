@@ -14,7 +14,7 @@ import smtplib
 import ssl
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formataddr, getaddresses, make_msgid, parsedate_to_datetime
@@ -74,9 +74,18 @@ class EmailConnector(Connector):
             pass
         return self.settings.address
 
-    def _record(self, method: str, target: str, started: float, excerpt: str = "", error: str = "") -> None:
+    def _record(
+        self, method: str, target: str, started: float, excerpt: str = "", error: str = ""
+    ) -> None:
         self.http.recorder.record(
-            Exchange(method, target, None, int((time.monotonic() - started) * 1000), excerpt[:500], error[:500])
+            Exchange(
+                method,
+                target,
+                None,
+                int((time.monotonic() - started) * 1000),
+                excerpt[:500],
+                error[:500],
+            )
         )
 
     def _check_host(self, scheme: str, host: str, port: int) -> None:
@@ -92,7 +101,10 @@ class EmailConnector(Connector):
         try:
             if s.imap_security == "ssl":
                 imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    s.imap_host, s.imap_port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT
+                    s.imap_host,
+                    s.imap_port,
+                    ssl_context=ssl.create_default_context(),
+                    timeout=TIMEOUT,
                 )
             else:
                 imap = imaplib.IMAP4(s.imap_host, s.imap_port, timeout=TIMEOUT)
@@ -100,10 +112,15 @@ class EmailConnector(Connector):
                     imap.starttls(ssl.create_default_context())
         except (OSError, imaplib.IMAP4.error) as exc:
             self._record("IMAP", target, started, error=f"connect: {exc}")
-            raise ConnectorError(f"The mail server {s.imap_host} cannot be reached: {exc}", ErrorKind.TRANSIENT) from exc
+            raise ConnectorError(
+                f"The mail server {s.imap_host} cannot be reached: {exc}", ErrorKind.TRANSIENT
+            ) from exc
         try:
             try:
-                imap.login(self.credentials.get("username", s.address), self.credentials.get("password", ""))
+                imap.login(
+                    self.credentials.get("username", s.address),
+                    self.credentials.get("password", ""),
+                )
             except imaplib.IMAP4.error as exc:
                 self._record("IMAP", target, started, error=f"login refused: {_text(exc)}")
                 raise ConnectorError(
@@ -112,17 +129,19 @@ class EmailConnector(Connector):
             self._record("IMAP", target, started, excerpt="LOGIN OK")
             yield imap
         except (OSError, imaplib.IMAP4.abort) as exc:
-            raise ConnectorError(f"The mail server dropped the connection: {exc}", ErrorKind.TRANSIENT) from exc
+            raise ConnectorError(
+                f"The mail server dropped the connection: {exc}", ErrorKind.TRANSIENT
+            ) from exc
         finally:
-            try:
+            with suppress(OSError, imaplib.IMAP4.error):
                 imap.logout()
-            except (OSError, imaplib.IMAP4.error):
-                pass
 
     def _select(self, imap: imaplib.IMAP4) -> int:
         status, _data = imap.select(_quote(self.settings.mailbox), readonly=True)
         if status != "OK":
-            raise ConnectorError(f"The folder {self.settings.mailbox!r} does not exist on the server.")
+            raise ConnectorError(
+                f"The folder {self.settings.mailbox!r} does not exist on the server."
+            )
         _status, values = imap.response("UIDVALIDITY")
         return int(values[0]) if values and values[0] else 0
 
@@ -135,14 +154,19 @@ class EmailConnector(Connector):
         context = ssl.create_default_context()
         try:
             if s.smtp_security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context)
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.smtp_host, s.smtp_port, timeout=TIMEOUT, context=context
+                )
             else:
                 smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT)
                 if s.smtp_security == "starttls":
                     smtp.starttls(context=context)
             user = self.credentials.get("smtp_username") or self.credentials.get("username")
             if user:
-                smtp.login(user, self.credentials.get("smtp_password") or self.credentials.get("password", ""))
+                smtp.login(
+                    user,
+                    self.credentials.get("smtp_password") or self.credentials.get("password", ""),
+                )
         except smtplib.SMTPAuthenticationError as exc:
             self._record("SMTP", target, started, error=f"login refused: {exc.smtp_code}")
             raise ConnectorError(
@@ -150,14 +174,14 @@ class EmailConnector(Connector):
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._record("SMTP", target, started, error=f"connect: {exc}")
-            raise ConnectorError(f"The mail server {s.smtp_host} cannot be reached: {exc}", ErrorKind.TRANSIENT) from exc
+            raise ConnectorError(
+                f"The mail server {s.smtp_host} cannot be reached: {exc}", ErrorKind.TRANSIENT
+            ) from exc
         try:
             yield smtp
         finally:
-            try:
+            with suppress(OSError, smtplib.SMTPException):
                 smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -171,16 +195,23 @@ class EmailConnector(Connector):
                 # The server renumbered the folder: read it again; Message-IDs keep it unique.
                 cursor = {"uidvalidity": validity, "last_uid": 0}
             last = int(cursor.get("last_uid", 0))
-            status, data = imap.uid("SEARCH", None, f"UID {last + 1}:*")
+            status, data = imap.uid("SEARCH", f"UID {last + 1}:*")
             if status != "OK":
-                raise ConnectorError(f"The mail server refused the search: {_text(data)}", ErrorKind.TRANSIENT)
+                raise ConnectorError(
+                    f"The mail server refused the search: {_text(data)}", ErrorKind.TRANSIENT
+                )
             # "N:*" always matches the newest message, even when its UID is below N.
-            uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)[:MAX_PER_FETCH]
+            uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)[
+                :MAX_PER_FETCH
+            ]
             for start in range(0, len(uids), BATCH):
                 batch = uids[start : start + BATCH]
                 status, parts = imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])")
                 if status != "OK":
-                    raise ConnectorError(f"The mail server refused to send messages: {_text(parts)}", ErrorKind.TRANSIENT)
+                    raise ConnectorError(
+                        f"The mail server refused to send messages: {_text(parts)}",
+                        ErrorKind.TRANSIENT,
+                    )
                 for uid, raw in _fetched(parts):
                     try:
                         events.append(message_event(raw, uid, validity))
@@ -193,7 +224,11 @@ class EmailConnector(Connector):
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         raw = parent.raw
-        to = raw.get("reply_to") or raw.get("from") or (parent.author.remote_id if parent.author else "")
+        to = (
+            raw.get("reply_to")
+            or raw.get("from")
+            or (parent.author.remote_id if parent.author else "")
+        )
         if not to:
             raise ConnectorError("The message has no address to answer to.")
         subject = str(raw.get("subject", ""))
@@ -207,7 +242,13 @@ class EmailConnector(Connector):
         return self._send(recipient.remote_id, subject, draft)
 
     def _send(
-        self, to: str, subject: str, draft: Draft, *, in_reply_to: str = "", references: list[str] | None = None
+        self,
+        to: str,
+        subject: str,
+        draft: Draft,
+        *,
+        in_reply_to: str = "",
+        references: list[str] | None = None,
     ) -> RemotePost:
         s = self.settings
         message = EmailMessage()
@@ -217,7 +258,11 @@ class EmailConnector(Connector):
         message["Date"] = email.utils.formatdate(localtime=False)
         domain = s.address.rsplit("@", 1)[-1]
         # A retried send carries the same Message-ID, so mail clients show it once.
-        message_id = f"<{draft.idempotency_key}@{domain}>" if draft.idempotency_key else make_msgid(domain=domain)
+        message_id = (
+            f"<{draft.idempotency_key}@{domain}>"
+            if draft.idempotency_key
+            else make_msgid(domain=domain)
+        )
         message["Message-ID"] = message_id
         if in_reply_to:
             message["In-Reply-To"] = in_reply_to
@@ -225,20 +270,30 @@ class EmailConnector(Connector):
         message.set_content(draft.text)
         for media in draft.media:
             maintype, _, subtype = media.content_type.partition("/")
-            message.add_attachment(media.data, maintype=maintype, subtype=subtype, filename=media.filename or None)
+            message.add_attachment(
+                media.data, maintype=maintype, subtype=subtype, filename=media.filename or None
+            )
         started = time.monotonic()
         with self._smtp() as smtp:
             try:
                 refused = smtp.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:
-                raise ConnectorError(f"The mail server refused the address {to}: {exc.recipients}") from exc
+                raise ConnectorError(
+                    f"The mail server refused the address {to}: {exc.recipients}"
+                ) from exc
             except smtplib.SMTPResponseException as exc:
                 kind = ErrorKind.TRANSIENT if 400 <= exc.smtp_code < 500 else ErrorKind.PERMANENT
-                raise ConnectorError(f"The mail server refused the message ({exc.smtp_code}).", kind) from exc
+                raise ConnectorError(
+                    f"The mail server refused the message ({exc.smtp_code}).", kind
+                ) from exc
             except (OSError, smtplib.SMTPException) as exc:
                 # The message may or may not have left: report it, never resend blindly.
-                raise ConnectorError(f"Sending was interrupted: {exc}", ErrorKind.TRANSIENT) from exc
-        self._record("SMTP", f"smtp://{s.smtp_host}:{s.smtp_port}", started, excerpt=f"sent {message_id}")
+                raise ConnectorError(
+                    f"Sending was interrupted: {exc}", ErrorKind.TRANSIENT
+                ) from exc
+        self._record(
+            "SMTP", f"smtp://{s.smtp_host}:{s.smtp_port}", started, excerpt=f"sent {message_id}"
+        )
         if refused:
             raise ConnectorError(f"Some recipients were refused: {', '.join(refused)}")
         return RemotePost(remote_id=message_id, published_at=datetime.now(UTC))
@@ -281,14 +336,18 @@ def _content(part: Any) -> str:
 
 def message_event(raw: bytes, uid: int, validity: int) -> Event:
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    message_id = (_ids(str(message.get("Message-ID", ""))) or [f"<uid-{validity}-{uid}@liant.invalid>"])[0]
+    message_id = (
+        _ids(str(message.get("Message-ID", ""))) or [f"<uid-{validity}-{uid}@liant.invalid>"]
+    )[0]
     references = _ids(str(message.get("References", "")))
     in_reply_to = (_ids(str(message.get("In-Reply-To", ""))) or references[-1:] or [""])[0]
     sender = getaddresses([str(message.get("From", ""))])
     name, address = sender[0] if sender else ("", "")
     reply_to = getaddresses([str(message.get("Reply-To", ""))])
     try:
-        occurred = parsedate_to_datetime(str(message["Date"])) if message["Date"] else datetime.now(UTC)
+        occurred = (
+            parsedate_to_datetime(str(message["Date"])) if message["Date"] else datetime.now(UTC)
+        )
     except (TypeError, ValueError):
         occurred = datetime.now(UTC)
     if occurred.tzinfo is None:
@@ -318,5 +377,3 @@ def message_event(raw: bytes, uid: int, validity: int) -> Event:
             "attachments": [p.get_filename() or "" for p in message.iter_attachments()],
         },
     )
-
-

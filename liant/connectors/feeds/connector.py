@@ -94,7 +94,10 @@ class FeedConnector(Connector):
         parsed = parse_feed(response)
         parsed.validators = {
             k: v
-            for k, v in (("etag", response.headers.get("etag")), ("modified", response.headers.get("last-modified")))
+            for k, v in (
+                ("etag", response.headers.get("etag")),
+                ("modified", response.headers.get("last-modified")),
+            )
             if v
         }
         return parsed
@@ -141,7 +144,9 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         data = json.loads(body)
     except ValueError as exc:
         raise ConnectorError(f"The JSON Feed cannot be read: {exc}") from exc
-    if not isinstance(data, dict) or not str(data.get("version", "")).startswith("https://jsonfeed.org/version/"):
+    if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
         raise ConnectorError("This JSON document is not a JSON Feed (no jsonfeed.org version).")
     items = data.get("items")
     if not isinstance(items, list):
@@ -161,13 +166,17 @@ def item_event(item: dict[str, Any]) -> Event:
     content = item.get("content") or []
     html = content[0].get("value", "") if content else item.get("summary", "")
     published = item.get("published_parsed") or item.get("updated_parsed")
-    occurred = datetime.fromtimestamp(calendar.timegm(published), UTC) if published else datetime.now(UTC)
+    occurred = (
+        datetime.fromtimestamp(calendar.timegm(published), UTC) if published else datetime.now(UTC)
+    )
     remote_id = item.get("id") or link or _digest(item.get("title", ""), html)
     author = None
     if item.get("author") or item.get("author_detail"):
         detail = item.get("author_detail") or {}
         name = detail.get("name") or item.get("author", "")
-        author = Author(remote_id=detail.get("email") or name, name=name, url=detail.get("href", ""))
+        author = Author(
+            remote_id=detail.get("email") or name, name=name, url=detail.get("href", "")
+        )
     title = item.get("title", "")
     return Event(
         kind=EventKind.POST,
@@ -178,14 +187,22 @@ def item_event(item: dict[str, Any]) -> Event:
         html=(f"<p><strong>{_escape(title)}</strong></p>" if title else "") + html,
         url=link,
         language=(item.get("language") or "")[:16],
-        raw={k: item.get(k) for k in ("id", "title", "link", "published", "updated", "author") if item.get(k)},
+        raw={
+            k: item.get(k)
+            for k in ("id", "title", "link", "published", "updated", "author")
+            if item.get(k)
+        },
     )
 
 
 def json_item_event(item: dict[str, Any]) -> Event:
     if "id" not in item:
         raise KeyError("JSON Feed item without an id")
-    html = item.get("content_html") or _escape(item.get("content_text", "")) or _escape(item.get("summary", ""))
+    html = (
+        item.get("content_html")
+        or _escape(item.get("content_text", ""))
+        or _escape(item.get("summary", ""))
+    )
     date = item.get("date_published") or item.get("date_modified")
     occurred = datetime.fromisoformat(date.replace("Z", "+00:00")) if date else datetime.now(UTC)
     if occurred.tzinfo is None:
@@ -194,7 +211,11 @@ def json_item_event(item: dict[str, Any]) -> Event:
     author = None
     if authors and isinstance(authors[0], dict):
         a = authors[0]
-        author = Author(remote_id=a.get("url") or a.get("name", ""), name=a.get("name", ""), url=a.get("url", ""))
+        author = Author(
+            remote_id=a.get("url") or a.get("name", ""),
+            name=a.get("name", ""),
+            url=a.get("url", ""),
+        )
     title = item.get("title", "")
     return Event(
         kind=EventKind.POST,
@@ -226,7 +247,11 @@ class _LinkFinder(HTMLParser):
         if tag != "link":
             return
         a = {k: v or "" for k, v in attrs}
-        if "alternate" in a.get("rel", "").lower().split() and a.get("type", "").lower() in FEED_TYPES and a.get("href"):
+        if (
+            "alternate" in a.get("rel", "").lower().split()
+            and a.get("type", "").lower() in FEED_TYPES
+            and a.get("href")
+        ):
             self.links.append((a["href"], a.get("title", ""), a["type"]))
 
 

@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.servers import free_port, start_dovecot, stop_pid
+from tests.servers import free_port, start_dovecot, stop_dovecot
 
 _counter = itertools.count(1)
 
@@ -17,7 +17,7 @@ _counter = itertools.count(1)
 def dovecot():
     server, pid = start_dovecot()
     yield server
-    stop_pid(pid)
+    stop_dovecot(server, pid)
 
 
 @dataclass
@@ -73,7 +73,10 @@ def smtp_server():
     outbox = Outbox(port=free_port())
 
     def authenticate(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and outbox.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and outbox.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
         return AuthResult(success=ok, handled=False)
 
     controller = Controller(

@@ -27,11 +27,15 @@ def form(mailbox, outbox, **changes):
     return data | changes
 
 
-def test_connecting_a_mailbox_stores_it_encrypted_and_reads_it(owner_client, workspace, mailbox, outbox):
+def test_connecting_a_mailbox_stores_it_encrypted_and_reads_it(
+    owner_client, workspace, mailbox, outbox
+):
     from tests.connectors.email.test_email import FIRST
 
     mailbox.deliver(FIRST)
-    response = owner_client.post(f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox))
+    response = owner_client.post(
+        f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox)
+    )
     channel = Channel.objects.get(kind="email")
     assert response.status_code == 302
     assert channel.credentials["password"] == mailbox.password
@@ -43,25 +47,35 @@ def test_connecting_a_mailbox_stores_it_encrypted_and_reads_it(owner_client, wor
 
 
 def test_the_test_button_saves_nothing(owner_client, workspace, mailbox, outbox):
-    response = owner_client.post(f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox, test="1"))
+    response = owner_client.post(
+        f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox, test="1")
+    )
     assert response.status_code == 200
     assert b"Both servers answered" in response.content
     assert not Channel.objects.exists()
 
 
 def test_a_wrong_password_is_said_and_nothing_is_saved(owner_client, workspace, mailbox, outbox):
-    response = owner_client.post(f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox, password="bad"))
+    response = owner_client.post(
+        f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox, password="bad")
+    )
     assert b"The connection test failed" in response.content
     assert not Channel.objects.exists()
 
 
-def test_an_outsider_cannot_connect_a_mailbox_to_the_workspace(outsider_client, workspace, mailbox, outbox):
-    response = outsider_client.post(f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox))
+def test_an_outsider_cannot_connect_a_mailbox_to_the_workspace(
+    outsider_client, workspace, mailbox, outbox
+):
+    response = outsider_client.post(
+        f"/w/{workspace.slug}/channels/connect/email/", form(mailbox, outbox)
+    )
     assert response.status_code == 404
     assert not Channel.objects.exists()
 
 
-def test_a_mailbox_without_tls_is_refused_unless_it_is_a_local_test_server(owner_client, workspace, mailbox, outbox):
+def test_a_mailbox_without_tls_is_refused_unless_it_is_a_local_test_server(
+    owner_client, workspace, mailbox, outbox
+):
     data = form(mailbox, outbox, imap_host="imap.example.org")
     response = owner_client.post(f"/w/{workspace.slug}/channels/connect/email/", data)
     assert "without it the password travels in clear" in response.content.decode()

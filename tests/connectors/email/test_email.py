@@ -92,7 +92,10 @@ def test_it_reads_new_mail_once_and_then_only_what_is_new(mailbox):
     mailbox.deliver(HTML)
     c = connector(mailbox)
     first = c.fetch({})
-    assert [e.remote_id for e in first.events] == ["<cmd-1042@client.example>", "<ws-1@shop.example>"]
+    assert [e.remote_id for e in first.events] == [
+        "<cmd-1042@client.example>",
+        "<ws-1@shop.example>",
+    ]
     again = c.fetch(first.cursor)
     assert again.events == []
     mailbox.deliver(follow_up(1))
@@ -130,7 +133,10 @@ def test_a_broken_message_is_still_read_and_the_others_too(mailbox):
     mailbox.deliver(BAD_CHARSET)
     mailbox.deliver(FIRST)
     result = connector(mailbox).fetch({})
-    assert [e.remote_id for e in result.events] == ["<odd@spam.example>", "<cmd-1042@client.example>"]
+    assert [e.remote_id for e in result.events] == [
+        "<odd@spam.example>",
+        "<cmd-1042@client.example>",
+    ]
     assert "caf" in result.events[0].text  # undecodable byte replaced, not an error
 
 
@@ -170,14 +176,17 @@ def test_a_reply_goes_out_in_the_same_thread(mailbox, outbox):
     mailbox.deliver(FIRST)
     c = connector(mailbox, outbox)
     [parent] = c.fetch({}).events
-    sent = c.reply(parent, Draft(text="Bonjour José, votre colis part aujourd'hui.", idempotency_key="reply-77"))
+    sent = c.reply(
+        parent,
+        Draft(text="Bonjour José, votre colis part aujourd'hui.", idempotency_key="reply-77"),
+    )
     [envelope] = outbox.messages
     assert envelope.rcpt_tos == ["jose@client.example"]
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert message["In-Reply-To"] == "<cmd-1042@client.example>"
     assert message["References"] == "<cmd-1042@client.example>"
     assert message["Subject"] == "Re: Ma commande n° 1042 n'est pas arrivée"
-    assert message["From"] == "Maison Lumière <%s>" % mailbox.address
+    assert message["From"] == f"Maison Lumière <{mailbox.address}>"
     assert message["Message-ID"] == sent.remote_id == "<reply-77@maison-lumiere.example>"
     assert "votre colis part aujourd'hui" in message.get_content()
 
@@ -193,14 +202,18 @@ def test_a_sent_reply_read_back_from_the_mailbox_joins_the_thread(mailbox, outbo
 
 
 def test_a_direct_message_is_sent_to_the_address(mailbox, outbox):
-    connector(mailbox, outbox).send_direct(Author(remote_id="ines@agence.example"), Draft(text="Bonjour", link="Votre devis"))
+    connector(mailbox, outbox).send_direct(
+        Author(remote_id="ines@agence.example"), Draft(text="Bonjour", link="Votre devis")
+    )
     [envelope] = outbox.messages
     assert envelope.rcpt_tos == ["ines@agence.example"]
 
 
 def test_a_refused_smtp_login_is_an_expired_sign_in(mailbox, outbox):
     with pytest.raises(ConnectorError) as error:
-        connector(mailbox, outbox, smtp_password="nope").send_direct(Author(remote_id="a@b.example"), Draft(text="x"))
+        connector(mailbox, outbox, smtp_password="nope").send_direct(
+            Author(remote_id="a@b.example"), Draft(text="x")
+        )
     assert error.value.kind is ErrorKind.AUTH_EXPIRED
     assert outbox.messages == []
 
@@ -208,7 +221,9 @@ def test_a_refused_smtp_login_is_an_expired_sign_in(mailbox, outbox):
 def test_a_refused_recipient_is_permanent_and_named(mailbox, outbox):
     outbox.refuse.add("gone@client.example")
     with pytest.raises(ConnectorError) as error:
-        connector(mailbox, outbox).send_direct(Author(remote_id="gone@client.example"), Draft(text="x"))
+        connector(mailbox, outbox).send_direct(
+            Author(remote_id="gone@client.example"), Draft(text="x")
+        )
     assert error.value.kind is ErrorKind.PERMANENT
     assert "gone@client.example" in error.value.message
 
