@@ -27,10 +27,25 @@ def extracted(tmp_path_factory) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.mo")
     for name in ("liant", "templates", "locale"):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "liant.settings", "LIANT_VAR_DIR": str(copy / "var")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liant.settings",
+        "LIANT_VAR_DIR": str(copy / "var"),
+    }
     env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "liant.cli", "makemessages", "-l", "fr", "-l", "en", "--no-obsolete", "-v0"],
+        [
+            sys.executable,
+            "-m",
+            "liant.cli",
+            "makemessages",
+            "-l",
+            "fr",
+            "-l",
+            "en",
+            "--no-obsolete",
+            "-v0",
+        ],
         cwd=copy,
         env=env,
         check=True,
@@ -51,8 +66,14 @@ def test_every_string_in_the_code_has_a_translation(extracted, language):
 
 
 def test_the_committed_catalogue_is_the_extracted_one(extracted):
-    committed = {e.msgid for e in polib.pofile(str(ROOT / "locale/fr/LC_MESSAGES/django.po")) if not e.obsolete}
-    fresh = {e.msgid for e in polib.pofile(str(extracted / "fr/LC_MESSAGES/django.po")) if not e.obsolete}
+    committed = {
+        e.msgid
+        for e in polib.pofile(str(ROOT / "locale/fr/LC_MESSAGES/django.po"))
+        if not e.obsolete
+    }
+    fresh = {
+        e.msgid for e in polib.pofile(str(extracted / "fr/LC_MESSAGES/django.po")) if not e.obsolete
+    }
     assert fresh - committed == set(), "run makemessages: new strings are not in the catalogue"
 
 

@@ -70,7 +70,9 @@ def test_a_post_is_retried_when_the_connection_was_refused():
 
 def test_a_post_with_an_idempotency_key_may_be_retried():
     http, seen, _ = client([httpx.Response(500), httpx.Response(200)])
-    http.post("https://social.example/api/v1/statuses", idempotent=True, headers={"Idempotency-Key": "k"})
+    http.post(
+        "https://social.example/api/v1/statuses", idempotent=True, headers={"Idempotency-Key": "k"}
+    )
     assert len(seen) == 2
 
 
@@ -98,7 +100,9 @@ def test_retry_after_as_an_http_date_is_understood():
 
 
 def test_a_short_retry_after_on_a_503_is_waited_and_retried():
-    http, seen, waits = client([httpx.Response(503, headers={"Retry-After": "3"}), httpx.Response(200)])
+    http, seen, waits = client(
+        [httpx.Response(503, headers={"Retry-After": "3"}), httpx.Response(200)]
+    )
     http.get("https://social.example/x")
     assert waits == [3.0] and len(seen) == 2
 
@@ -133,7 +137,9 @@ def test_401_means_the_sign_in_expired():
 
 
 def test_a_4xx_is_permanent_and_carries_the_networks_words():
-    http, seen, _ = client([httpx.Response(422, json={"error": "Validation failed: Text can't be blank"})])
+    http, seen, _ = client(
+        [httpx.Response(422, json={"error": "Validation failed: Text can't be blank"})]
+    )
     with pytest.raises(ConnectorError) as error:
         http.post("https://social.example/api/v1/statuses", json={})
     assert error.value.kind is ErrorKind.PERMANENT
@@ -154,7 +160,9 @@ def test_every_exchange_is_recorded_without_secrets():
     recorder = MemoryRecorder()
     body = {"access_token": "SECRET-TOKEN", "refresh_token": "SECRET-REFRESH", "scope": "read"}
     http, _, _ = client([httpx.Response(200, json=body)], recorder)
-    http.post("https://social.example/oauth/token?client_secret=SECRET-CS&grant_type=code&code=SECRET-CODE")
+    http.post(
+        "https://social.example/oauth/token?client_secret=SECRET-CS&grant_type=code&code=SECRET-CODE"
+    )
     [exchange] = recorder.exchanges
     assert exchange.method == "POST" and exchange.status == 200
     everything = exchange.url + exchange.excerpt
@@ -170,7 +178,10 @@ def test_user_and_password_in_an_address_are_not_recorded():
 
 
 def test_json_secrets_are_masked_in_excerpts():
-    assert redact_text('{"accessJwt": "eyJ.a.b", "handle": "x"}') == '{"accessJwt": "***", "handle": "x"}'
+    assert (
+        redact_text('{"accessJwt": "eyJ.a.b", "handle": "x"}')
+        == '{"accessJwt": "***", "handle": "x"}'
+    )
 
 
 def test_an_answer_larger_than_the_limit_is_refused():

@@ -1,6 +1,12 @@
 from liant.connectors.base import Rules, count_graphemes, count_with_urls_as
 
-MASTODON = Rules(max_length=500, count=count_with_urls_as(23), max_media=4, media_types=frozenset({"image/png", "image/jpeg"}), max_image_bytes=16_000_000)
+MASTODON = Rules(
+    max_length=500,
+    count=count_with_urls_as(23),
+    max_media=4,
+    media_types=frozenset({"image/png", "image/jpeg"}),
+    max_image_bytes=16_000_000,
+)
 BLUESKY = Rules(max_length=300, count=count_graphemes, count_label="graphemes")
 
 
@@ -22,7 +28,9 @@ def test_the_remaining_count_goes_negative_when_too_long():
 
 
 def test_media_are_checked_by_count_type_and_size():
-    problems = MASTODON.check("hi", [("image/png", 1000)] * 5 + [("image/gif", 10), ("image/jpeg", 20_000_000)])
+    problems = MASTODON.check(
+        "hi", [("image/png", 1000)] * 5 + [("image/gif", 10), ("image/jpeg", 20_000_000)]
+    )
     assert "at most 4 media" in problems
     assert "image/gif is not accepted" in problems
     assert any("larger than 16 MB" in p for p in problems)
