@@ -47,6 +47,8 @@ messages: $(VENV)/.installed system-deps
 
 install: $(VENV)/.installed node_modules/.installed system-deps messages
 
+## The demo serves its own feed on 127.0.0.1, so it allows that one private address.
+demo: export LIANT_ALLOW_PRIVATE_HOSTS = 127.0.0.1,localhost
 demo: install
 	$(BIN)/liant migrate --no-input -v0
 	$(BIN)/liant demo

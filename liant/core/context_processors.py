@@ -16,8 +16,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     slug = membership.workspace.slug
     items = [
-        {"module": m, "url": module_url(m, slug), "built": bool(m.url_name)}
+        {"module": m, "url": url, "built": bool(m.url_name), "active": request.path.startswith(url)}
         for m in MODULES
+        for url in [module_url(m, slug)]
         if role_has(membership.role, m.permission)
     ]
     return {

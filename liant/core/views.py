@@ -221,8 +221,13 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
 
 def worker_status() -> dict:
     latest = WorkerHeartbeat.objects.order_by("-seen_at").first()
-    alive = latest is not None and latest.seen_at > timezone.now() - timedelta(minutes=3)
-    return {"latest": latest, "alive": alive}
+    age = (timezone.now() - latest.seen_at) if latest is not None else None
+    alive = age is not None and age < timedelta(minutes=3)
+    return {
+        "latest": latest,
+        "alive": alive,
+        "just_now": age is not None and age < timedelta(minutes=1),
+    }
 
 
 @workspace_view("workspace.manage")

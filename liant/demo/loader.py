@@ -114,6 +114,11 @@ def load() -> DemoContext:
             Membership.objects.update_or_create(
                 workspace=workspaces[slug], user=user, defaults={"role": role}
             )
+    # Everyone opens the brand's main workspace first.
+    main = workspaces["maison-lumiere"]
+    User.objects.filter(
+        pk__in=[u.pk for u in users.values()], last_workspace=None, memberships__workspace=main
+    ).update(last_workspace=main)
     context = DemoContext(organisation=org, workspaces=workspaces, users=users)
     import_module_steps()
     for _order, _name, fn in sorted(STEPS, key=lambda s: (s[0], s[1])):
