@@ -19,8 +19,8 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -101,7 +101,11 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _info = device.verify_is_allowed()
+        if not allowed:
+            # django-otp slows down guessing: after a wrong code the next try must wait.
+            form.add_error("token", _("Too many wrong codes in a row: wait a few seconds."))
+        elif device.verify_token(form.cleaned_data["token"]):
             with transaction.atomic():
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -109,7 +113,8 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
             otp_login(request, device)
             audit.record(request, "account.2fa_enabled", target=user)
             return render(request, "core/account/recovery_codes.html", {"codes": codes})
-        form.add_error("token", _("This code is not valid. Check the time on your phone."))
+        else:
+            form.add_error("token", _("This code is not valid. Check the time on your phone."))
     uri = device.config_url
     qr_svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#1b1b1f", light="#ffffff")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
@@ -118,6 +123,11 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         "core/account/two_factor_setup.html",
         {"form": form, "qr_svg": qr_svg, "secret": secret},
     )
+
+
+def throttled(user: User) -> bool:
+    """After a wrong code django-otp makes each device wait (1 s, 2 s, 4 s...) before the next."""
+    return any(not device.verify_is_allowed()[0] for device in devices_for_user(user))
 
 
 def new_recovery_codes(user: User) -> list[str]:
@@ -133,7 +143,9 @@ def new_recovery_codes(user: User) -> list[str]:
 @login_required
 def two_factor_verify(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and throttled(request.user):
+        form.add_error("token", _("Too many wrong codes in a row: wait a few seconds."))
+    elif request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
