@@ -18,7 +18,9 @@ def camille():
     org = Organisation.objects.create(name="Maison Lumière", slug="maison-lumiere")
     first = Workspace.objects.create(organisation=org, name="Maison Lumière", slug="maison-lumiere")
     second = Workspace.objects.create(organisation=org, name="Lumière Pro", slug="lumiere-pro")
-    user = User.objects.create_user("camille@maison-lumiere.example", PASSWORD, name="Camille Laurent")
+    user = User.objects.create_user(
+        "camille@maison-lumiere.example", PASSWORD, name="Camille Laurent"
+    )
     Membership.objects.create(workspace=first, user=user, role=Role.OWNER)
     Membership.objects.create(workspace=second, user=user, role=Role.COMMUNITY_MANAGER)
     user.last_workspace = first
