@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
+.PHONY: synapse translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
 
 ## The Python environment, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -30,6 +30,15 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
+
+## A real Matrix homeserver for the Matrix connector's tests, in its own environment.
+SYNAPSE_VERSION := 1.163.2
+var/synapse-venv/.installed:
+	$(PYTHON) -m venv var/synapse-venv
+	var/synapse-venv/bin/pip install --quiet 'matrix-synapse==$(SYNAPSE_VERSION)'
+	touch $@
+
+synapse: var/synapse-venv/.installed
 
 ## Chromium for the browser tests (Debian's package; Playwright never downloads a browser).
 browser-deps:
@@ -61,7 +70,7 @@ run: install
 
 ## The whole suite on SQLite, then again on PostgreSQL + Redis when
 ## LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are set (.ci/run sets them).
-test: install browser-deps
+test: install browser-deps synapse
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LIANT_TEST_DATABASE_URL$$LIANT_TEST_REDIS_URL" ]; then \
 	  $(MAKE) --no-print-directory test-postgres; \

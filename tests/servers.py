@@ -139,3 +139,136 @@ def stop_pid(pid: int) -> None:
             return
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
+
+
+SYNAPSE_CONF = """
+server_name: "localhost"
+pid_file: {root}/homeserver.pid
+listeners:
+  - port: {port}
+    bind_addresses: ['127.0.0.1']
+    type: http
+    tls: false
+    x_forwarded: false
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: {root}/homeserver.db
+media_store_path: {root}/media_store
+log_config: {root}/log.yaml
+registration_shared_secret: "{secret}"
+report_stats: false
+macaroon_secret_key: "{secret}-macaroon"
+form_secret: "{secret}-form"
+signing_key_path: "{root}/localhost.signing.key"
+trusted_key_servers: []
+suppress_key_server_warning: true
+enable_registration: false
+federation_domain_whitelist: []
+rc_message: {{per_second: 1000, burst_count: 1000}}
+rc_registration: {{per_second: 1000, burst_count: 1000}}
+rc_login:
+  address: {{per_second: 1000, burst_count: 1000}}
+  account: {{per_second: 1000, burst_count: 1000}}
+  failed_attempts: {{per_second: 1000, burst_count: 1000}}
+rc_joins:
+  local: {{per_second: 1000, burst_count: 1000}}
+  remote: {{per_second: 1000, burst_count: 1000}}
+rc_invites:
+  per_room: {{per_second: 1000, burst_count: 1000}}
+  per_user: {{per_second: 1000, burst_count: 1000}}
+rc_admin_redaction: {{per_second: 1000, burst_count: 1000}}
+"""
+
+SYNAPSE_LOG = """
+version: 1
+formatters:
+  plain: {{format: "%(asctime)s %(levelname)s %(name)s %(message)s"}}
+handlers:
+  file: {{class: logging.FileHandler, filename: "{root}/homeserver.log", formatter: plain}}
+root: {{level: WARNING, handlers: [file]}}
+disable_existing_loggers: false
+"""
+
+SYNAPSE_PYTHON = Path(__file__).resolve().parent.parent / "var" / "synapse-venv" / "bin" / "python"
+
+
+@dataclass
+class Synapse:
+    root: Path
+    port: int
+    secret: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def register(self, user: str, password: str, admin: bool = False) -> dict:
+        """Create an account through the shared-secret admin API; returns its login."""
+        import hashlib
+        import hmac
+        import json
+        import urllib.request
+
+        def call(method: str, body: dict | None = None) -> dict:
+            request = urllib.request.Request(
+                f"{self.url}/_synapse/admin/v1/register",
+                method=method,
+                data=json.dumps(body).encode() if body is not None else None,
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return json.loads(answer.read())
+
+        nonce = call("GET")["nonce"]
+        mac = hmac.new(self.secret.encode(), digestmod=hashlib.sha1)
+        mac.update(
+            b"\x00".join(
+                [
+                    nonce.encode(),
+                    user.encode(),
+                    password.encode(),
+                    b"admin" if admin else b"notadmin",
+                ]
+            )
+        )
+        return call(
+            "POST",
+            {
+                "nonce": nonce,
+                "username": user,
+                "password": password,
+                "admin": admin,
+                "mac": mac.hexdigest(),
+            },
+        )
+
+
+def start_synapse() -> tuple[Synapse, int]:
+    if not SYNAPSE_PYTHON.exists():
+        missing("Synapse (Matrix homeserver)", "make synapse")
+    root = Path(tempfile.mkdtemp(prefix="liant-synapse-"))
+    port = int(os.environ.get("LIANT_TEST_MATRIX_PORT", free_port()))
+    server = Synapse(root, port, "liant-test-shared-secret")
+    (root / "hs.yaml").write_text(SYNAPSE_CONF.format(root=root, port=port, secret=server.secret))
+    (root / "log.yaml").write_text(SYNAPSE_LOG.format(root=root))
+    command = [
+        str(SYNAPSE_PYTHON),
+        "-m",
+        "synapse.app.homeserver",
+        "--config-path",
+        str(root / "hs.yaml"),
+    ]
+    subprocess.run([*command, "--generate-keys"], check=True, capture_output=True)
+    subprocess.run([*command, "--daemonize"], check=True, capture_output=True)
+    wait_for_port(port, limit=60)
+    pid = int((root / "homeserver.pid").read_text())
+    return server, pid
+
+
+def stop_synapse(server: Synapse, pid: int) -> None:
+    stop_pid(pid)
+    shutil.rmtree(server.root, ignore_errors=True)

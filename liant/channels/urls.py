@@ -1,11 +1,12 @@
 from django.urls import path
 
-from liant.channels import connect_email, views
+from liant.channels import connect_email, connect_matrix, views
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
     path("connect/feed/", views.connect_feed, name="connect_feed"),
     path("connect/email/", connect_email.connect_email, name="connect_email"),
+    path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

@@ -194,6 +194,9 @@ class Draft:
     content_warning: str = ""
     reply_to: str = ""  # remote id of the parent, for threads and replies
     idempotency_key: str = ""  # sent to networks that honour one, so a retry never doubles
+    # Network-specific options a connector may read and the others ignore, e.g. Mastodon's
+    # {"poll": {"options": [...], "expires_in": 86400}, "visibility": "unlisted"}.
+    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

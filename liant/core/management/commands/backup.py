@@ -42,10 +42,16 @@ class Command(BaseCommand):
             target = Path(options["output"] or backup_dir() / f"liant-{stamp}.sqlite3")
             tmp = target.with_suffix(target.suffix + ".part")
             # The online backup API copies a consistent snapshot even while others write.
+            # A half-written .part from a crash is not a database the copy can open: start clean.
+            tmp.unlink(missing_ok=True)
             source = sqlite3.connect(str(db["NAME"]))
             dest = sqlite3.connect(str(tmp))
             try:
                 source.backup(dest)
+            except sqlite3.Error as exc:
+                dest.close()
+                tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+                raise CommandError(f"The SQLite backup failed: {exc}") from exc
             finally:
                 dest.close()
                 source.close()

@@ -1,0 +1,1 @@
+"""Mastodon, through its client REST API (also spoken by servers compatible with it)."""
