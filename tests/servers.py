@@ -118,8 +118,18 @@ def start_dovecot() -> tuple[Dovecot, int]:
     server.add_user("nobody@liant.invalid", "unused")
     subprocess.run([binary, "-c", str(conf)], check=True)
     wait_for_port(port)
-    pid = int((root / "run" / "master.pid").read_text())
-    return server, pid
+    return server, read_pid(root / "run" / "master.pid")
+
+
+def read_pid(path: Path, limit: float = 20.0) -> int:
+    """A daemon may answer on its port a moment before it writes its pid file."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            return int(path.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            time.sleep(0.05)
+    raise RuntimeError(f"{path} was never written")
 
 
 def stop_dovecot(server: Dovecot, pid: int) -> None:
@@ -265,8 +275,7 @@ def start_synapse() -> tuple[Synapse, int]:
     subprocess.run([*command, "--generate-keys"], check=True, capture_output=True)
     subprocess.run([*command, "--daemonize"], check=True, capture_output=True)
     wait_for_port(port, limit=60)
-    pid = int((root / "homeserver.pid").read_text())
-    return server, pid
+    return server, read_pid(root / "homeserver.pid")
 
 
 def stop_synapse(server: Synapse, pid: int) -> None:

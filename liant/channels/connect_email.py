@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liant.channels import fetching
+from liant.channels import tasks
 from liant.channels.models import Channel
 from liant.connectors import registry
 from liant.connectors.base import ConnectorError
@@ -132,7 +132,7 @@ def connect_email(request: WorkspaceRequest) -> HttpResponse:
                 audit.record(
                     request, "channel.connected", target=channel, kind="email", address=who
                 )
-                fetching.fetch_channel(channel.pk)
+                tasks.fetch_channel(channel.pk)  # the worker reads it at once
                 messages.success(request, _("Mailbox connected."))
                 return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
     return render(request, "channels/connect_email.html", {"form": form})

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liant.channels import fetching
+from liant.channels import tasks
 from liant.channels.models import Channel
 from liant.connectors import registry
 from liant.connectors.base import ConnectorError
@@ -95,7 +95,7 @@ def connect_matrix(request: WorkspaceRequest) -> HttpResponse:
             channel.credentials = credentials
             channel.save()
             audit.record(request, "channel.connected", target=channel, kind="matrix", user=user_id)
-            fetching.fetch_channel(channel.pk)
+            tasks.fetch_channel(channel.pk)  # the worker reads it at once
             messages.success(request, _("Matrix account connected."))
             return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
     return render(request, "channels/connect_matrix.html", {"form": form})

@@ -1,11 +1,17 @@
 from django.urls import path
 
-from liant.channels import connect_email, connect_matrix, views
+from liant.channels import connect_email, connect_mastodon, connect_matrix, views
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
     path("connect/feed/", views.connect_feed, name="connect_feed"),
     path("connect/email/", connect_email.connect_email, name="connect_email"),
+    path("connect/mastodon/", connect_mastodon.connect_mastodon, name="connect_mastodon"),
+    path(
+        "connect/mastodon/callback/",
+        connect_mastodon.connect_mastodon_callback,
+        name="connect_mastodon_callback",
+    ),
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),

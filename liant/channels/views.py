@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liant.channels import fetching
+from liant.channels import tasks
 from liant.channels.models import Channel, Health
 from liant.connectors import registry
 from liant.connectors.base import ConnectorError
@@ -59,17 +59,10 @@ def channel_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_POST
 def fetch_now(request: WorkspaceRequest, pk: int) -> HttpResponse:
     channel = channel_of(request, pk)
-    outcome = fetching.fetch_channel(channel.pk)
-    if outcome.skipped:
-        messages.info(request, _("A fetch of this channel is already running."))
-    elif outcome.error:
-        messages.error(request, _("Fetching failed: %(error)s") % {"error": outcome.error})
-    else:
-        messages.success(
-            request,
-            _("%(new)s new items stored (%(seen)s read).")
-            % {"new": outcome.stored, "seen": outcome.seen},
-        )
+    # The worker does the fetch: a slow network never holds a web process.
+    Channel.objects.filter(pk=channel.pk).update(next_fetch_at=None)
+    tasks.fetch_channel(channel.pk)
+    messages.info(request, _("Fetching started; this page shows the result when it is done."))
     return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
 
 
@@ -126,7 +119,7 @@ def connect_feed(request: WorkspaceRequest) -> HttpResponse:
                 audit.record(
                     request, "channel.connected", target=channel, kind="feed", url=feed_url
                 )
-                fetching.fetch_channel(channel.pk)
+                tasks.fetch_channel(channel.pk)  # the worker reads it at once
                 messages.success(request, _("Feed connected."))
                 return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
     return render(
