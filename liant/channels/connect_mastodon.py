@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liant.channels import tasks
 from liant.channels.models import Channel, Health
 from liant.connectors import registry
 from liant.connectors.base import ConnectorError
@@ -164,7 +165,7 @@ def connect_mastodon_callback(request: WorkspaceRequest) -> HttpResponse:
     channel.settings = settings
     channel.credentials = credentials
     channel.health = Health.OK
-    channel.next_fetch_at = None  # due now: the worker reads it within a minute
+    channel.next_fetch_at = None  # due now, even if the queue loses the task below
     channel.save()
     audit.record(
         request,
@@ -174,9 +175,10 @@ def connect_mastodon_callback(request: WorkspaceRequest) -> HttpResponse:
         account=who,
         reconnected=reconnected,
     )
+    tasks.fetch_channel(channel.pk)  # the worker reads it at once
     messages.success(
         request,
-        _("%(account)s is connected; its notifications arrive within a minute.") % {"account": who},
+        _("%(account)s is connected; Liant is reading its notifications.") % {"account": who},
     )
     return redirect("channel_detail", ws=request.workspace.slug, pk=channel.pk)
 

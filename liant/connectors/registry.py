@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, tuple[str, str]] = {
     "feed": ("RSS / Atom / JSON Feed", "liant.connectors.feeds.connector.FeedConnector"),
     "email": ("E-mail (IMAP + SMTP)", "liant.connectors.email.connector.EmailConnector"),
+    "mastodon": ("Mastodon", "liant.connectors.mastodon.connector.MastodonConnector"),
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
 }
 
