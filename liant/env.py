@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -64,13 +65,26 @@ def generated_secret(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(50)
-    # O_EXCL: two processes starting together must not write two different keys.
+    # Two processes starting together (`liant run` starts the web server and the worker at
+    # once) must agree on one key, and neither may read the file before it is written: an
+    # O_EXCL create followed by a write lets the other process read an empty key. So the key
+    # is written in full to a private temporary file (mkstemp: mode 0600), then hard-linked
+    # into place; os.link fails if another process won, and then its key is the one.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_text().strip()
+        except OSError:
+            # A file system without hard links (vfat, some network mounts): rename into place.
+            # Not exclusive, but the key is never read half-written.
+            os.replace(tmp, path)
+            return path.read_text().strip()
+    finally:
+        Path(tmp).unlink(missing_ok=True)
     return value
 
 
