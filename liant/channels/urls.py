@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.channels import connect_email, connect_mastodon, connect_matrix, views
+from liant.channels import connect_bluesky, connect_email, connect_mastodon, connect_matrix, views
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
@@ -13,6 +13,7 @@ urlpatterns = [
         name="connect_mastodon_callback",
     ),
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
+    path("connect/bluesky/", connect_bluesky.connect_bluesky, name="connect_bluesky"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

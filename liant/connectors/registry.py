@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "email": ("E-mail (IMAP + SMTP)", "liant.connectors.email.connector.EmailConnector"),
     "mastodon": ("Mastodon", "liant.connectors.mastodon.connector.MastodonConnector"),
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
+    "bluesky": ("Bluesky", "liant.connectors.bluesky.connector.BlueskyConnector"),
 }
 
 
