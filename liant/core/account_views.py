@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import base64
-from typing import cast
+from typing import Any, cast
 
 import segno
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import PasswordResetConfirmView, redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -228,3 +229,15 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("dashboard", ws=invitation.workspace.slug)
     return render(request, "core/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+class ResetConfirmView(PasswordResetConfirmView):
+    """A new password set through the e-mailed link also lifts a lockout on the account.
+
+    The lockout page tells people to reset their password; that must then let them in.
+    """
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email)
+        return response

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -47,5 +48,6 @@ class TwoFactorMiddleware:
             # Recovery codes only exist next to an authenticator, so one query suffices.
             and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         ):
-            return redirect(f"/account/2fa/verify/?next={request.get_full_path()}")
+            # Encoded, or the page's own query string (`&page=2`) would be lost on the way back.
+            return redirect(f"/account/2fa/verify/?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

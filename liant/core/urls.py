@@ -21,7 +21,7 @@ account = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.ResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

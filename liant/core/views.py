@@ -23,7 +23,7 @@ from liant.core import audit
 from liant.core.access import AuthedRequest, WorkspaceRequest, workspace_view
 from liant.core.forms import InviteForm, RoleForm
 from liant.core.models import AuditEvent, Invitation, Membership, WorkerHeartbeat, WorkerPing
-from liant.core.navigation import MODULES_BY_KEY
+from liant.core.navigation import MODULES_BY_KEY, module_url
 from liant.core.permissions import PERMISSIONS, Role, can_grant, role_has
 
 
@@ -62,6 +62,9 @@ def module_placeholder(request: WorkspaceRequest, module: str) -> HttpResponse:
         raise Http404
     if not request.membership.can(mod.permission):
         raise PermissionDenied
+    if mod.url_name:
+        # The page would say "not built yet" about a module that works: go to the module.
+        return redirect(module_url(mod, request.workspace.slug))
     return render(request, "core/module_placeholder.html", {"module": mod})
 
 
@@ -141,9 +144,9 @@ def send_invitation(request: WorkspaceRequest, email: str, role: str) -> Invitat
 
 @workspace_view("team.manage")
 @require_POST
+@transaction.atomic
 def change_role(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    membership = request.membership
-    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
+    membership, target = locked_pair(request, pk)
     form = RoleForm(request.POST, membership=membership)
     if target.user_id == request.user.pk:
         messages.error(request, _("You cannot change your own role."))
@@ -160,6 +163,23 @@ def change_role(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("team", ws=request.workspace.slug)
 
 
+def locked_pair(request: WorkspaceRequest, pk: int) -> tuple[Membership, Membership]:
+    """The actor's and the target's memberships, locked and read fresh.
+
+    Two owners demoting each other at the same moment must not leave the workspace without
+    an owner: the second request waits for the first, then sees that its actor lost the role.
+    """
+    rows = {
+        m.pk: m for m in Membership.objects.select_for_update().filter(workspace=request.workspace)
+    }
+    if pk not in rows:
+        raise Http404
+    actor = rows.get(request.membership.pk)
+    if actor is None or not actor.can("team.manage"):
+        raise PermissionDenied
+    return actor, rows[pk]
+
+
 def other_owner_exists(target: Membership) -> bool:
     return (
         Membership.objects.filter(workspace=target.workspace, role=Role.OWNER)
@@ -170,9 +190,9 @@ def other_owner_exists(target: Membership) -> bool:
 
 @workspace_view("team.manage")
 @require_POST
+@transaction.atomic
 def remove_member(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    membership = request.membership
-    target = get_object_or_404(Membership, pk=pk, workspace=request.workspace)
+    membership, target = locked_pair(request, pk)
     if target.user_id == request.user.pk:
         messages.error(request, _("You cannot remove yourself."))
     elif not can_grant(membership.role, target.role):
