@@ -62,7 +62,9 @@ demo: install
 	$(BIN)/liant migrate --no-input -v0
 	$(BIN)/liant demo
 	@echo "Starting Liant at http://127.0.0.1:8000/ (web server + job worker; Ctrl-C stops both)"
-	$(BIN)/liant run
+	@trap '$(BIN)/python -m liant.demo.mailserver --stop' EXIT INT TERM; \
+	  $(BIN)/python -m liant.demo.mailserver --start; \
+	  $(BIN)/liant run
 
 run: install
 	$(BIN)/liant migrate --no-input -v0

@@ -162,7 +162,9 @@ class EmailConnector(Connector):
                 if s.smtp_security == "starttls":
                     smtp.starttls(context=context)
             user = self.credentials.get("smtp_username") or self.credentials.get("username")
-            if user:
+            smtp.ehlo_or_helo_if_needed()
+            # A local relay often takes mail without AUTH; a server that offers it gets it.
+            if user and smtp.has_extn("auth"):
                 smtp.login(
                     user,
                     self.credentials.get("smtp_password") or self.credentials.get("password", ""),
