@@ -42,46 +42,8 @@ def wait_for_port(port: int, limit: float = 20.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-DOVECOT_CONF = """
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-listen = 127.0.0.1
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_failure_delay = 0
-mail_location = maildir:{root}/mail/%u
-mail_uid = {user}
-mail_gid = {group}
-first_valid_uid = 1
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = static
-  args = uid={user} gid={group} home={root}/mail/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service stats {{
-  unix_listener stats-reader {{
-    mode = 0666
-  }}
-  unix_listener stats-writer {{
-    mode = 0666
-  }}
-}}
-"""
+# One Dovecot configuration for the demo mailbox and the tests.
+from liant.demo.mailserver import CONF as DOVECOT_CONF  # noqa: E402
 
 
 @dataclass
@@ -109,7 +71,7 @@ def start_dovecot() -> tuple[Dovecot, int]:
     shutil.chown(root / "mail", "nobody", "nogroup")
     port = int(os.environ.get("LIANT_TEST_IMAP_PORT", free_port()))
     conf = root / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(root=root, port=port, user="nobody", group="nogroup"))
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port))
     server = Dovecot(root, port)
     # All mailboxes exist from the start: Dovecot notices a changed passwd file by its
     # modification time, which two additions within one second would not change.
