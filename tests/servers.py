@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# One Dovecot configuration for the demo mailbox and the tests.
+from liant.demo.mailserver import CONF as DOVECOT_CONF
+
 
 def missing(what: str, install: str) -> None:
     message = f"{what} is not installed ({install}); `make test` installs it."
@@ -40,10 +43,6 @@ def wait_for_port(port: int, limit: float = 20.0) -> None:
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
-
-
-# One Dovecot configuration for the demo mailbox and the tests.
-from liant.demo.mailserver import CONF as DOVECOT_CONF  # noqa: E402
 
 
 @dataclass
