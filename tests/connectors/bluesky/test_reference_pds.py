@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from liant.channels import connect_bluesky
+from liant.channels.fetching import connector_for
+from liant.channels.models import Channel, Health
 from liant.connectors.base import (
     ConnectorError,
     Draft,
@@ -274,3 +277,24 @@ def test_moderation_deletes_own_posts_and_blocks_authors(reference_pds, brand):
     with pytest.raises(ConnectorError, match="only its own posts"):
         connector.moderate(insult.remote_id, ModerationAction.DELETE)
     assert read_back(reference_pds, insult.remote_id)["value"]["text"] == "Café imbuvable !!!"
+
+
+@pytest.mark.django_db
+def test_the_connect_page_signs_in_to_the_pds(reference_pds, brand, owner_client, workspace):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connect_bluesky.tasks, "fetch_channel", lambda pk: None)
+        answer = owner_client.post(
+            f"/w/{workspace.slug}/channels/connect/bluesky/",
+            {
+                "handle": f"@{brand['handle']}",
+                "app_password": brand["app_password"],
+                "service": reference_pds.url,
+            },
+        )
+    assert answer.status_code == 302
+    channel = Channel.objects.get(workspace=workspace, kind="bluesky")
+    assert channel.settings["did"] == brand["did"] and channel.health == Health.OK
+    assert brand["app_password"] not in str(channel.credentials)
+    # The stored session works: the worker's connector can post with it.
+    sent = connector_for(channel).publish(Draft(text="Bonjour Bluesky", idempotency_key="hello"))
+    assert read_back(reference_pds, sent.remote_id)["value"]["text"] == "Bonjour Bluesky"
