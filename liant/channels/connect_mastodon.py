@@ -25,6 +25,7 @@ from liant.connectors.mastodon.connector import (
     authorize_url,
     exchange_code,
     normalise_instance_url,
+    read_instance_limits,
     register_app,
 )
 from liant.core import audit
@@ -136,6 +137,7 @@ def connect_mastodon_callback(request: WorkspaceRequest) -> HttpResponse:
             connector = MastodonConnector({"instance_url": instance_url}, credentials, http)
             account = connector.verify_credentials()
             who = connector.handle_of(account)
+            limits = read_instance_limits(http, instance_url)
     except ConnectorError as exc:
         return _failed(
             request, _("The Mastodon server refused: %(error)s") % {"error": exc.message}
@@ -145,6 +147,7 @@ def connect_mastodon_callback(request: WorkspaceRequest) -> HttpResponse:
         "visibility": "public",
         "account_id": str(account["id"]),
         "acct": str(account["acct"]),
+        "limits": limits.model_dump(exclude_none=True),
     }
     # Signing in again to the same account renews its token instead of adding a twin.
     channel = Channel.objects.filter(

@@ -225,7 +225,9 @@ class Connector:
     kind: ClassVar[str]
     label: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
-    rules: ClassVar[Rules] = Rules()
+    # Class-level defaults; a connector may narrow or widen them per channel in __init__
+    # (e.g. a Mastodon server's own limits).
+    rules: Rules = Rules()
     settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     fetch_interval: ClassVar[int] = 300  # seconds between two fetches
     limitations: ClassVar[str] = ""  # said plainly on the connect page

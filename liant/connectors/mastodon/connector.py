@@ -9,16 +9,18 @@ conversations, search, timelines, accounts, apps, oauth).
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any, Literal
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
-from pydantic import field_validator
+from pydantic import BaseModel, ValidationError, field_validator
 
 from liant.connectors.base import (
     URL_RE,
@@ -60,9 +62,10 @@ REMOTE_MENTION = re.compile(r"(?<![\w/])(@\w+(?:[\w.-]*\w)?)@[\w.-]+\w", re.UNIC
 HOST_RE = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
 
 
-def count_mastodon(text: str) -> int:
-    """Characters as Mastodon counts them: any URL is 23, a remote mention only its name."""
-    return len(REMOTE_MENTION.sub(r"\1", URL_RE.sub("x" * 23, text)))
+def count_mastodon(text: str, url_length: int = 23) -> int:
+    """Characters as Mastodon counts them: any URL is 23 (or what the server says), a remote
+    mention only its name."""
+    return len(REMOTE_MENTION.sub(r"\1", URL_RE.sub("x" * url_length, text)))
 
 
 def normalise_instance_url(value: str) -> str:
@@ -86,12 +89,30 @@ def normalise_instance_url(value: str) -> str:
     return f"https://{host}:{port}" if port and port != 443 else f"https://{host}"
 
 
+class InstanceLimits(BaseModel):
+    """What one server allows (GET /api/v2/instance, `configuration`); servers differ:
+    some allow 5 000 characters or other media types. None = the documented default."""
+
+    max_characters: int | None = None
+    characters_reserved_per_url: int | None = None
+    max_media_attachments: int | None = None
+    supported_mime_types: list[str] | None = None
+    image_size_limit: int | None = None
+    video_size_limit: int | None = None
+    description_limit: int | None = None
+    poll_max_options: int | None = None
+    poll_max_characters_per_option: int | None = None
+    poll_min_expiration: int | None = None
+    poll_max_expiration: int | None = None
+
+
 class MastodonSettings(ConnectorSettings):
     instance_url: str
     visibility: Visibility = "public"
     # Learnt when connecting: tells a reply to one of our statuses from any other mention.
     account_id: str = ""
     acct: str = ""
+    limits: InstanceLimits = InstanceLimits()
 
     @field_validator("instance_url")
     @classmethod
@@ -138,6 +159,12 @@ class MastodonConnector(Connector):
     )
 
     settings: MastodonSettings
+
+    def __init__(
+        self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient
+    ) -> None:
+        super().__init__(settings, credentials, http)
+        self.rules = rules_for(self.settings.limits)
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -233,7 +260,7 @@ class MastodonConnector(Connector):
         if in_reply_to:
             form["in_reply_to_id"] = in_reply_to
         if poll:
-            form |= poll_fields(poll)
+            form |= poll_fields(poll, self.settings.limits)
         if draft.extras.get("language"):
             form["language"] = str(draft.extras["language"])
         if draft.extras.get("sensitive"):
@@ -554,6 +581,62 @@ class MastodonConnector(Connector):
 # --- the connect flow: instance URL → app registration → OAuth ------------------------------
 
 
+def rules_for(limits: InstanceLimits) -> Rules:
+    """The class's rules with what this server declared in place of the defaults."""
+    base = MastodonConnector.rules
+    url_length = limits.characters_reserved_per_url
+    types = frozenset(limits.supported_mime_types or ()) & (IMAGE_TYPES | VIDEO_TYPES)
+    return replace(
+        base,
+        max_length=limits.max_characters or base.max_length,
+        count=functools.partial(count_mastodon, url_length=url_length)
+        if url_length and url_length != 23
+        else base.count,
+        max_media=limits.max_media_attachments or base.max_media,
+        media_types=types or base.media_types,
+        max_image_bytes=limits.image_size_limit or base.max_image_bytes,
+        max_video_bytes=limits.video_size_limit or base.max_video_bytes,
+        max_alt_text=limits.description_limit or base.max_alt_text,
+    )
+
+
+def read_instance_limits(http: HttpClient, instance_url: str) -> InstanceLimits:
+    """The server's own limits, from GET /api/v2/instance (Mastodon 4.0+), else the
+    `configuration` of /api/v1/instance (3.4+). A server that says nothing keeps the
+    documented defaults: the limits only refine validation, they never block connecting."""
+    base = normalise_instance_url(instance_url)
+    for path in ("/api/v2/instance", "/api/v1/instance"):
+        try:
+            response = http.get(base + path, ok_statuses=(404, 410))
+        except ConnectorError:
+            continue
+        if response.status_code != 200:
+            continue
+        try:
+            data = response.json()
+            config = data.get("configuration") or {}
+            statuses = config.get("statuses") or {}
+            media = config.get("media_attachments") or {}
+            polls = config.get("polls") or {}
+            return InstanceLimits(
+                # Glitch and some forks announce a larger limit at the top level.
+                max_characters=statuses.get("max_characters") or data.get("max_toot_chars"),
+                characters_reserved_per_url=statuses.get("characters_reserved_per_url"),
+                max_media_attachments=statuses.get("max_media_attachments"),
+                supported_mime_types=media.get("supported_mime_types"),
+                image_size_limit=media.get("image_size_limit"),
+                video_size_limit=media.get("video_size_limit"),
+                description_limit=media.get("description_limit"),
+                poll_max_options=polls.get("max_options"),
+                poll_max_characters_per_option=polls.get("max_characters_per_option"),
+                poll_min_expiration=polls.get("min_expiration"),
+                poll_max_expiration=polls.get("max_expiration"),
+            )
+        except (ValueError, AttributeError, ValidationError):
+            continue  # not the documented shape: the defaults stay
+    return InstanceLimits()
+
+
 def register_app(
     http: HttpClient, instance_url: str, redirect_uri: str, website: str = ""
 ) -> dict[str, str]:
@@ -728,16 +811,34 @@ def status_raw(status: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def poll_fields(poll: Mapping[str, Any]) -> dict[str, Any]:
+def poll_fields(poll: Mapping[str, Any], limits: InstanceLimits | None = None) -> dict[str, Any]:
     """Draft.extras["poll"] = {"options": [...], "expires_in": seconds, "multiple": bool,
-    "hide_totals": bool} → the form fields of POST /api/v1/statuses."""
+    "hide_totals": bool} → the form fields of POST /api/v1/statuses, checked against the
+    server's poll limits so a refusal is explained before anything is sent."""
+    limits = limits or InstanceLimits()
     options = [str(o).strip() for o in poll.get("options") or [] if str(o).strip()]
     if len(options) < 2:
         raise ConnectorError("A Mastodon poll needs at least two choices.")
+    most = limits.poll_max_options or 4
+    if len(options) > most:
+        raise ConnectorError(f"This Mastodon server allows at most {most} choices in a poll.")
+    longest = limits.poll_max_characters_per_option or 50
+    for option in options:
+        if len(option) > longest:
+            raise ConnectorError(
+                f"The poll choice {option[:30]!r} is longer than the {longest} characters "
+                "this Mastodon server allows."
+            )
     try:
         expires_in = int(poll.get("expires_in", 86_400))
     except (TypeError, ValueError) as exc:
         raise ConnectorError("The poll's duration must be a number of seconds.") from exc
+    shortest, longest_time = limits.poll_min_expiration or 300, limits.poll_max_expiration
+    if expires_in < shortest or (longest_time and expires_in > longest_time):
+        raise ConnectorError(
+            f"This Mastodon server accepts a poll lasting {shortest // 60} minutes to "
+            f"{(longest_time or 2_629_746) // 86_400} days."
+        )
     fields: dict[str, Any] = {"poll[options][]": options, "poll[expires_in]": str(expires_in)}
     if poll.get("multiple"):
         fields["poll[multiple]"] = "true"

@@ -59,6 +59,7 @@ class FakeInstance:
             "GET", "/api/v1/accounts/verify_credentials", self._json("verify_credentials.json")
         )
         self.route("POST", "/api/v1/apps", self._json("app.json"))
+        self.route("GET", "/api/v2/instance", self._json("instance_v2.json"))
         self.route("POST", "/oauth/token", self._json("token.json"))
         self.route("POST", "/api/v2/media", self._upload)
         self.route("GET", r"/api/v1/media/(\d+)", self._media)

@@ -11,7 +11,7 @@ from liant.channels import connect_mastodon, tasks
 from liant.channels.models import Channel
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.core.models import AuditEvent
-from tests.connectors.mastodon.conftest import TOKEN, FakeInstance, error
+from tests.connectors.mastodon.conftest import TOKEN, FakeInstance, error, load
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,21 @@ def test_step_two_creates_the_channel_with_the_token_encrypted(
         "visibility": "public",
         "account_id": "109384750018400001",
         "acct": "maisonlumiere",
+        "limits": {
+            "max_characters": 500,
+            "characters_reserved_per_url": 23,
+            "max_media_attachments": 4,
+            "supported_mime_types": load("instance_v2.json")["configuration"]["media_attachments"][
+                "supported_mime_types"
+            ],
+            "image_size_limit": 16777216,
+            "video_size_limit": 103809024,
+            "description_limit": 1500,
+            "poll_max_options": 4,
+            "poll_max_characters_per_option": 50,
+            "poll_min_expiration": 300,
+            "poll_max_expiration": 2629746,
+        },
     }
     assert channel.credentials == {
         "access_token": TOKEN,
