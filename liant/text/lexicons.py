@@ -23,6 +23,11 @@ DATA = Path(__file__).parent / "data"
 VADER_SCALE = 4.0  # valences run from -4 to 4, as in VADER's lexicon
 
 
+def wordset(words: str) -> frozenset[str]:
+    """Word lists are written as one string: easier to read and to review than a list."""
+    return frozenset(words.split())
+
+
 def fold_token(token: str) -> str:
     """Cheap per-token folding; the whole text is NFKC-normalised once before tokenising."""
     return token.lower().translate(_ACCENTS)
@@ -96,9 +101,23 @@ def textblob_fr_words() -> dict[str, float]:
         form = word.get("form")
         polarity = float(word.get("polarity") or 0)
         subjectivity = float(word.get("subjectivity") or 0)
-        if form and abs(polarity) >= 0.1:
-            table[form] = 3.0 * polarity * min(1.0, 0.4 + subjectivity)
+        if not form or abs(polarity) < 0.1 or fold_token(form) in _FR_NOT_OPINIONS:
+            continue
+        # Mostly objective words ("fermé", "dernière") describe; in a post they rarely judge.
+        if subjectivity < 0.3 and abs(polarity) < 0.5:
+            continue
+        table[form] = 3.0 * polarity * min(1.0, 0.4 + subjectivity)
     return table
+
+
+# Once accents are folded, some of Pattern's adjectives collide with grammar words ("sûr" and
+# "sur", "passé" and "passe"), and some are adverbs Liant treats as intensifiers instead.
+_FR_NOT_OPINIONS = wordset(
+    "sur si passe passee passes plus moins tout tous toute toutes meme autre autres beaucoup "
+    "peu assez trop tres point pas ne fin pres loin seul seule seulement premier premiere "
+    "dernier derniere nouveau nouvelle nouveaux nouvelles grand grande petit petite long "
+    "longue vrai vraie certain certaine general generale simple possible prochain prochaine"
+)
 
 
 @functools.cache
@@ -111,17 +130,13 @@ def emoji_valences() -> dict[str, float]:
         if scores:
             table[emoji] = sum(scores) / len(scores)
     table.update(read_tsv(DATA / "emoji.tsv"))
-    return table
+    return {fold_token(k): v for k, v in table.items()}
 
 
 @functools.cache
 def english() -> Lexicon:
     lexicon = Lexicon()
-    for word, valence in vader_words().items():
-        if word[0].isalpha():
-            lexicon.words[fold_token(word)] = valence
-        else:
-            lexicon.words[word] = valence
+    lexicon.words.update((fold_token(w), v) for w, v in vader_words().items())
     lexicon.update(read_tsv(DATA / "lexicon_en.tsv"))
     lexicon.words.update(emoji_valences())
     return lexicon
@@ -157,3 +172,13 @@ def with_terms(base: Lexicon, terms: Mapping[str, float]) -> Lexicon:
     for term, polarity in terms.items():
         overlay.add(term, max(-1.0, min(1.0, float(polarity))) * VADER_SCALE)
     return overlay
+
+
+def read_labelled(path: Path) -> list[tuple[str, str]]:
+    """(label, text) rows of a hand-labelled file such as data/posts_fr.tsv."""
+    rows: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text = line.split("\t", 1)
+            rows.append((label, text))
+    return rows
