@@ -9,6 +9,7 @@ for negation, intensifiers, contrast, ALL-CAPS and exclamation marks, summed and
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,11 +113,6 @@ def _lookup(word: str, lexicon: Lexicon, cache: dict[str, float]) -> float:
         valence = words.get(word.translate(_STRIP_EMOJI_MODIFIERS))
     if valence is None and word[0] == "#":
         valence = words.get(word[1:])
-    if valence is None:
-        squeezed = squeeze(word)
-        if squeezed != word:
-            once = "".join(c for i, c in enumerate(squeezed) if i == 0 or c != squeezed[i - 1])
-            valence = words.get(squeezed, words.get(once))
     if valence is None and word.endswith("n't"):
         valence = words.get(word[:-3])
     if valence is None and len(word) > 4:
@@ -129,6 +125,28 @@ def _lookup(word: str, lexicon: Lexicon, cache: dict[str, float]) -> float:
         cache.clear()
     cache[word] = valence or 0.0
     return cache[word]
+
+
+def _unstretch(folded: list[str], rules: Rules) -> set[int]:
+    """Bring "trooop", "nuuul", "sooo goood" back to dictionary words, in place, and return
+    where they were: stretching a word is a way of stressing it."""
+    stretched: set[int] = set()
+    lexicon = rules.lexicon
+    for i, word in enumerate(folded):
+        if not _STRETCH.search(word) or not word[0].isalpha():
+            continue
+        twice = squeeze(word)
+        once = _STRETCH_ANY.sub(r"\1", twice)
+        known = (lexicon.words, rules.boosters, lexicon.phrases)
+        folded[i] = (
+            once if any(once in k for k in known) and not any(twice in k for k in known) else twice
+        )
+        stretched.add(i)
+    return stretched
+
+
+_STRETCH = re.compile(r"(\w)\1\1")
+_STRETCH_ANY = re.compile(r"(\w)\1+")
 
 
 def _is_negator(word: str, negators: frozenset[str]) -> bool:
@@ -170,6 +188,7 @@ def _score(
     if not n:
         return 0.0
     lex = rules.lexicon
+    stretched = _unstretch(folded, rules)
     cased = [t for t in raw if t[0].isalpha() and len(t) > 1]
     shouting = [t.isupper() for t in cased]
     caps_matter = any(shouting) and not all(shouting)
@@ -250,7 +269,7 @@ def _score(
                 valence *= NEGATION_SCALAR
             if caps_matter and raw[i].isupper() and len(raw[i]) > 1:
                 valence += sign * CAPS_BOOST
-            if len(word) > 3 and squeeze(word) != word and first.isalpha():
+            if i in stretched:
                 valence += sign * BOOST
             valences.append((i, valence))
             if explained is not None:
