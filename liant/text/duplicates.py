@@ -8,8 +8,7 @@ the index's false positives never reach the caller.
 
 from __future__ import annotations
 
-import hashlib
-import struct
+import zlib
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
@@ -20,7 +19,7 @@ from liant.text.tokens import words
 SHINGLE = 5
 NUM_PERM = 64
 LSH_THRESHOLD = 0.5  # loose on purpose: the ratio below decides
-CONFIRM_RATIO = 80.0  # rapidfuzz ratio, 0 … 100
+CONFIRM_RATIO = 85.0  # rapidfuzz ratio, 0 … 100; 80 let opposite short posts through
 
 
 def canonical(text: str) -> str:
@@ -29,15 +28,13 @@ def canonical(text: str) -> str:
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[bytes]:
-    canon = canonical(text)
+    return _shingles(canonical(text), size)
+
+
+def _shingles(canon: str, size: int = SHINGLE) -> set[bytes]:
     if len(canon) <= size:
         return {canon.encode()} if canon else set()
     return {canon[i : i + size].encode() for i in range(len(canon) - size + 1)}
-
-
-def _hash(data: bytes) -> int:
-    # 32 bits of a keyed-free BLAKE2b: stable across processes, unlike hash().
-    return int(struct.unpack("<I", hashlib.blake2b(data, digest_size=4).digest())[0])
 
 
 class NearDuplicates:
@@ -49,18 +46,27 @@ class NearDuplicates:
         ratio: float = CONFIRM_RATIO,
         num_perm: int = NUM_PERM,
     ) -> None:
-        from datasketch import MinHashLSH
+        from datasketch import MinHash, MinHashLSH
 
         self.num_perm = num_perm
         self.ratio = ratio
+        # Drawing the permutations is most of a MinHash's cost: draw them once per index.
+        # CRC-32 hashes shingles in C and, unlike hash(), is the same in every process.
+        template = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+        self._permutations, self._scheme = template.permutations, template.scheme
         self._lsh: Any = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._texts: dict[Hashable, str] = {}
 
-    def _signature(self, text: str) -> Any:
+    def _signature(self, canon: str) -> Any:
         from datasketch import MinHash
 
-        signature = MinHash(num_perm=self.num_perm, hashfunc=_hash)
-        signature.update_batch(list(shingles(text)))
+        signature = MinHash(
+            num_perm=self.num_perm,
+            hashfunc=zlib.crc32,
+            permutations=self._permutations,
+            scheme=self._scheme,
+        )
+        signature.update_batch(list(_shingles(canon)))
         return signature
 
     def _confirmed(self, canon: str, candidates: Iterable[Hashable]) -> list[Hashable]:
@@ -74,14 +80,14 @@ class NearDuplicates:
         canon = canonical(text)
         if not canon:
             return []
-        return self._confirmed(canon, self._lsh.query(self._signature(text)))
+        return self._confirmed(canon, self._lsh.query(self._signature(canon)))
 
     def add(self, key: Hashable, text: str) -> list[Hashable]:
         """Index `text` under `key`; return the keys of the posts it nearly duplicates."""
         canon = canonical(text)
         if not canon or key in self._texts:
             return []
-        signature = self._signature(text)
+        signature = self._signature(canon)
         found = self._confirmed(canon, self._lsh.query(signature))
         self._lsh.insert(key, signature)
         self._texts[key] = canon
