@@ -8,6 +8,7 @@ for negation, intensifiers, contrast, ALL-CAPS and exclamation marks, summed and
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -155,6 +156,9 @@ def _is_negator(word: str, negators: frozenset[str]) -> bool:
 
 def tokens_for_scoring(text: str) -> tuple[list[str], list[str]]:
     """Tokens as written and folded, from one pass over the NFKC-normalised text."""
+    # Posts often arrive HTML-escaped ("&gt;"), and "gt" is a word in VADER's lexicon.
+    if "&" in text:
+        text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
     raw: list[str] = []
     for token in TOKEN_RE.findall(text):
@@ -222,7 +226,8 @@ def _score(
                 phrase_negates = _is_negator(word, rules.negators)
                 break
         else:
-            valence = _lookup(word, lex, cache)
+            # A lone letter is an initial or a typo, never an opinion.
+            valence = _lookup(word, lex, cache) if len(word) > 1 or not first.isalpha() else 0.0
             if (
                 valence
                 and word in rules.boosters
@@ -242,8 +247,10 @@ def _score(
         if valence:
             sign = 1.0 if valence > 0 else -1.0
             negated = False
-            # An emoji or emoticon says how the writer feels; words around it do not turn it.
-            for distance in (1, 2, 3) if first.isalpha() or first == "#" else ():
+            # An emoji or emoticon says how the writer feels; words around it do not turn it,
+            # and "no" after "no" is not a yes.
+            turnable = (first.isalpha() or first == "#") and not _is_negator(word, rules.negators)
+            for distance in (1, 2, 3) if turnable else ():
                 j = i - distance
                 if j < clause_start:
                     break
