@@ -2,7 +2,9 @@
 
 Labelled data:
 
-- Liant's own hand-written posts (data/posts_fr.tsv, data/posts_en.tsv), three classes.
+- Liant's own hand-written posts, three classes: data/posts_{fr,en}.tsv (165 each, used while
+  writing the rules and lexicons: a development set) and data/holdout_{fr,en}.tsv (60 each,
+  written afterwards and never used to tune anything).
 - VADER's ground truth (Hutto & Gilbert, ICWSM 2014), inside the vaderSentiment 3.3.2 source
   distribution on PyPI (MIT): tweets, Amazon review snippets, movie review snippets, New York
   Times editorial snippets, each sentence rated -4 … 4 by about twenty people. A mean within
@@ -136,18 +138,19 @@ def pattern_french(folder: Path) -> Dataset:
 
 def own_datasets() -> list[Dataset]:
     datasets = []
-    for language in ("fr", "en"):
-        rows = read_labelled(DATA / f"posts_{language}.tsv")
-        datasets.append(
-            Dataset(
-                f"liant-posts-{language}",
-                language,
-                [t for _, t in rows],
-                [label for label, _ in rows],
-                False,
-                "AGPL (Liant)",
+    for prefix, name in (("posts", "liant-posts"), ("holdout", "liant-holdout")):
+        for language in ("fr", "en"):
+            rows = read_labelled(DATA / f"{prefix}_{language}.tsv")
+            datasets.append(
+                Dataset(
+                    f"{name}-{language}",
+                    language,
+                    [t for _, t in rows],
+                    [label for label, _ in rows],
+                    False,
+                    "AGPL (Liant)",
+                )
             )
-        )
     return datasets
 
 
