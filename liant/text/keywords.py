@@ -105,3 +105,14 @@ def rising_terms(
             rising.append(RisingTerm(term, z, y_now, y_before))
     rising.sort(key=lambda r: (-r.z, r.term))
     return rising[:top]
+
+
+def top_terms(texts: Iterable[str], top: int = 20, min_count: int = 2) -> list[tuple[str, int]]:
+    """The terms most posts share, longer phrases first among equals ("café brûlé" before
+    "café" when both appear in as many posts)."""
+    counts = term_counts(texts)
+    ranked = sorted(
+        ((term, count) for term, count in counts.items() if count >= min_count),
+        key=lambda tc: (-tc[1], -tc[0].count(" "), tc[0]),
+    )
+    return ranked[:top]

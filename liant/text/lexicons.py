@@ -45,8 +45,11 @@ class Lexicon:
 
     words: dict[str, float] = field(default_factory=dict)
     phrases: dict[str, list[tuple[tuple[str, ...], float]]] = field(default_factory=dict)
+    # Valences of tokens already looked up, inflections and all; emptied by every change.
+    seen: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def add(self, entry: str, valence: float) -> None:
+        self.seen.clear()
         key = phrase_key(entry)
         if not key:
             return

@@ -186,7 +186,7 @@ def _score(
     text: str, language: str, lexicon: Lexicon | None, explained: list[tuple[str, float]] | None
 ) -> float:
     rules = _rules(language, lexicon)
-    cache = _CACHES.setdefault(id(rules.lexicon), {}) if lexicon is None else {}
+    cache = rules.lexicon.seen
     raw, folded = tokens_for_scoring(text)
     n = len(folded)
     if not n:
@@ -297,9 +297,6 @@ def _score(
     if total and exclamations:
         total += math.copysign(min(exclamations, 4) * EXCLAMATION_BOOST, total)
     return max(-1.0, min(1.0, total / math.sqrt(total * total + SQUASH)))
-
-
-_CACHES: dict[int, dict[str, float]] = {}
 
 
 def label(value: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liant.text.keywords import candidate_terms, rising_terms, term_counts
+from liant.text.keywords import candidate_terms, rising_terms, term_counts, top_terms
 
 
 def test_candidate_terms_skip_stop_words_numbers_and_phrases_across_punctuation():
@@ -30,3 +30,8 @@ def test_a_new_complaint_rises_above_steady_chatter():
 def test_more_volume_alone_does_not_make_terms_rise():
     period = ["Super accueil à la boutique", "Merci pour la livraison rapide"] * 10
     assert rising_terms(period * 5, period) == []
+
+
+def test_top_terms_rank_by_posts_and_prefer_phrases_among_equals():
+    texts = ["Café brûlé ce matin", "café brûlé encore", "Le café est bon", "Bonne journée"]
+    assert top_terms(texts, top=3) == [("cafe", 3), ("cafe brule", 2), ("brule", 2)]
