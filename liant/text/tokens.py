@@ -1,0 +1,80 @@
+"""Tokenisation for French and English social posts.
+
+French elision is split off ("l'eau" → "l'", "eau"; "qu'il" → "qu'", "il") but words whose
+apostrophe is part of the word stay whole ("aujourd'hui", "quelqu'un"), and English contractions
+stay whole too ("don't" is one negating token).
+"""
+
+from __future__ import annotations
+
+import re
+
+from liant.text.normalise import EMOJI_PATTERN, fold
+
+# Order matters: URLs before emoticons (":/" in "https://"), emoticons before words ("xD").
+TOKEN_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|(?<![\w@.])@\w+(?:[.\-]\w+)*(?:@\w+(?:[.\-]\w+)+)?"
+    r"|(?<![\w&#])#\w+"
+    r"|</?3|\^\^|\^_\^|[Tt]_[Tt]|-_-|[xX][dD]+\b"
+    r"|(?<!\w)[:;=8][\-o'^]?[)(\]\[dDpP/\\|*3oOcClL$@](?![\w/])"
+    r"|\w+(?:['’\-]\w+)*['’]?"
+    r"|!+|\?+|\.{2,}|…|[.,;:()\[\]\"«»]"
+    rf"|{EMOJI_PATTERN}",
+    re.UNICODE,
+)
+
+ELIDED = frozenset(
+    ["l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"]
+)
+# Words that carry an apostrophe of their own and must not be split.
+WHOLE = frozenset(["aujourd'hui", "quelqu'un", "quelqu'une", "prud'homme", "prud'hommes"])
+
+
+_LAUGH_EMOTICON = re.compile(r"[xX][dD]+")
+
+
+def _split_elision(token: str) -> list[str]:
+    token = token.replace("’", "'")
+    if "'" not in token or token.endswith("'"):
+        return [token]
+    lower = fold(token)
+    if lower in WHOLE or lower.split("-", 1)[0] in WHOLE:
+        return [token]
+    parts: list[str] = []
+    # Chains like "qu'l'on" are rare; "s'l'" never; one or two elisions is what happens.
+    while "'" in token:
+        head, tail = token.split("'", 1)
+        if fold(head) not in ELIDED or not tail:
+            break
+        parts.append(head + "'")
+        token = tail
+    parts.append(token)
+    return parts
+
+
+def tokenise(text: str) -> list[str]:
+    """Tokens as written (case kept, for ALL-CAPS emphasis); apostrophes become "'"."""
+    out: list[str] = []
+    for token in TOKEN_RE.findall(text):
+        if "'" in token or "’" in token:
+            out.extend(_split_elision(token))
+        else:
+            out.append(token)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens only (hashtags as their word, no URLs/mentions/emojis/punctuation)."""
+    result: list[str] = []
+    for token in tokenise(text):
+        first = token[0]
+        if first == "#":
+            result.append(fold(token[1:]))
+        elif (
+            (first.isalnum() or first == "_")
+            and not token.startswith(("http", "www."))
+            and not _LAUGH_EMOTICON.fullmatch(token)
+        ):
+            result.append(fold(token))
+    return result
