@@ -58,6 +58,7 @@ MODULES: list[Module] = [
             "and crisis alerts."
         ),
         "listening.view",
+        url_name="listening",
     ),
     Module(
         "moderation",
