@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "liant.core",
     "liant.channels",
+    "liant.publishing",
     "liant.demo",
 ]
 

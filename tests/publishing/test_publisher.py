@@ -1,0 +1,327 @@
+"""What the publisher does around a connector: claims, error kinds, the sweep, lateness."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from liant.channels.models import Channel, Health
+from liant.connectors.base import ConnectorError
+from liant.publishing import publisher, tasks
+from liant.publishing.models import PublishingSettings, Transition, Variant
+from liant.publishing.publisher import claim, publish_variant, sweep
+from liant.publishing.states import State
+from tests.publishing.conftest import scheduled_variant
+from tests.publishing.fakes import KeylessPublisher, ScriptedPublisher
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def error(kind: str, message: str = "boom", **kw) -> ConnectorError:
+    return ConnectorError(message, kind, **kw)
+
+
+def test_a_due_variant_is_published_once_with_its_key_and_its_remote_id_kept(channel, owner):
+    variant = scheduled_variant(channel, "Nouveau café !", owner=owner)
+    assert publish_variant(variant.pk).state == State.PUBLISHED
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    assert (variant.remote_id, variant.remote_url) == ("r1", "https://net.example/p/1")
+    assert variant.claimed_at is None and variant.attempts == 1
+    [draft] = ScriptedPublisher.drafts
+    assert draft.text == "Nouveau café !"
+    assert draft.idempotency_key == variant.idempotency_key
+    assert list(variant.history.values_list("from_state", "to_state")) == [
+        ("scheduled", "publishing"),
+        ("publishing", "published"),
+    ]
+    variant.post.refresh_from_db()
+    assert variant.post.state == State.PUBLISHED  # its only variant is out
+    assert publish_variant(variant.pk).skipped  # a second job finds nothing to do
+    assert len(ScriptedPublisher.drafts) == 1
+
+
+def test_a_variant_not_yet_due_is_left_alone(channel):
+    variant = scheduled_variant(channel, at=timezone.now() + timedelta(hours=1))
+    assert publish_variant(variant.pk).skipped
+    assert publisher.due_variant_ids() == []
+    assert ScriptedPublisher.drafts == []
+
+
+def test_of_two_claims_on_one_variant_only_one_wins(channel):
+    variant = scheduled_variant(channel)
+    first, second = Variant.objects.get(pk=variant.pk), Variant.objects.get(pk=variant.pk)
+    now = timezone.now()
+    assert claim(first, now) is True
+    assert claim(second, now) is False
+    assert Variant.objects.get(pk=variant.pk).attempts == 1
+    assert Transition.objects.filter(variant=variant, to_state="publishing").count() == 1
+
+
+def test_a_job_sent_twice_publishes_once(channel):
+    variant = scheduled_variant(channel)
+    tasks.publish_variant(variant.pk)
+    tasks.publish_variant(variant.pk)
+    assert len(ScriptedPublisher.drafts) == 1
+    assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHED
+
+
+def test_a_transient_error_is_retried_later_with_backoff_then_succeeds(channel):
+    ScriptedPublisher.script = [error("transient", "The network failed (503).", status=503)]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED
+    assert variant.last_error == "The network failed (503)."
+    assert variant.last_error_kind == "transient"
+    wait = variant.due_at - timezone.now()
+    assert timedelta(seconds=50) < wait <= publisher.FIRST_BACKOFF
+    assert publish_variant(variant.pk).skipped  # not before the backoff
+    publish_variant(variant.pk, now=variant.due_at)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED and variant.attempts == 2
+    keys = {d.idempotency_key for d in ScriptedPublisher.drafts}
+    assert keys == {variant.idempotency_key}  # the same key both times
+    assert len(ScriptedPublisher.posts) == 1
+
+
+def test_a_rate_limit_waits_as_long_as_the_network_says(channel):
+    ScriptedPublisher.script = [error("rate_limited", "Slow down.", retry_after=600)]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED
+    assert timedelta(seconds=590) < variant.due_at - timezone.now() <= timedelta(seconds=600)
+
+
+def test_retries_stop_at_the_cap_and_the_variant_fails_with_the_reason(channel):
+    ScriptedPublisher.script = [
+        error("transient", f"down {n}", status=503) for n in range(publisher.MAX_ATTEMPTS)
+    ]
+    variant = scheduled_variant(channel)
+    for _ in range(publisher.MAX_ATTEMPTS):
+        variant.refresh_from_db()
+        publish_variant(variant.pk, now=variant.due_at)
+    variant.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert variant.attempts == publisher.MAX_ATTEMPTS
+    assert f"down {publisher.MAX_ATTEMPTS - 1}" in variant.last_error
+    assert "5 attempts" in variant.last_error
+
+
+def test_a_permanent_error_fails_at_once_with_the_networks_words(channel):
+    ScriptedPublisher.script = [error("permanent", "Validation failed: Text is too long")]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert variant.last_error == "Validation failed: Text is too long"
+    assert len(ScriptedPublisher.drafts) == 1
+
+
+def test_a_failed_variant_is_retried_by_hand_and_keeps_its_key(channel, owner):
+    ScriptedPublisher.script = [error("permanent", "Text is too long")]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert publisher.retry(variant, owner)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    retried = variant.history.get(from_state="failed")
+    assert retried.actor == owner and retried.to_state == "scheduled"
+    assert {d.idempotency_key for d in ScriptedPublisher.drafts} == {variant.idempotency_key}
+
+
+def test_an_expired_sign_in_marks_the_channel_and_tells_its_owner(channel, owner):
+    ScriptedPublisher.script = [error("auth_expired", "The access token expired")]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    channel.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert variant.last_error == "The access token expired"
+    assert channel.health == Health.AUTH_EXPIRED
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert "The access token expired" in mail.outbox[0].body
+    # While it stays expired, the next variant fails without calling the network.
+    other = scheduled_variant(channel)
+    publish_variant(other.pk)
+    other.refresh_from_db()
+    assert other.state == State.FAILED and "reconnect" in other.last_error
+    assert len(ScriptedPublisher.drafts) == 1
+
+
+def test_an_expired_sign_in_that_can_be_refreshed_publishes_anyway(channel):
+    ScriptedPublisher.script = [error("auth_expired", "expired")]
+    ScriptedPublisher.refreshed = {"token": "new"}
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    channel.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    assert channel.credentials == {"token": "new"}
+    assert channel.health == Health.OK
+    assert mail.outbox == []
+
+
+def test_a_failure_after_sending_on_a_network_without_keys_is_left_to_a_person(
+    keyless_channel,
+):
+    KeylessPublisher.script = [error("transient", "The network did not answer (ReadTimeout).")]
+    variant = scheduled_variant(keyless_channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.UNCONFIRMED  # retrying might post twice
+    assert "ReadTimeout" in variant.last_error
+    assert publisher.due_variant_ids() == []
+
+
+def test_a_request_that_never_left_is_retried_even_without_keys(keyless_channel):
+    KeylessPublisher.script = [error("transient", "Connection refused", status=-1)]
+    variant = scheduled_variant(keyless_channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED
+
+
+def test_a_connector_bug_is_treated_as_an_unknown_outcome(keyless_channel, channel):
+    KeylessPublisher.script = [KeyError("id")]
+    ScriptedPublisher.script = [KeyError("id")]
+    keyless = scheduled_variant(keyless_channel)
+    keyed = scheduled_variant(channel)
+    publish_variant(keyless.pk)
+    publish_variant(keyed.pk)
+    keyless.refresh_from_db()
+    keyed.refresh_from_db()
+    assert keyless.state == State.UNCONFIRMED
+    assert keyed.state == State.SCHEDULED  # the key makes another try safe
+
+
+def test_an_unconfirmed_variant_is_confirmed_by_a_person(keyless_channel, owner):
+    KeylessPublisher.script = [error("transient", "timeout")]
+    variant = scheduled_variant(keyless_channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert publisher.confirm_published(variant, owner, "https://keyless.example/p/1")
+    variant.refresh_from_db()
+    variant.post.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    assert variant.post.state == State.PUBLISHED
+
+
+# --- Lateness ---------------------------------------------------------------------------------
+
+
+def test_a_slightly_late_post_goes_out_and_a_very_late_one_is_held(channel, workspace):
+    PublishingSettings.objects.create(workspace=workspace, publish_late_minutes=30)
+    now = timezone.now()
+    late = scheduled_variant(channel, "late", at=now - timedelta(minutes=20))
+    too_late = scheduled_variant(channel, "too late", at=now - timedelta(minutes=45))
+    tasks.publish_due.call_local()
+    late.refresh_from_db()
+    too_late.refresh_from_db()
+    assert late.state == State.PUBLISHED
+    assert too_late.state == State.HELD
+    assert "45" in too_late.history.get(to_state="held").note
+    assert [d.text for d in ScriptedPublisher.drafts] == ["late"]
+
+
+def test_a_held_post_goes_out_when_a_person_says_so(channel, owner):
+    variant = scheduled_variant(channel, at=timezone.now() - timedelta(days=1))
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.HELD
+    publisher.retry(variant, owner)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+
+
+def test_without_settings_a_workspace_allows_an_hour(channel):
+    assert PublishingSettings.of(channel.workspace_id).late_limit == timedelta(hours=1)
+    variant = scheduled_variant(channel, at=timezone.now() - timedelta(minutes=50))
+    publish_variant(variant.pk)
+    assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHED
+
+
+# --- The sweep --------------------------------------------------------------------------------
+
+
+def stuck(variant: Variant, *, sent: bool, minutes_ago: int = 15) -> Variant:
+    """Leave `variant` as a worker killed mid-publish would: claimed (and maybe sending)."""
+    when = timezone.now() - timedelta(minutes=minutes_ago)
+    claim(variant, timezone.now())
+    Variant.objects.filter(pk=variant.pk).update(
+        claimed_at=when, sending_at=when if sent else None, first_sent_at=when if sent else None
+    )
+    variant.refresh_from_db()
+    return variant
+
+
+def test_the_sweep_leaves_a_recent_claim_alone(channel):
+    variant = stuck(scheduled_variant(channel), sent=True, minutes_ago=2)
+    assert sweep() == 0
+    assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHING
+
+
+def test_a_worker_dead_before_the_call_is_retried_on_any_network(keyless_channel):
+    variant = stuck(scheduled_variant(keyless_channel), sent=False)
+    assert sweep() == 1
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    assert len(KeylessPublisher.posts) == 1
+
+
+def test_a_worker_dead_after_the_call_is_retried_with_the_same_key_and_posts_once(channel):
+    variant = scheduled_variant(channel)
+    # The network got the post; the worker died before recording it.
+    ScriptedPublisher({}, {}, None).publish(publisher.draft_of(variant))  # type: ignore[arg-type]
+    stuck(variant, sent=True)
+    assert sweep() == 1
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED and variant.remote_id == "r1"
+    assert len(ScriptedPublisher.posts) == 1
+
+
+def test_a_worker_dead_after_the_call_on_a_network_without_keys_asks_a_person(
+    keyless_channel,
+):
+    variant = stuck(scheduled_variant(keyless_channel), sent=True)
+    assert sweep() == 1
+    variant.refresh_from_db()
+    assert variant.state == State.UNCONFIRMED
+    assert publisher.due_variant_ids() == []
+    assert KeylessPublisher.drafts == []
+
+
+def test_once_the_network_has_forgotten_the_key_the_sweep_asks_a_person(channel):
+    variant = stuck(scheduled_variant(channel), sent=True, minutes_ago=58)  # window: 60 min
+    assert sweep() == 1
+    variant.refresh_from_db()
+    assert variant.state == State.UNCONFIRMED
+
+
+def test_two_sweeps_resolve_a_stuck_variant_once(channel):
+    variant = stuck(scheduled_variant(channel), sent=False)
+    [seen_by_first] = publisher.stuck_variants(timezone.now())
+    [seen_by_second] = publisher.stuck_variants(timezone.now())
+    assert publisher.resolve_stuck(seen_by_first, timezone.now())
+    assert not publisher.resolve_stuck(seen_by_second, timezone.now())
+    assert Transition.objects.filter(variant=variant, from_state="publishing").count() == 1
+
+
+def test_the_periodic_task_sweeps_then_publishes(channel):
+    variant = stuck(scheduled_variant(channel), sent=False)
+    fresh = scheduled_variant(channel, "fresh")
+    assert tasks.publish_due.call_local() == 2
+    assert set(Variant.objects.values_list("state", flat=True)) == {State.PUBLISHED}
+    assert Channel.objects.get(pk=channel.pk).health == Health.OK
+    assert {variant.pk, fresh.pk} == set(Variant.objects.values_list("pk", flat=True))
