@@ -33,6 +33,7 @@ from liant.connectors import registry
 from liant.connectors.base import ConnectorError, Draft, ErrorKind, RemotePost
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.states import State
+from liant.publishing.validation import text_with_link
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def mark_sending(variant: Variant) -> None:
 
 def draft_of(variant: Variant) -> Draft:
     return Draft(
-        text=variant.text,
+        text=text_with_link(variant.text, variant.link),
         link=variant.link,
         content_warning=variant.content_warning,
         idempotency_key=variant.idempotency_key,
