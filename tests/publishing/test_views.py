@@ -222,3 +222,11 @@ def test_the_late_policy_is_a_workspace_setting(
     assert member_client.get(page).status_code == 403
     assert owner_client.post(page, {"publish_late_minutes": "15"}).status_code == 302
     assert PublishingSettings.of(workspace.pk).publish_late_minutes == 15
+
+
+def test_the_counter_speaks_the_persons_language(owner_client, owner, workspace, channel):
+    owner.language = "fr"
+    owner.save(update_fields=["language"])
+    check = url(workspace, f"check/{channel.pk}/")
+    answer = owner_client.post(check, {f"c{channel.pk}-text": "Bonjour"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "13 caractères restants" in answer.content.decode()
