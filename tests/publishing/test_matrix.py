@@ -160,3 +160,19 @@ def test_a_worker_killed_at_any_step_neither_loses_nor_doubles_the_post(matrix_c
     if before:
         # The retry got the first message back from the homeserver, not a new one.
         assert messages[0]["event_id"] == before[0]["event_id"]
+
+
+@pytest.mark.worker
+def test_a_real_worker_publishes_a_job_sent_twice_once(matrix_channel, room):
+    from liant.publishing import tasks
+    from tests.core.test_worker import real_worker, wait_for
+
+    variant = scheduled_variant(matrix_channel, "Par le vrai worker, une fois.")
+    with real_worker():
+        tasks.publish_variant(variant.pk)
+        tasks.publish_variant(variant.pk)
+        assert wait_for(lambda: Variant.objects.get(pk=variant.pk).state == State.PUBLISHED)
+        # the second job finds the variant already taken; give it its moment
+        assert wait_for(lambda: len(brand_messages(room)) >= 1)
+    assert [m["content"]["body"] for m in brand_messages(room)] == ["Par le vrai worker, une fois."]
+    assert Variant.objects.get(pk=variant.pk).attempts == 1

@@ -325,3 +325,29 @@ def test_the_periodic_task_sweeps_then_publishes(channel):
     assert set(Variant.objects.values_list("state", flat=True)) == {State.PUBLISHED}
     assert Channel.objects.get(pk=channel.pk).health == Health.OK
     assert {variant.pk, fresh.pk} == set(Variant.objects.values_list("pk", flat=True))
+
+
+def test_workers_racing_for_one_variant_publish_it_once(channel):
+    import threading
+
+    from django.db import connection
+
+    variant = scheduled_variant(channel)
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            outcomes.append(publish_variant(variant.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ScriptedPublisher.drafts) == 1
+    assert sorted(o.skipped for o in outcomes) == [False, True, True, True]
+    assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHED
