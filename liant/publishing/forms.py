@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
 from liant.publishing.models import Post, PublishingSettings
-from liant.publishing.validation import Check, check_variant
+from liant.publishing.validation import Check, check_variant, rules_of, split_thread
 
 
 class PostForm(forms.ModelForm):
@@ -43,6 +43,15 @@ class VariantForm(forms.Form):
     )
     link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     content_warning = forms.CharField(label=_("Content warning"), required=False, max_length=500)
+    thread = forms.CharField(
+        label=_("Follow-up posts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A thread or a first comment, published as answers to the post. Separate the "
+            "posts with a line holding only ---."
+        ),
+    )
 
     def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"c{channel.pk}")
@@ -59,10 +68,22 @@ class VariantForm(forms.Form):
         return self.value("text")
 
     @property
+    def current_thread(self) -> str:
+        return self.value("thread")
+
+    @property
     def check(self) -> Check:
         return check_variant(
-            self.channel, self.value("text"), self.value("link"), self.value("content_warning")
+            self.channel,
+            self.value("text"),
+            self.value("link"),
+            self.value("content_warning"),
+            split_thread(self.value("thread")),
         )
+
+    @property
+    def offers_thread(self) -> bool:
+        return rules_of(self.channel).threads
 
     @property
     def included(self) -> bool:

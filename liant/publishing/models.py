@@ -73,6 +73,9 @@ class Variant(models.Model):
     content_warning = models.CharField(_("content warning"), max_length=500, blank=True)
     # Follow-up texts published as answers to the post (a thread, or a first comment).
     thread = models.JSONField(default=list, blank=True)
+    # Remote ids of the parts already out (the post first, then the follow-ups), each kept
+    # as soon as it is out, so a failure half-way resumes after the last part, never before.
+    parts_out = models.JSONField(default=list, blank=True)
     extras = models.JSONField(default=dict, blank=True)  # network options, see Draft.extras
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     # When the publisher should next try: the scheduled time, or later after a retryable error.

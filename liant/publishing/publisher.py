@@ -19,6 +19,7 @@ Notes written in the history are in the workspace's language: they are read by i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,7 +31,7 @@ from django.utils.translation import gettext as _
 from liant.channels import fetching
 from liant.channels.models import Channel, Health
 from liant.connectors import registry
-from liant.connectors.base import ConnectorError, Draft, ErrorKind, RemotePost
+from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.states import State
 from liant.publishing.validation import text_with_link
@@ -140,20 +141,56 @@ def mark_sending(variant: Variant) -> None:
     )
 
 
-def draft_of(variant: Variant) -> Draft:
+def parts_of(variant: Variant) -> list[str]:
+    """The texts to publish, in order: the post, then its follow-ups (thread, first comment)."""
+    follow_ups = [str(text).strip() for text in variant.thread if str(text).strip()]
+    return [text_with_link(variant.text, variant.link), *follow_ups]
+
+
+def part_key(variant: Variant, index: int) -> str:
+    """Each part has its own key, made from the variant's, so each is deduplicated alone."""
+    return variant.idempotency_key if index == 0 else f"{variant.idempotency_key}-{index}"
+
+
+def draft_of(variant: Variant, index: int = 0, reply_to: str = "") -> Draft:
     return Draft(
-        text=text_with_link(variant.text, variant.link),
-        link=variant.link,
+        text=parts_of(variant)[index],
+        link=variant.link if index == 0 else "",
         content_warning=variant.content_warning,
-        idempotency_key=variant.idempotency_key,
+        reply_to=reply_to,
+        idempotency_key=part_key(variant, index),
         extras=dict(variant.extras),
     )
 
 
 def call_network(variant: Variant) -> RemotePost:
-    draft = draft_of(variant)
-    return fetching.with_fresh_credentials(
-        variant.channel, lambda connector: connector.publish(draft)
+    """Publish every part not yet out; returns the post (the first part)."""
+    parts = parts_of(variant)
+    out = list(variant.parts_out)
+    first = RemotePost(variant.remote_id, variant.remote_url) if out else None
+    for index in range(len(out), len(parts)):
+        remote = fetching.with_fresh_credentials(
+            variant.channel, publish_with(draft_of(variant, index, reply_to=out[-1] if out else ""))
+        )
+        first = first or remote
+        out.append(remote.remote_id)
+        if index < len(parts) - 1:
+            record_part(variant, out, first)
+    assert first is not None
+    variant.parts_out = out  # stored with the published state, in one transaction
+    return first
+
+
+def publish_with(draft: Draft) -> Callable[[Connector], RemotePost]:
+    return lambda connector: connector.publish(draft)
+
+
+def record_part(variant: Variant, out: list[str], first: RemotePost) -> None:
+    """A part of a thread is out: keep it now, before the next part is sent."""
+    variant.parts_out = list(out)
+    variant.remote_id, variant.remote_url = first.remote_id[:500], first.url[:1000]
+    Variant.objects.filter(pk=variant.pk, state=State.PUBLISHING).update(
+        parts_out=variant.parts_out, remote_id=variant.remote_id, remote_url=variant.remote_url
     )
 
 
@@ -165,6 +202,7 @@ def record_published(variant: Variant, remote: RemotePost) -> None:
             note=remote.url or remote.remote_id,
             remote_id=remote.remote_id[:500],
             remote_url=remote.url[:1000],
+            parts_out=variant.parts_out,
             published_at=remote.published_at or timezone.now(),
             claimed_at=None,
             last_error="",

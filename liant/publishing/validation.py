@@ -57,7 +57,34 @@ class Check:
         }
 
 
-def check_variant(channel: Channel, text: str, link: str = "", content_warning: str = "") -> Check:
+THREAD_SEPARATOR = "---"
+
+
+def split_thread(text: str) -> list[str]:
+    """Follow-up posts as typed in the composer: separated by a line holding only ---."""
+    parts: list[str] = []
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.strip() == THREAD_SEPARATOR:
+            parts.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    parts.append("\n".join(current).strip())
+    return [part for part in parts if part]
+
+
+def join_thread(parts: list[str]) -> str:
+    return f"\n{THREAD_SEPARATOR}\n".join(parts)
+
+
+def check_variant(
+    channel: Channel,
+    text: str,
+    link: str = "",
+    content_warning: str = "",
+    thread: list[str] | None = None,
+) -> Check:
     rules = rules_of(channel)
     full = text_with_link(text, link)
     remaining = rules.remaining(full)
@@ -74,4 +101,16 @@ def check_variant(channel: Channel, text: str, link: str = "", content_warning: 
             _("%(network)s has no content warning; remove it or write it in the text.")
             % {"network": channel.kind_label}
         )
+    thread = thread or []
+    if thread and not rules.threads:
+        problems.append(
+            _("%(network)s cannot publish follow-up posts.") % {"network": channel.kind_label}
+        )
+    for number, part in enumerate(thread, start=2):
+        left = rules.remaining(part)
+        if left is not None and left < 0:
+            problems.append(
+                _("Part %(number)d of the thread is %(count)d characters too long.")
+                % {"number": number, "count": -left}
+            )
     return Check(remaining, problems)

@@ -21,7 +21,7 @@ from liant.publishing import editorial, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, move
 from liant.publishing.states import EDITABLE, NEEDS_ATTENTION, State, allowed
-from liant.publishing.validation import can_publish, check_variant
+from liant.publishing.validation import can_publish, check_variant, join_thread, split_thread
 
 # A time typed in the composer may be a minute behind by the time it is sent.
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -133,6 +133,7 @@ def initial_of(variant: Variant | None, new: bool) -> dict:
         "text": variant.text,
         "link": variant.link,
         "content_warning": variant.content_warning,
+        "thread": join_thread(variant.thread),
     }
 
 
@@ -181,6 +182,7 @@ def save_post(
             variant.text = variant_form.cleaned_data["text"]
             variant.link = variant_form.cleaned_data["link"]
             variant.content_warning = variant_form.cleaned_data["content_warning"]
+            variant.thread = split_thread(variant_form.cleaned_data["thread"])
             variant.scheduled_at = form.cleaned_data.get("scheduled_at")
             variant.save()
         audit.record(request, "post.created" if created else "post.changed", target=post)
@@ -211,6 +213,7 @@ def check_text(request: WorkspaceRequest, channel_pk: int) -> HttpResponse:
         request.POST.get(prefix + "text", ""),
         request.POST.get(prefix + "link", ""),
         request.POST.get(prefix + "content_warning", ""),
+        split_thread(request.POST.get(prefix + "thread", "")),
     )
     return render(request, "publishing/_check.html", {"check": result})
 

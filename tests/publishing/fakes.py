@@ -15,7 +15,7 @@ class ScriptedPublisher(Connector):
     kind = "scripted_pub"
     label = "Scripted"
     capabilities = frozenset({Capability.PUBLISH})
-    rules = Rules(max_length=20)
+    rules = Rules(max_length=20, threads=True)
     publish_idempotency_window: ClassVar[float] = 3600.0
     script: ClassVar[list[Any]] = []
     refreshed: ClassVar[dict[str, Any] | None] = None

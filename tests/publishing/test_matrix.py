@@ -176,3 +176,20 @@ def test_a_real_worker_publishes_a_job_sent_twice_once(matrix_channel, room):
         assert wait_for(lambda: len(brand_messages(room)) >= 1)
     assert [m["content"]["body"] for m in brand_messages(room)] == ["Par le vrai worker, une fois."]
     assert Variant.objects.get(pk=variant.pk).attempts == 1
+
+
+def test_a_thread_reads_back_as_a_matrix_thread_under_the_post(matrix_channel, room):
+    variant = scheduled_variant(matrix_channel, "Portes ouvertes samedi")
+    Variant.objects.filter(pk=variant.pk).update(thread=["Programme : dégustation à 11 h"])
+    publisher.publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    answer, post = brand_messages(room)  # newest first
+    assert post["content"]["body"] == "Portes ouvertes samedi"
+    relation = answer["content"]["m.relates_to"]
+    assert relation["rel_type"] == "m.thread"
+    assert relation["event_id"] == post["event_id"]
+    assert variant.parts_out == [
+        f"{room.room_id}|{post['event_id']}",
+        f"{room.room_id}|{answer['event_id']}",
+    ]

@@ -109,7 +109,7 @@ def test_retries_stop_at_the_cap_and_the_variant_fails_with_the_reason(channel):
     assert variant.state == State.FAILED
     assert variant.attempts == publisher.MAX_ATTEMPTS
     assert f"down {publisher.MAX_ATTEMPTS - 1}" in variant.last_error
-    assert "5 attempts" in variant.last_error
+    assert "5 tentatives" in variant.last_error  # in the workspace's language
 
 
 def test_a_permanent_error_fails_at_once_with_the_networks_words(channel):
@@ -351,3 +351,39 @@ def test_workers_racing_for_one_variant_publish_it_once(channel):
     assert len(ScriptedPublisher.drafts) == 1
     assert sorted(o.skipped for o in outcomes) == [False, True, True, True]
     assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHED
+
+
+# --- Threads and first comments -----------------------------------------------------------
+
+
+def test_a_thread_goes_out_as_answers_each_with_its_own_key(channel):
+    variant = scheduled_variant(channel, "1/3 Le Guji")
+    Variant.objects.filter(pk=variant.pk).update(thread=["2/3 lavé", "3/3 en boutique"])
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    drafts = ScriptedPublisher.drafts
+    assert [d.text for d in drafts] == ["1/3 Le Guji", "2/3 lavé", "3/3 en boutique"]
+    assert [d.reply_to for d in drafts] == ["", "r1", "r2"]
+    key = variant.idempotency_key
+    assert [d.idempotency_key for d in drafts] == [key, f"{key}-1", f"{key}-2"]
+    assert variant.remote_id == "r1" and variant.parts_out == ["r1", "r2", "r3"]
+
+
+def test_a_thread_that_fails_half_way_resumes_after_the_last_part_out(keyless_channel):
+    # A network without keys: resending a part already out would show it twice.
+    KeylessPublisher.script = [None, error("permanent", "Reply refused")]
+    variant = scheduled_variant(keyless_channel, "Début")
+    Variant.objects.filter(pk=variant.pk).update(thread=["Suite", "Fin"])
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.FAILED
+    assert variant.parts_out == ["k1"] and variant.remote_id == "k1"
+    publisher.retry(variant)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    texts = [d.text for d in KeylessPublisher.drafts]
+    assert texts == ["Début", "Suite", "Suite", "Fin"]  # "Début" was never sent again
+    assert len(KeylessPublisher.posts) == 3
+    assert variant.remote_id == "k1"

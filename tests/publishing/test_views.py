@@ -230,3 +230,25 @@ def test_the_counter_speaks_the_persons_language(owner_client, owner, workspace,
     check = url(workspace, f"check/{channel.pk}/")
     answer = owner_client.post(check, {f"c{channel.pk}-text": "Bonjour"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert "13 caractères restants" in answer.content.decode()
+
+
+def test_follow_up_posts_are_typed_with_separators_and_checked_each(
+    owner_client, outsider_client, workspace, channel
+):
+    thread = f"c{channel.pk}-thread"
+    response = compose(owner_client, workspace, channel, "Début", **{thread: "Suite\n---\n\nFin"})
+    assert response.status_code == 302
+    assert Variant.objects.get().thread == ["Suite", "Fin"]
+    page = owner_client.get(response.url + "edit/")
+    assert "Suite\n---\nFin" in page.content.decode()
+    too_long = compose(
+        owner_client,
+        workspace,
+        channel,
+        "Début",
+        "schedule",
+        "2030-01-15T09:30",
+        **{thread: "ok\n---\n" + "x" * 25},
+    )
+    assert "Part 3 of the thread is 5 characters too long." in too_long.content.decode()
+    assert outsider_client.get(response.url + "edit/").status_code == 404
