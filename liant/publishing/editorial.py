@@ -21,7 +21,13 @@ def problems_of(post: Post) -> list[str]:
         return [_("Choose at least one channel.")]
     found = []
     for variant in variants:
-        check = check_variant(variant.channel, variant.text, variant.link, variant.content_warning)
+        check = check_variant(
+            variant.channel,
+            variant.text,
+            variant.link,
+            variant.content_warning,
+            list(variant.thread),
+        )
         found += [f"{variant.channel.name}: {problem}" for problem in check.problems]
     return found
 

@@ -252,3 +252,15 @@ def test_follow_up_posts_are_typed_with_separators_and_checked_each(
     )
     assert "Part 3 of the thread is 5 characters too long." in too_long.content.decode()
     assert outsider_client.get(response.url + "edit/").status_code == 404
+
+
+def test_scheduling_from_the_post_page_checks_the_thread_too(owner_client, workspace, channel):
+    compose(owner_client, workspace, channel, "Début", **{f"c{channel.pk}-thread": "y" * 30})
+    post = Post.objects.get()
+    page = owner_client.get(url(workspace, f"{post.pk}/"))
+    assert "Part 2 of the thread is 10 characters too long." in page.content.decode()
+    owner_client.post(
+        url(workspace, f"{post.pk}/move/"), {"to": "scheduled", "scheduled_at": "2030-06-01T10:00"}
+    )
+    post.refresh_from_db()
+    assert post.state == State.DRAFT
