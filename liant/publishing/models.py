@@ -51,7 +51,8 @@ class Post(models.Model):
     def __str__(self) -> str:
         if self.title:
             return self.title
-        first = self.variants.first() if self.pk else None
+        # .all() uses the variants a list page prefetched; .first() would query per post.
+        first = next(iter(self.variants.all()), None) if self.pk else None
         return (first.text[:60] if first else "") or f"#{self.pk}"
 
     def settle(self, actor: Any = None) -> None:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from liant.channels import fetching
 from liant.channels.models import Channel, Health
+from liant.channels.sanitize import clean_url
 from liant.connectors import registry
 from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
 from liant.publishing.models import PublishingSettings, Variant, move
@@ -188,7 +189,7 @@ def publish_with(draft: Draft) -> Callable[[Connector], RemotePost]:
 def record_part(variant: Variant, out: list[str], first: RemotePost) -> None:
     """A part of a thread is out: keep it now, before the next part is sent."""
     variant.parts_out = list(out)
-    variant.remote_id, variant.remote_url = first.remote_id[:500], first.url[:1000]
+    variant.remote_id, variant.remote_url = first.remote_id[:500], clean_url(first.url)[:1000]
     Variant.objects.filter(pk=variant.pk, state=State.PUBLISHING).update(
         parts_out=variant.parts_out, remote_id=variant.remote_id, remote_url=variant.remote_url
     )
@@ -201,7 +202,7 @@ def record_published(variant: Variant, remote: RemotePost) -> None:
             State.PUBLISHED,
             note=remote.url or remote.remote_id,
             remote_id=remote.remote_id[:500],
-            remote_url=remote.url[:1000],
+            remote_url=clean_url(remote.url)[:1000],  # the network's word, a link
             parts_out=variant.parts_out,
             published_at=remote.published_at or timezone.now(),
             claimed_at=None,
@@ -217,7 +218,10 @@ def record_published(variant: Variant, remote: RemotePost) -> None:
 
 def still_honoured(variant: Variant, at: datetime) -> bool:
     """Will the network still recognise the variant's key at `at`?"""
-    seconds = registry.connector_class(variant.channel.kind).publish_idempotency_window
+    try:
+        seconds = registry.connector_class(variant.channel.kind).publish_idempotency_window
+    except LookupError:  # a network removed from this installation: assume no key
+        seconds = 0.0
     if variant.first_sent_at is None:
         return True  # never sent: nothing to recognise, nothing to double
     return (at - variant.first_sent_at).total_seconds() < seconds

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel, Health
+from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
 from liant.publishing import editorial, publisher, tasks
@@ -307,7 +308,7 @@ def variant_action(request: WorkspaceRequest, pk: int, action: str) -> HttpRespo
                 tasks.publish_variant(variant.pk)
         elif action == "confirm":
             done = variant.state == State.UNCONFIRMED and publisher.confirm_published(
-                variant, request.user, request.POST.get("url", "")
+                variant, request.user, clean_url(request.POST.get("url", ""))
             )
         else:
             done = allowed(variant.state, State.CANCELLED) and editorial.cancel_variant(

@@ -387,3 +387,13 @@ def test_a_thread_that_fails_half_way_resumes_after_the_last_part_out(keyless_ch
     assert texts == ["Début", "Suite", "Suite", "Fin"]  # "Début" was never sent again
     assert len(KeylessPublisher.posts) == 3
     assert variant.remote_id == "k1"
+
+
+def test_a_link_from_the_network_is_kept_only_if_it_is_http(channel):
+    from liant.connectors.base import RemotePost
+
+    ScriptedPublisher.script = [RemotePost("r9", "javascript:alert(1)")]
+    variant = scheduled_variant(channel)
+    publish_variant(variant.pk)
+    variant.refresh_from_db()
+    assert (variant.state, variant.remote_id, variant.remote_url) == (State.PUBLISHED, "r9", "")
