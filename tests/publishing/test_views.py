@@ -45,9 +45,10 @@ def test_the_list_shows_posts_and_what_needs_attention(
     assert client.get(url(workspace)).status_code == 302  # sign in first
 
 
-def test_the_navigation_leads_to_publishing(owner_client, workspace):
+def test_the_navigation_leads_to_publishing(owner_client, outsider_client, workspace):
     page = owner_client.get(f"/w/{workspace.slug}/")
     assert url(workspace).encode() in page.content
+    assert outsider_client.get(f"/w/{workspace.slug}/").status_code == 404
 
 
 def test_the_composer_offers_every_channel_that_can_publish(
@@ -80,10 +81,15 @@ def compose(client, workspace, channel, text, action="save", at="", **extra):
     return client.post(url(workspace, "new/"), data)
 
 
-def test_a_draft_is_saved_with_its_variant(owner_client, owner, workspace, channel):
+def test_a_draft_is_saved_with_its_variant(
+    owner_client, outsider_client, owner, workspace, channel
+):
     response = compose(owner_client, workspace, channel, "Bientôt du nouveau")
     post = Post.objects.get()
     assert response.status_code == 302 and response.url == url(workspace, f"{post.pk}/")
+    assert outsider_client.get(response.url).status_code == 404
+    edit = url(workspace, f"{post.pk}/edit/")
+    assert outsider_client.post(edit, {"title": "intrus"}).status_code == 404
     assert (post.state, post.owner, post.tags) == (State.DRAFT, owner, ["café", "atelier"])
     [variant] = post.variants.all()
     assert (variant.text, variant.state, variant.channel) == (
@@ -98,8 +104,11 @@ def test_the_outsider_cannot_post_into_the_workspace(outsider_client, workspace,
     assert not Post.objects.exists()
 
 
-def test_scheduling_refuses_a_text_too_long_for_the_network(owner_client, workspace, channel):
+def test_scheduling_refuses_a_text_too_long_for_the_network(
+    owner_client, outsider_client, workspace, channel
+):
     at = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert compose(outsider_client, workspace, channel, "x", "schedule", at).status_code == 404
     response = compose(
         owner_client, workspace, channel, "Beaucoup trop long pour ce réseau", "schedule", at
     )
@@ -108,7 +117,10 @@ def test_scheduling_refuses_a_text_too_long_for_the_network(owner_client, worksp
     assert not Post.objects.exists()
 
 
-def test_scheduling_reads_the_time_in_the_workspaces_time_zone(owner_client, workspace, channel):
+def test_scheduling_reads_the_time_in_the_workspaces_time_zone(
+    owner_client, outsider_client, workspace, channel
+):
+    assert compose(outsider_client, workspace, channel, "x", "schedule").status_code == 404
     response = compose(
         owner_client, workspace, channel, "Pile à l'heure", "schedule", "2030-01-15T09:30"
     )
@@ -121,8 +133,9 @@ def test_scheduling_reads_the_time_in_the_workspaces_time_zone(owner_client, wor
     assert variant.history.get().to_state == "scheduled"
 
 
-def test_an_analyst_may_read_but_not_write(analyst_client, workspace, channel):
+def test_an_analyst_may_read_but_not_write(analyst_client, outsider_client, workspace, channel):
     assert analyst_client.get(url(workspace)).status_code == 200
+    assert outsider_client.get(url(workspace, "new/")).status_code == 404
     assert analyst_client.get(url(workspace, "new/")).status_code == 403
 
 
@@ -196,10 +209,13 @@ def test_cancelling_a_post_cancels_what_has_not_gone_out(
     assert publisher.due_variant_ids(timezone.now() + timedelta(days=2)) == []
 
 
-def test_review_then_approval_then_schedule(owner_client, analyst_client, workspace, channel):
+def test_review_then_approval_then_schedule(
+    owner_client, analyst_client, outsider_client, workspace, channel
+):
     compose(owner_client, workspace, channel, "À relire")
     post = Post.objects.get()
     move = url(workspace, f"{post.pk}/move/")
+    assert outsider_client.post(move, {"to": "in_review"}).status_code == 404
     owner_client.post(move, {"to": "in_review"})
     assert analyst_client.post(move, {"to": "approved"}).status_code == 403
     owner_client.post(move, {"to": "approved"})
@@ -224,12 +240,15 @@ def test_the_late_policy_is_a_workspace_setting(
     assert PublishingSettings.of(workspace.pk).publish_late_minutes == 15
 
 
-def test_the_counter_speaks_the_persons_language(owner_client, owner, workspace, channel):
+def test_the_counter_speaks_the_persons_language(
+    owner_client, outsider_client, owner, workspace, channel
+):
     owner.language = "fr"
     owner.save(update_fields=["language"])
     check = url(workspace, f"check/{channel.pk}/")
     answer = owner_client.post(check, {f"c{channel.pk}-text": "Bonjour"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert "13 caractères restants" in answer.content.decode()
+    assert outsider_client.post(check, {}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 404
 
 
 def test_follow_up_posts_are_typed_with_separators_and_checked_each(
@@ -254,7 +273,9 @@ def test_follow_up_posts_are_typed_with_separators_and_checked_each(
     assert outsider_client.get(response.url + "edit/").status_code == 404
 
 
-def test_scheduling_from_the_post_page_checks_the_thread_too(owner_client, workspace, channel):
+def test_scheduling_from_the_post_page_checks_the_thread_too(
+    owner_client, outsider_client, workspace, channel
+):
     compose(owner_client, workspace, channel, "Début", **{f"c{channel.pk}-thread": "y" * 30})
     post = Post.objects.get()
     page = owner_client.get(url(workspace, f"{post.pk}/"))
@@ -264,3 +285,4 @@ def test_scheduling_from_the_post_page_checks_the_thread_too(owner_client, works
     )
     post.refresh_from_db()
     assert post.state == State.DRAFT
+    assert outsider_client.get(url(workspace, f"{post.pk}/")).status_code == 404
