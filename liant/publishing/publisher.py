@@ -34,6 +34,7 @@ from liant.channels.sanitize import clean_url
 from liant.connectors import registry
 from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
 from liant.publishing.models import PublishingSettings, Variant, move
+from liant.publishing.notify import tell_not_published
 from liant.publishing.states import State
 from liant.publishing.validation import text_with_link
 
@@ -94,7 +95,16 @@ def _publish(variant: Variant, now: datetime) -> Outcome:
             "minutes": late_by.total_seconds() // 60,
             "allowed": allowed.total_seconds() // 60,
         }
-        move(variant, State.HELD, note=note, where=Q(due_at=variant.due_at))
+        held = move(
+            variant,
+            State.HELD,
+            note=note,
+            where=Q(due_at=variant.due_at),
+            last_error=note,
+            last_error_kind="late",
+        )
+        if held:
+            tell_later(variant)
         return Outcome(variant.state)
     if not claim(variant, now):
         return Outcome(variant.state, skipped=True)
@@ -279,26 +289,34 @@ def handle_error(variant: Variant, exc: ConnectorError) -> None:
     )
 
 
+def tell_later(variant: Variant) -> None:
+    """Once the change is committed, tell the people of the post that it did not go out."""
+    variant_id = variant.pk
+    transaction.on_commit(lambda: tell_not_published(variant_id))
+
+
 def fail(variant: Variant, message: str, kind: str = ErrorKind.PERMANENT) -> None:
-    move(
+    if move(
         variant,
         State.FAILED,
         note=message,
         claimed_at=None,
         last_error=message,
         last_error_kind=str(kind),
-    )
+    ):
+        tell_later(variant)
 
 
 def unconfirm(variant: Variant, message: str, kind: str = "") -> None:
-    move(
+    if move(
         variant,
         State.UNCONFIRMED,
         note=message,
         claimed_at=None,
         last_error=message,
         last_error_kind=str(kind),
-    )
+    ):
+        tell_later(variant)
 
 
 # --- The sweep: what a dead worker left behind -----------------------------------------------
@@ -347,7 +365,7 @@ def resolve_stuck(variant: Variant, now: datetime) -> bool:
             claimed_at=None,
             sending_at=None,
         )
-    return move(
+    if not move(
         variant,
         State.UNCONFIRMED,
         where=same_claim,
@@ -358,7 +376,10 @@ def resolve_stuck(variant: Variant, now: datetime) -> bool:
         claimed_at=None,
         last_error=_("Stopped while publishing; not confirmed."),
         last_error_kind="unconfirmed",
-    )
+    ):
+        return False
+    tell_later(variant)
+    return True
 
 
 # --- What people do --------------------------------------------------------------------------

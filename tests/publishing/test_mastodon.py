@@ -167,7 +167,7 @@ def test_a_revoked_token_marks_the_channel_and_mails_its_owner(instance, mastodo
     assert variant.state == State.FAILED
     assert "The access token is invalid" in variant.last_error
     assert mastodon_channel.health == Health.AUTH_EXPIRED
-    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert [m.to for m in mail.outbox] == [[owner.email], [owner.email]]  # channel, post
 
 
 def test_a_429_waits_for_the_time_mastodon_gives(instance, mastodon_channel):

@@ -145,13 +145,17 @@ def test_an_expired_sign_in_marks_the_channel_and_tells_its_owner(channel, owner
     assert variant.state == State.FAILED
     assert variant.last_error == "The access token expired"
     assert channel.health == Health.AUTH_EXPIRED
-    assert [m.to for m in mail.outbox] == [[owner.email]]
-    assert "The access token expired" in mail.outbox[0].body
+    # One mail says the channel needs reconnecting, one that the post did not go out.
+    assert [m.to for m in mail.outbox] == [[owner.email], [owner.email]]
+    assert all("The access token expired" in m.body for m in mail.outbox)
+    assert "Scripted" in mail.outbox[0].subject and "/channels/" in mail.outbox[0].body
+    assert "/publishing/" in mail.outbox[1].body
     # While it stays expired, the next variant fails without calling the network.
     other = scheduled_variant(channel)
     publish_variant(other.pk)
     other.refresh_from_db()
     assert other.state == State.FAILED and "reconnect" in other.last_error
+    assert len(mail.outbox) == 3  # the channel's owners were told once, the post's again
     assert len(ScriptedPublisher.drafts) == 1
 
 
@@ -397,3 +401,44 @@ def test_a_link_from_the_network_is_kept_only_if_it_is_http(channel):
     publish_variant(variant.pk)
     variant.refresh_from_db()
     assert (variant.state, variant.remote_id, variant.remote_url) == (State.PUBLISHED, "r9", "")
+
+
+# --- Someone is told -------------------------------------------------------------------------
+
+
+def test_the_posts_owner_is_told_why_it_failed_in_their_language(channel, owner, member, outsider):
+    member.language = "en"
+    member.save(update_fields=["language"])
+    ScriptedPublisher.script = [error("permanent", "Validation failed: Text is too long")]
+    variant = scheduled_variant(channel, owner=member)
+    publish_variant(variant.pk)
+    [message] = mail.outbox
+    assert message.to == [member.email]  # the post's owner, not every owner of the workspace
+    assert message.subject.startswith("Not published on Scripted")
+    assert "Validation failed: Text is too long" in message.body
+    assert f"/w/{channel.workspace.slug}/publishing/{variant.post_id}/" in message.body
+    assert outsider.email not in {to for m in mail.outbox for to in m.to}
+
+
+def test_a_held_post_and_an_unconfirmed_one_are_told_too(channel, keyless_channel, owner):
+    held = scheduled_variant(channel, owner=owner, at=timezone.now() - timedelta(days=1))
+    publish_variant(held.pk)
+    unsure = stuck(scheduled_variant(keyless_channel, owner=owner), sent=True)
+    sweep()
+    # The owner chose no language: the workspace's, French.
+    assert sorted(m.subject for m in mail.outbox) == [
+        "En attente, trop tard pour Scripted : Bonjour !",
+        "À vérifier sur Keyless : Bonjour !",
+    ]
+    assert Variant.objects.get(pk=unsure.pk).state == State.UNCONFIRMED
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_failure(channel, owner, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr("liant.publishing.notify.send_mail", down)
+    ScriptedPublisher.script = [error("permanent", "nope")]
+    variant = scheduled_variant(channel, owner=owner)
+    publish_variant(variant.pk)
+    assert Variant.objects.get(pk=variant.pk).state == State.FAILED
