@@ -200,29 +200,38 @@ def record_part(variant: Variant, out: list[str], first: RemotePost) -> None:
     """A part of a thread is out: keep it now, before the next part is sent."""
     variant.parts_out = list(out)
     variant.remote_id, variant.remote_url = first.remote_id[:500], clean_url(first.url)[:1000]
+    # claimed_at moves on too: a long thread is a live worker, not a stuck one.
     Variant.objects.filter(pk=variant.pk, state=State.PUBLISHING).update(
-        parts_out=variant.parts_out, remote_id=variant.remote_id, remote_url=variant.remote_url
+        parts_out=variant.parts_out,
+        remote_id=variant.remote_id,
+        remote_url=variant.remote_url,
+        claimed_at=timezone.now(),
     )
 
 
 def record_published(variant: Variant, remote: RemotePost) -> None:
+    fields = {
+        "remote_id": remote.remote_id[:500],
+        "remote_url": clean_url(remote.url)[:1000],  # the network's word, made a link
+        "parts_out": variant.parts_out,
+        "published_at": remote.published_at or timezone.now(),
+        "claimed_at": None,
+        "last_error": "",
+        "last_error_kind": "",
+    }
+    note = remote.url or remote.remote_id
     with transaction.atomic():
-        moved = move(
-            variant,
-            State.PUBLISHED,
-            note=remote.url or remote.remote_id,
-            remote_id=remote.remote_id[:500],
-            remote_url=clean_url(remote.url)[:1000],  # the network's word, a link
-            parts_out=variant.parts_out,
-            published_at=remote.published_at or timezone.now(),
-            claimed_at=None,
-            last_error="",
-            last_error_kind="",
-        )
+        moved = move(variant, State.PUBLISHED, note=note, **fields)
+        if not moved:
+            # Slower than STUCK_AFTER: a sweep took the variant back meanwhile (to try again,
+            # or to ask a person). The network's answer settles it: it is out.
+            current = Variant.objects.select_related("post").get(pk=variant.pk)
+            if current.state in (State.UNCONFIRMED, State.SCHEDULED):
+                moved = move(current, State.PUBLISHED, note=note, **fields)
+                variant.post = current.post
         if moved:
             variant.post.settle()
     if not moved:
-        # Nothing but this worker moves a variant out of `publishing` before STUCK_AFTER.
         log.error("variant %s was published as %s but changed meanwhile", variant.pk, remote)
 
 

@@ -442,3 +442,22 @@ def test_a_mail_server_that_is_down_does_not_undo_the_failure(channel, owner, mo
     variant = scheduled_variant(channel, owner=owner)
     publish_variant(variant.pk)
     assert Variant.objects.get(pk=variant.pk).state == State.FAILED
+
+
+def test_a_slow_worker_whose_claim_was_swept_still_records_what_the_network_answered(
+    keyless_channel,
+):
+    variant = scheduled_variant(keyless_channel)
+    slow = Variant.objects.get(pk=variant.pk)
+    claim(slow, timezone.now())
+    publisher.mark_sending(slow)
+    # Meanwhile the sweep decides the worker is dead and asks a person.
+    later = timezone.now() + publisher.STUCK_AFTER + timedelta(minutes=1)
+    assert sweep(later) == 1
+    assert Variant.objects.get(pk=variant.pk).state == State.UNCONFIRMED
+    # ... but the worker was only slow: the network answers, and that settles it.
+    remote = publisher.call_network(slow)
+    publisher.record_published(slow, remote)
+    variant.refresh_from_db()
+    assert (variant.state, variant.remote_id) == (State.PUBLISHED, "k1")
+    assert len(KeylessPublisher.posts) == 1
