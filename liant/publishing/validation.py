@@ -38,10 +38,15 @@ def can_publish(channel: Channel) -> bool:
 class Check:
     remaining: int | None  # None: the network sets no limit
     problems: list[str]
+    empty: bool = False  # nothing typed yet: the counter says nothing is wrong so far
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def over(self) -> bool:
+        return self.remaining is not None and self.remaining < 0
 
     @property
     def summary(self) -> str:
@@ -113,4 +118,4 @@ def check_variant(
                 _("Part %(number)d of the thread is %(count)d characters too long.")
                 % {"number": number, "count": -left}
             )
-    return Check(remaining, problems)
+    return Check(remaining, problems, empty=not full and not thread)

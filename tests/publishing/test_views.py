@@ -61,6 +61,7 @@ def test_the_composer_offers_every_channel_that_can_publish(
     assert f'name="c{channel.pk}-text"' in body
     assert "Un flux" not in body  # a feed cannot publish
     assert "20 characters left" in body
+    assert "Write something" not in body  # nothing is wrong before anything is typed
     assert outsider_client.get(url(workspace, "new/")).status_code == 404
 
 
