@@ -48,11 +48,12 @@ def schedule_post(post: Post, at: datetime, actor: Any) -> list[str]:
 
 
 def unschedule_post(post: Post, actor: Any) -> bool:
-    """Back to draft; variants already publishing or published keep their state."""
+    """Back to draft, with the variants that are waiting or failed, to be fixed. Variants
+    out, going out or unconfirmed keep their state: what may be out is not rewritten."""
     with transaction.atomic():
         if not move(post, State.DRAFT, actor=actor):
             return False
-        for variant in post.variants.filter(state=State.SCHEDULED):
+        for variant in post.variants.filter(state__in=[State.SCHEDULED, State.FAILED, State.HELD]):
             move(variant, State.DRAFT, actor=actor, due_at=None)
     return True
 

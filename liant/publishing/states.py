@@ -39,9 +39,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.SCHEDULED: frozenset({S.DRAFT, S.PUBLISHING, S.HELD, S.PUBLISHED, S.CANCELLED}),
     # publishing → scheduled: a retry (transient error, or a crash the network lets us check).
     S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED, S.SCHEDULED, S.UNCONFIRMED}),
-    S.FAILED: frozenset({S.SCHEDULED, S.CANCELLED}),
+    # failed/held → draft: the post went back to draft to be fixed, then scheduled again.
+    S.FAILED: frozenset({S.SCHEDULED, S.DRAFT, S.CANCELLED}),
     S.UNCONFIRMED: frozenset({S.PUBLISHED, S.SCHEDULED, S.CANCELLED}),
-    S.HELD: frozenset({S.SCHEDULED, S.CANCELLED}),
+    S.HELD: frozenset({S.SCHEDULED, S.DRAFT, S.CANCELLED}),
     S.PUBLISHED: frozenset(),
     S.CANCELLED: frozenset({S.DRAFT}),
 }

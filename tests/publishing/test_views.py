@@ -287,3 +287,28 @@ def test_scheduling_from_the_post_page_checks_the_thread_too(
     post.refresh_from_db()
     assert post.state == State.DRAFT
     assert outsider_client.get(url(workspace, f"{post.pk}/")).status_code == 404
+
+
+def test_a_failed_post_goes_back_to_draft_is_fixed_and_scheduled_again(
+    owner_client, outsider_client, workspace, channel
+):
+    ScriptedPublisher.script = [ConnectorError("Text can't contain that word")]
+    variant = scheduled_variant(channel, "Mot interdit")
+    publisher.publish_variant(variant.pk)
+    move = url(workspace, f"{variant.post_id}/move/")
+    assert outsider_client.post(move, {"to": "draft"}).status_code == 404
+    owner_client.post(move, {"to": "draft"})
+    variant.refresh_from_db()
+    assert (variant.state, variant.post.state) == (State.DRAFT, State.DRAFT)
+    owner_client.post(
+        url(workspace, f"{variant.post_id}/edit/"),
+        {
+            f"c{channel.pk}-include": "on",
+            f"c{channel.pk}-text": "Mot permis",
+            "scheduled_at": "2030-01-15T09:30",
+            "action": "schedule",
+        },
+    )
+    variant.refresh_from_db()
+    assert (variant.state, variant.text) == (State.SCHEDULED, "Mot permis")
+    assert variant.post.state == State.SCHEDULED
