@@ -180,6 +180,8 @@ def save_post(
                 continue
             if variant is None:
                 variant = Variant(post=post, channel=variant_form.channel)
+            elif variant.state != State.DRAFT:
+                continue  # out, going out or unconfirmed: its text is what the network has
             variant.text = variant_form.cleaned_data["text"]
             variant.link = variant_form.cleaned_data["link"]
             variant.content_warning = variant_form.cleaned_data["content_warning"]

@@ -312,3 +312,25 @@ def test_a_failed_post_goes_back_to_draft_is_fixed_and_scheduled_again(
     variant.refresh_from_db()
     assert (variant.state, variant.text) == (State.SCHEDULED, "Mot permis")
     assert variant.post.state == State.SCHEDULED
+
+
+def test_editing_a_post_never_rewrites_a_variant_already_out(
+    owner_client, outsider_client, workspace, channel, keyless_channel
+):
+    out = scheduled_variant(channel, "Déjà publié")
+    publisher.publish_variant(out.pk)
+    post = out.post
+    Post.objects.filter(pk=post.pk).update(state=State.DRAFT)  # say the other channel waits
+    Variant.objects.create(post=post, channel=keyless_channel, text="En attente")
+    edit = url(workspace, f"{post.pk}/edit/")
+    data = {
+        f"c{channel.pk}-include": "on",
+        f"c{channel.pk}-text": "Réécrit",
+        f"c{keyless_channel.pk}-include": "on",
+        f"c{keyless_channel.pk}-text": "Corrigé",
+        "action": "save",
+    }
+    assert outsider_client.post(edit, data).status_code == 404
+    owner_client.post(edit, data)
+    assert Variant.objects.get(pk=out.pk).text == "Déjà publié"
+    assert Variant.objects.get(channel=keyless_channel).text == "Corrigé"
