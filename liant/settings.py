@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "liant.core",
     "liant.channels",
     "liant.listening",
+    "liant.publishing",
     "liant.demo",
 ]
 

@@ -6,5 +6,6 @@ urlpatterns = [
     path("operator/", admin.site.urls),
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
+    path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
     path("", include("liant.core.urls")),
 ]

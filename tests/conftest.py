@@ -11,6 +11,7 @@ from django.test import Client
 
 from liant.core.models import Membership, Organisation, User, Workspace
 from liant.core.permissions import Role
+from tests.servers import start_synapse, stop_synapse
 
 PASSWORD = "correct horse battery staple"
 
@@ -72,3 +73,11 @@ def member_client(member) -> Client:
 @pytest.fixture
 def outsider_client(outsider) -> Client:
     return client_for(outsider)
+
+
+@pytest.fixture(scope="session")
+def synapse():
+    """One real Matrix homeserver for the whole session (connector and publisher tests)."""
+    server, pid = start_synapse()
+    yield server
+    stop_synapse(server, pid)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +19,7 @@ from liant.connectors.base import Connector, ConnectorError, ErrorKind, FetchRes
 from liant.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 LOCK_STALE_AFTER = timedelta(minutes=15)  # a worker killed mid-fetch frees its channel then
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
@@ -120,9 +122,16 @@ def fetch_channel(channel_id: int) -> FetchOutcome:
 
 
 def run_fetch(channel: Channel) -> FetchResult:
+    return with_fresh_credentials(channel, lambda connector: connector.fetch(channel.cursor))
+
+
+def with_fresh_credentials(channel: Channel, call: Callable[[Connector], T]) -> T:
+    """Run `call` with the channel's connector; when the network says the sign-in expired,
+    refresh the credentials once where the network allows it, store them, and call again.
+    A refused sign-in means the network did nothing, so calling again never doubles."""
     connector = connector_for(channel)
     try:
-        return connector.fetch(channel.cursor)
+        return call(connector)
     except ConnectorError as exc:
         if exc.kind is not ErrorKind.AUTH_EXPIRED:
             raise
@@ -131,7 +140,7 @@ def run_fetch(channel: Channel) -> FetchResult:
             raise
         channel.credentials = fresh
         channel.save(update_fields=["credentials_json"])
-        return connector_for(channel).fetch(channel.cursor)
+        return call(connector_for(channel))
 
 
 def failure_update(channel: Channel, exc: ConnectorError, now: datetime) -> dict[str, Any]:

@@ -231,6 +231,11 @@ class Connector:
     settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     fetch_interval: ClassVar[int] = 300  # seconds between two fetches
     limitations: ClassVar[str] = ""  # said plainly on the connect page
+    # Seconds during which publishing a Draft with the same idempotency key again gives back
+    # the earlier post instead of a second one. The publisher relies on it to retry a publish
+    # whose outcome a crash hid; 0 means the network has no such key, so such a post is left
+    # to a human instead (math.inf: the key is kept for as long as the post exists).
+    publish_idempotency_window: ClassVar[float] = 0.0
 
     def __init__(
         self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient

@@ -40,6 +40,7 @@ MODULES: list[Module] = [
             "publisher that never posts twice."
         ),
         "posts.view",
+        url_name="posts",
     ),
     Module(
         "inbox",

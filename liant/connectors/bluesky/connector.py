@@ -7,6 +7,7 @@ Posts are records in the account's repository; a retried publish reuses the same
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -125,6 +126,9 @@ class BlueskyConnector(Connector):
         links="card",
         threads=True,
     )
+    # The record key is derived from the idempotency key: the same post for as long as it
+    # exists, whenever the retry comes.
+    publish_idempotency_window = math.inf
     settings_model = BlueskySettings
     fetch_interval = 120
     limitations = (

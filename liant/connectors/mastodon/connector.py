@@ -157,6 +157,8 @@ class MastodonConnector(Connector):
         "account are not notified by Mastodon, so Liant does not see them. Search finds "
         "only the posts the server has indexed."
     )
+    # Mastodon remembers an Idempotency-Key for one hour.
+    publish_idempotency_window = 60 * 60
 
     settings: MastodonSettings
 

@@ -81,6 +81,8 @@ class MatrixConnector(Connector):
     settings_model = MatrixSettings
     fetch_interval = 60
     limitations = "Encrypted rooms cannot be read or written; media are not sent yet."
+    # A transaction id is remembered per device; Synapse forgets it after 30 to 60 minutes.
+    publish_idempotency_window = 30 * 60
 
     settings: MatrixSettings
 

@@ -6,16 +6,8 @@ import pytest
 
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.connectors.matrix.connector import MatrixConnector
-from tests.servers import start_synapse, stop_synapse
 
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def synapse():
-    server, pid = start_synapse()
-    yield server
-    stop_synapse(server, pid)
 
 
 class Room:

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liant.channels.models import Channel
+from liant.publishing.models import Post, PublishingSettings
+from liant.publishing.validation import Check, check_variant, rules_of, split_thread
+
+
+class PostForm(forms.ModelForm):
+    tags_text = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separated by commas.")
+    )
+    scheduled_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    class Meta:
+        model = Post
+        fields = ["title", "pillar", "campaign"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["tags_text"].initial = ", ".join(self.instance.tags)
+
+    def clean_tags_text(self) -> list[str]:
+        raw = self.cleaned_data.get("tags_text") or ""
+        return list(dict.fromkeys(t.strip() for t in raw.split(",") if t.strip()))
+
+
+class VariantForm(forms.Form):
+    """The part of the composer for one channel."""
+
+    include = forms.BooleanField(label=_("Publish here"), required=False)
+    text = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    content_warning = forms.CharField(label=_("Content warning"), required=False, max_length=500)
+    thread = forms.CharField(
+        label=_("Follow-up posts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A thread or a first comment, published as answers to the post. Separate the "
+            "posts with a line holding only ---."
+        ),
+    )
+
+    def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"c{channel.pk}")
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+
+    def value(self, name: str) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix(name), "") or "")
+        return str(self.initial.get(name, "") or "")
+
+    @property
+    def current_text(self) -> str:
+        return self.value("text")
+
+    @property
+    def current_thread(self) -> str:
+        return self.value("thread")
+
+    @property
+    def check(self) -> Check:
+        return check_variant(
+            self.channel,
+            self.value("text"),
+            self.value("link"),
+            self.value("content_warning"),
+            split_thread(self.value("thread")),
+        )
+
+    @property
+    def offers_thread(self) -> bool:
+        return rules_of(self.channel).threads
+
+    @property
+    def included(self) -> bool:
+        if self.is_bound:
+            return bool(self.data.get(self.add_prefix("include")))
+        return bool(self.initial.get("include"))
+
+
+class PublishingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = PublishingSettings
+        fields = ["publish_late_minutes"]

@@ -1,0 +1,215 @@
+"""Posts, their variants (one per channel), their history, and the workspace's publishing
+settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liant.channels.models import Channel
+from liant.core.models import Workspace
+from liant.publishing.states import FINAL, NEEDS_ATTENTION, State, check
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Post(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
+    owner = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    # Plain fields until the strategy app owns pillars and campaigns.
+    pillar = models.CharField(_("content pillar"), max_length=100, blank=True)
+    campaign = models.CharField(_("campaign"), max_length=100, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "state"])]
+
+    def __str__(self) -> str:
+        if self.title:
+            return self.title
+        # .all() uses the variants a list page prefetched; .first() would query per post.
+        first = next(iter(self.variants.all()), None) if self.pk else None
+        return (first.text[:60] if first else "") or f"#{self.pk}"
+
+    def settle(self, actor: Any = None) -> None:
+        """A scheduled post becomes published once every variant still meant to go is out."""
+        if self.state != State.SCHEDULED:
+            return
+        states = set(self.variants.values_list("state", flat=True))
+        if states and states <= FINAL and State.PUBLISHED in states:
+            move(self, State.PUBLISHED, actor=actor)
+
+
+class Variant(models.Model):
+    """What one channel publishes of a post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="variants")
+    text = models.TextField(_("text"), blank=True)
+    link = models.URLField(_("link"), max_length=1000, blank=True)
+    content_warning = models.CharField(_("content warning"), max_length=500, blank=True)
+    # Follow-up texts published as answers to the post (a thread, or a first comment).
+    thread = models.JSONField(default=list, blank=True)
+    # Remote ids of the parts already out (the post first, then the follow-ups), each kept
+    # as soon as it is out, so a failure half-way resumes after the last part, never before.
+    parts_out = models.JSONField(default=list, blank=True)
+    extras = models.JSONField(default=dict, blank=True)  # network options, see Draft.extras
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # When the publisher should next try: the scheduled time, or later after a retryable error.
+    due_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # a worker took it
+    sending_at = models.DateTimeField(null=True, blank=True)  # ... and is about to call out
+    # The first time this key went to the network: how long it will still be honoured.
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    remote_id = models.CharField(max_length=500, blank=True)
+    remote_url = models.URLField(max_length=1000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_kind = models.CharField(max_length=16, blank=True)
+    # Made once, when the variant is created, and sent with every attempt: networks that
+    # honour it give back the first post instead of making a second.
+    idempotency_key = models.CharField(
+        max_length=64, unique=True, default=new_idempotency_key, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["post", "channel__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"]),
+            models.Index(fields=["state", "claimed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.channel}"
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state in NEEDS_ATTENTION
+
+
+class Transition(models.Model):
+    """One change of state of a post or a variant: who, from what, to what, when, why."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="history")
+    variant = models.ForeignKey(
+        Variant, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    actor = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_state = models.CharField(max_length=16, choices=State.choices)
+    to_state = models.CharField(max_length=16, choices=State.choices)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+class PublishingSettings(models.Model):
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="publishing_settings"
+    )
+    publish_late_minutes = models.PositiveIntegerField(
+        _("publish late up to (minutes)"),
+        default=60,
+        help_text=_(
+            "After downtime, a post overdue by more than this is held for a decision instead "
+            "of being published late."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("publishing settings")
+        verbose_name_plural = _("publishing settings")
+
+    def __str__(self) -> str:
+        return str(self.workspace)
+
+    @classmethod
+    def of(cls, workspace_id: int) -> PublishingSettings:
+        found = cls.objects.filter(workspace_id=workspace_id).first()
+        return found or cls(workspace_id=workspace_id)
+
+    @property
+    def late_limit(self) -> timedelta:
+        return timedelta(minutes=self.publish_late_minutes)
+
+
+def move(
+    obj: Post | Variant,
+    to: str,
+    *,
+    actor: Any = None,
+    note: str = "",
+    where: Q | None = None,
+    **updates: Any,
+) -> bool:
+    """Change the state of a post or a variant, if it is still in the state `obj` shows.
+
+    The conditional update is the lock: two workers (or a worker and a person) that both
+    try the same move from the same state cannot both win. The history row is written in
+    the same transaction. Returns False when someone else moved it first.
+    """
+    check(obj.state, to)
+    model = type(obj)
+    with transaction.atomic():
+        rows = model.objects.filter(pk=obj.pk, state=obj.state)
+        if where is not None:
+            rows = rows.filter(where)
+        if rows.update(state=to, **updates) != 1:
+            return False
+        Transition.objects.create(
+            post_id=obj.pk if isinstance(obj, Post) else obj.post_id,
+            variant=obj if isinstance(obj, Variant) else None,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            from_state=obj.state,
+            to_state=to,
+            note=note,
+        )
+    obj.state = to
+    computed = [name for name, value in updates.items() if isinstance(value, Combinable)]
+    for name, value in updates.items():
+        if name not in computed:
+            setattr(obj, name, value)
+    if computed:
+        obj.refresh_from_db(fields=computed)
+    return True

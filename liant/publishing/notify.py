@@ -1,0 +1,64 @@
+"""Telling people when a post did not go out: nothing is missed silently."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from liant.core.models import Membership, User
+from liant.core.permissions import Role
+from liant.publishing.models import Variant
+from liant.publishing.states import State
+
+log = logging.getLogger(__name__)
+
+
+def people_to_tell(variant: Variant) -> set[User]:
+    """The post's owner; when it has none (or they left), the workspace's owners and admins."""
+    post = variant.post
+    members = Membership.objects.filter(workspace_id=post.workspace_id, user__is_active=True)
+    if post.owner_id and members.filter(user_id=post.owner_id).exists():
+        assert post.owner is not None
+        return {post.owner}
+    return {
+        m.user for m in members.filter(role__in=[Role.OWNER, Role.ADMIN]).select_related("user")
+    }
+
+
+def tell_not_published(variant_id: int) -> None:
+    """Sent after the change is committed; a mail server that is down must not undo it."""
+    variant = (
+        Variant.objects.select_related("post", "post__workspace", "post__owner", "channel")
+        .filter(pk=variant_id)
+        .first()
+    )
+    if variant is None or variant.state not in (State.FAILED, State.UNCONFIRMED, State.HELD):
+        return
+    workspace = variant.post.workspace
+    link = settings.SITE_URL + reverse(
+        "post_detail", kwargs={"ws": workspace.slug, "pk": variant.post_id}
+    )
+    for person in people_to_tell(variant):
+        with translation.override(person.language or workspace.language):
+            subjects = {
+                State.FAILED: _("Not published on %(channel)s: %(post)s"),
+                State.UNCONFIRMED: _("To check on %(channel)s: %(post)s"),
+                State.HELD: _("Held, too late for %(channel)s: %(post)s"),
+            }
+            names = {"channel": variant.channel.name, "post": str(variant.post)[:60]}
+            body = _(
+                "%(state)s: %(reason)s\n\nSee the post, publish it again or cancel it:\n%(link)s"
+            ) % {
+                "state": State(variant.state).label,
+                "reason": variant.last_error,
+                "link": link,
+            }
+            try:
+                send_mail(subjects[State(variant.state)] % names, body, None, [person.email])
+            except Exception:  # the variant's page still says it; the log says why no mail
+                log.exception("could not tell %s about variant %s", person.email, variant_id)

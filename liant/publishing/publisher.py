@@ -1,0 +1,430 @@
+"""The publisher: due variants go out once, and none is silently lost.
+
+The database is the truth, the queue only wakes workers up. Each attempt is:
+
+1. claim — one conditional update scheduled → publishing (`move`): two workers never both win;
+2. mark `sending_at` — so a sweep can tell a worker that died before calling the network
+   (safe to try again anywhere) from one that died after (only safe where the network honours
+   the variant's idempotency key, and only while it still remembers it);
+3. call the channel's connector with the variant's idempotency key;
+4. record the remote id in the same transaction that marks the variant published.
+
+A crash between 3 and 4 leaves the variant in `publishing`; `sweep()` finds it and either
+publishes again with the same key (the network gives back the first post) or, where the
+network cannot tell, marks it unconfirmed for a person.
+
+Notes written in the history are in the workspace's language: they are read by its people.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from liant.channels import fetching
+from liant.channels.models import Channel, Health
+from liant.channels.sanitize import clean_url
+from liant.connectors import registry
+from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
+from liant.publishing.models import PublishingSettings, Variant, move
+from liant.publishing.notify import tell_not_published
+from liant.publishing.states import State
+from liant.publishing.validation import text_with_link
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = timedelta(minutes=1)
+MAX_BACKOFF = timedelta(minutes=30)
+# Longer than one attempt can take (HttpClient: 20 s timeouts, a few retries, media polling):
+# a variant claimed longer ago than this belongs to a worker that is gone.
+STUCK_AFTER = timedelta(minutes=10)
+# Between a decision to try again and the attempt itself; the key must still be honoured then.
+RETRY_MARGIN = timedelta(minutes=5)
+# The periodic task runs every minute: being this late is normal, not downtime.
+ON_TIME_GRACE = timedelta(minutes=2)
+
+
+@dataclass
+class Outcome:
+    state: str
+    skipped: bool = False  # not due, or another worker has it
+    error: str = ""
+
+
+def due_variant_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Variant.objects.filter(state=State.SCHEDULED, due_at__lte=now)
+        .order_by("due_at", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def load(variant_id: int) -> Variant | None:
+    return (
+        Variant.objects.select_related("post", "post__workspace", "channel")
+        .filter(pk=variant_id)
+        .first()
+    )
+
+
+def publish_variant(variant_id: int, now: datetime | None = None) -> Outcome:
+    now = now or timezone.now()
+    variant = load(variant_id)
+    if variant is None:
+        return Outcome("", skipped=True)
+    with translation.override(variant.post.workspace.language):
+        return _publish(variant, now)
+
+
+def _publish(variant: Variant, now: datetime) -> Outcome:
+    if variant.state != State.SCHEDULED or variant.due_at is None or variant.due_at > now:
+        return Outcome(variant.state, skipped=True)
+    late_by = now - variant.due_at
+    allowed = max(PublishingSettings.of(variant.post.workspace_id).late_limit, ON_TIME_GRACE)
+    if late_by > allowed:
+        note = _("Overdue by %(minutes)d min (the workspace allows %(allowed)d); held.") % {
+            "minutes": late_by.total_seconds() // 60,
+            "allowed": allowed.total_seconds() // 60,
+        }
+        held = move(
+            variant,
+            State.HELD,
+            note=note,
+            where=Q(due_at=variant.due_at),
+            last_error=note,
+            last_error_kind="late",
+        )
+        if held:
+            tell_later(variant)
+        return Outcome(variant.state)
+    if not claim(variant, now):
+        return Outcome(variant.state, skipped=True)
+    channel = variant.channel
+    if channel.health in (Health.AUTH_EXPIRED, Health.DISCONNECTED):
+        fail(
+            variant,
+            _("%(channel)s is not connected (%(health)s): reconnect it, then publish again.")
+            % {"channel": channel.name, "health": channel.get_health_display()},
+            ErrorKind.AUTH_EXPIRED,
+        )
+        return Outcome(variant.state, error=variant.last_error)
+    mark_sending(variant)
+    try:
+        remote = call_network(variant)
+    except ConnectorError as exc:
+        handle_error(variant, exc)
+        return Outcome(variant.state, error=exc.message)
+    except Exception as exc:  # a connector bug: the post may or may not have gone out
+        log.exception("publishing variant %s failed", variant.pk)
+        error = ConnectorError(f"{type(exc).__name__}: {exc}", ErrorKind.TRANSIENT)
+        handle_error(variant, error)
+        return Outcome(variant.state, error=error.message)
+    record_published(variant, remote)
+    return Outcome(variant.state)
+
+
+def claim(variant: Variant, now: datetime) -> bool:
+    return move(
+        variant,
+        State.PUBLISHING,
+        where=Q(due_at__lte=now),
+        claimed_at=now,
+        sending_at=None,
+        attempts=F("attempts") + 1,
+    )
+
+
+def mark_sending(variant: Variant) -> None:
+    now = timezone.now()
+    variant.sending_at = now
+    variant.first_sent_at = variant.first_sent_at or now
+    Variant.objects.filter(pk=variant.pk).update(
+        sending_at=variant.sending_at, first_sent_at=variant.first_sent_at
+    )
+
+
+def parts_of(variant: Variant) -> list[str]:
+    """The texts to publish, in order: the post, then its follow-ups (thread, first comment)."""
+    follow_ups = [str(text).strip() for text in variant.thread if str(text).strip()]
+    return [text_with_link(variant.text, variant.link), *follow_ups]
+
+
+def part_key(variant: Variant, index: int) -> str:
+    """Each part has its own key, made from the variant's, so each is deduplicated alone."""
+    return variant.idempotency_key if index == 0 else f"{variant.idempotency_key}-{index}"
+
+
+def draft_of(variant: Variant, index: int = 0, reply_to: str = "") -> Draft:
+    return Draft(
+        text=parts_of(variant)[index],
+        link=variant.link if index == 0 else "",
+        content_warning=variant.content_warning,
+        reply_to=reply_to,
+        idempotency_key=part_key(variant, index),
+        extras=dict(variant.extras),
+    )
+
+
+def call_network(variant: Variant) -> RemotePost:
+    """Publish every part not yet out; returns the post (the first part)."""
+    parts = parts_of(variant)
+    out = list(variant.parts_out)
+    first = RemotePost(variant.remote_id, variant.remote_url) if out else None
+    for index in range(len(out), len(parts)):
+        remote = fetching.with_fresh_credentials(
+            variant.channel, publish_with(draft_of(variant, index, reply_to=out[-1] if out else ""))
+        )
+        first = first or remote
+        out.append(remote.remote_id)
+        if index < len(parts) - 1:
+            record_part(variant, out, first)
+    assert first is not None
+    variant.parts_out = out  # stored with the published state, in one transaction
+    return first
+
+
+def publish_with(draft: Draft) -> Callable[[Connector], RemotePost]:
+    return lambda connector: connector.publish(draft)
+
+
+def record_part(variant: Variant, out: list[str], first: RemotePost) -> None:
+    """A part of a thread is out: keep it now, before the next part is sent."""
+    variant.parts_out = list(out)
+    variant.remote_id, variant.remote_url = first.remote_id[:500], clean_url(first.url)[:1000]
+    # claimed_at moves on too: a long thread is a live worker, not a stuck one.
+    Variant.objects.filter(pk=variant.pk, state=State.PUBLISHING).update(
+        parts_out=variant.parts_out,
+        remote_id=variant.remote_id,
+        remote_url=variant.remote_url,
+        claimed_at=timezone.now(),
+    )
+
+
+def record_published(variant: Variant, remote: RemotePost) -> None:
+    fields = {
+        "remote_id": remote.remote_id[:500],
+        "remote_url": clean_url(remote.url)[:1000],  # the network's word, made a link
+        "parts_out": variant.parts_out,
+        "published_at": remote.published_at or timezone.now(),
+        "claimed_at": None,
+        "last_error": "",
+        "last_error_kind": "",
+    }
+    note = remote.url or remote.remote_id
+    with transaction.atomic():
+        moved = move(variant, State.PUBLISHED, note=note, **fields)
+        if not moved:
+            # Slower than STUCK_AFTER: a sweep took the variant back meanwhile (to try again,
+            # or to ask a person). The network's answer settles it: it is out.
+            current = Variant.objects.select_related("post").get(pk=variant.pk)
+            if current.state in (State.UNCONFIRMED, State.SCHEDULED):
+                moved = move(current, State.PUBLISHED, note=note, **fields)
+                variant.post = current.post
+        if moved:
+            variant.post.settle()
+    if not moved:
+        log.error("variant %s was published as %s but changed meanwhile", variant.pk, remote)
+
+
+def still_honoured(variant: Variant, at: datetime) -> bool:
+    """Will the network still recognise the variant's key at `at`?"""
+    try:
+        seconds = registry.connector_class(variant.channel.kind).publish_idempotency_window
+    except LookupError:  # a network removed from this installation: assume no key
+        seconds = 0.0
+    if variant.first_sent_at is None:
+        return True  # never sent: nothing to recognise, nothing to double
+    return (at - variant.first_sent_at).total_seconds() < seconds
+
+
+def handle_error(variant: Variant, exc: ConnectorError) -> None:
+    channel = variant.channel
+    if exc.kind is ErrorKind.AUTH_EXPIRED:
+        # The channel is marked and its owners told exactly as when fetching finds it.
+        with transaction.atomic():
+            Channel.objects.filter(pk=channel.pk).update(
+                **fetching.failure_update(channel, exc, timezone.now())
+            )
+            fail(variant, exc.message, exc.kind)
+        return
+    if exc.kind is ErrorKind.PERMANENT:
+        fail(variant, exc.message, exc.kind)
+        return
+    if variant.attempts >= MAX_ATTEMPTS:
+        fail(
+            variant,
+            _("%(error)s (gave up after %(attempts)d attempts)")
+            % {"error": exc.message, "attempts": variant.attempts},
+            exc.kind,
+        )
+        return
+    wait = FIRST_BACKOFF * 2 ** (variant.attempts - 1)
+    if exc.retry_after:
+        wait = max(wait, timedelta(seconds=exc.retry_after))
+    retry_at = timezone.now() + min(wait, MAX_BACKOFF)
+    # A refusal (rate limit, or a request that never left) is always safe to try again; a
+    # failure after sending only while the network still recognises the key.
+    sent_maybe = exc.kind is ErrorKind.TRANSIENT and exc.status != -1
+    if sent_maybe and not still_honoured(variant, retry_at + RETRY_MARGIN):
+        unconfirm(
+            variant,
+            _(
+                "%(error)s The network may have received the post and cannot say; check "
+                "the channel, then confirm it or publish again."
+            )
+            % {"error": exc.message},
+            exc.kind,
+        )
+        return
+    move(
+        variant,
+        State.SCHEDULED,
+        note=_("%(error)s Next attempt in %(seconds)d s.")
+        % {"error": exc.message, "seconds": (retry_at - timezone.now()).total_seconds()},
+        due_at=retry_at,
+        claimed_at=None,
+        sending_at=None,
+        last_error=exc.message,
+        last_error_kind=str(exc.kind),
+    )
+
+
+def tell_later(variant: Variant) -> None:
+    """Once the change is committed, tell the people of the post that it did not go out."""
+    variant_id = variant.pk
+    transaction.on_commit(lambda: tell_not_published(variant_id))
+
+
+def fail(variant: Variant, message: str, kind: str = ErrorKind.PERMANENT) -> None:
+    if move(
+        variant,
+        State.FAILED,
+        note=message,
+        claimed_at=None,
+        last_error=message,
+        last_error_kind=str(kind),
+    ):
+        tell_later(variant)
+
+
+def unconfirm(variant: Variant, message: str, kind: str = "") -> None:
+    if move(
+        variant,
+        State.UNCONFIRMED,
+        note=message,
+        claimed_at=None,
+        last_error=message,
+        last_error_kind=str(kind),
+    ):
+        tell_later(variant)
+
+
+# --- The sweep: what a dead worker left behind -----------------------------------------------
+
+
+def stuck_variants(now: datetime) -> list[Variant]:
+    return list(
+        Variant.objects.select_related("post", "post__workspace", "channel").filter(
+            state=State.PUBLISHING, claimed_at__lt=now - STUCK_AFTER
+        )
+    )
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Resolve variants stuck in `publishing`, without posting twice. Returns how many."""
+    now = now or timezone.now()
+    resolved = 0
+    for variant in stuck_variants(now):
+        with translation.override(variant.post.workspace.language):
+            resolved += int(resolve_stuck(variant, now))
+    return resolved
+
+
+def resolve_stuck(variant: Variant, now: datetime) -> bool:
+    # Only a sweep that still sees the same claim acts on it.
+    same_claim = Q(claimed_at=variant.claimed_at)
+    if variant.sending_at is None:
+        return move(
+            variant,
+            State.SCHEDULED,
+            where=same_claim,
+            note=_("The worker stopped before calling the network; trying again."),
+            due_at=now,
+            claimed_at=None,
+        )
+    if still_honoured(variant, now + RETRY_MARGIN):
+        return move(
+            variant,
+            State.SCHEDULED,
+            where=same_claim,
+            note=_(
+                "The worker stopped while publishing; trying again with the same key, which "
+                "the network answers with the first post if it already has it."
+            ),
+            due_at=now,
+            claimed_at=None,
+            sending_at=None,
+        )
+    if not move(
+        variant,
+        State.UNCONFIRMED,
+        where=same_claim,
+        note=_(
+            "The worker stopped while publishing and the network cannot tell whether the post "
+            "arrived; check the channel, then confirm it or publish again."
+        ),
+        claimed_at=None,
+        last_error=_("Stopped while publishing; not confirmed."),
+        last_error_kind="unconfirmed",
+    ):
+        return False
+    tell_later(variant)
+    return True
+
+
+# --- What people do --------------------------------------------------------------------------
+
+
+def schedule(variant: Variant, at: datetime, actor: object = None) -> bool:
+    return move(variant, State.SCHEDULED, actor=actor, scheduled_at=at, due_at=at)
+
+
+def retry(variant: Variant, actor: object = None) -> bool:
+    """A failed, held or unconfirmed variant goes out now, with the same key."""
+    return move(
+        variant,
+        State.SCHEDULED,
+        actor=actor,
+        note=_("Publish again, asked by a person."),
+        due_at=timezone.now(),
+        attempts=0,
+        claimed_at=None,
+        sending_at=None,
+    )
+
+
+def confirm_published(variant: Variant, actor: object, url: str = "") -> bool:
+    """A person saw the unconfirmed post on the network."""
+    with transaction.atomic():
+        done = move(
+            variant,
+            State.PUBLISHED,
+            actor=actor,
+            note=_("Confirmed by a person."),
+            remote_url=url[:1000],
+            published_at=timezone.now(),
+            last_error="",
+            last_error_kind="",
+        )
+        if done:
+            variant.post.settle(actor)
+    return done

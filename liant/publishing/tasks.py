@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from liant.publishing import publisher
+
+
+@db_task(retries=0)  # retries are the publisher's decision (error kind, key), not Huey's
+def publish_variant(variant_id: int) -> str:
+    return publisher.publish_variant(variant_id).state
+
+
+@db_periodic_task(crontab(minute="*"))
+def publish_due() -> int:
+    """Every minute: first recover what dead workers left, then wake a job per due variant.
+
+    A job handed out twice is harmless: the claim lets only one of them publish."""
+    publisher.sweep()
+    due = publisher.due_variant_ids()
+    for variant_id in due:
+        publish_variant(variant_id)
+    return len(due)

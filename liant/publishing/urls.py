@@ -1,0 +1,14 @@
+from django.urls import path
+
+from liant.publishing import views
+
+urlpatterns = [
+    path("", views.post_list, name="posts"),
+    path("new/", views.post_new, name="post_new"),
+    path("settings/", views.publishing_settings, name="publishing_settings"),
+    path("check/<int:channel_pk>/", views.check_text, name="post_check"),
+    path("<int:pk>/", views.post_detail, name="post_detail"),
+    path("<int:pk>/edit/", views.post_edit, name="post_edit"),
+    path("<int:pk>/move/", views.post_move, name="post_move"),
+    path("variants/<int:pk>/<str:action>/", views.variant_action, name="variant_action"),
+]
