@@ -149,6 +149,11 @@ def _from_detail(detail: Any) -> Problem:
         str(k): _from_detail(v) if isinstance(v, dict) else v
         for k, v in detail.get("params", {}).items()
     }
+    if params:
+        try:  # a template its values do not fill is not shown: the stored English is
+            detail["template"] % {k: "" if isinstance(v, Problem) else v for k, v in params.items()}
+        except (KeyError, TypeError) as exc:
+            raise ValueError("the values do not fit the template") from exc
     return Problem.restore(detail["template"], params)
 
 
