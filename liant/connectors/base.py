@@ -368,7 +368,10 @@ class Connector:
     rules: Rules = Rules()
     settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     fetch_interval: ClassVar[int] = 300  # seconds between two fetches
-    limitations: ClassVar[str] = ""  # said plainly on the connect page
+    # Said plainly on the channel page: mark it with `_()`, the page translates it.
+    limitations: ClassVar[str] = ""
+    # Templates get the class itself: they must read its attributes, not try to call it.
+    do_not_call_in_templates: ClassVar[bool] = True
 
     def __init__(
         self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient

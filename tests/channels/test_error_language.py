@@ -67,6 +67,9 @@ def test_each_reader_sees_the_same_problem_in_their_language(
         english = client_for(member).get(page).content.decode()
         assert FRENCH[:60] in french and ENGLISH[:60] not in french, page
         assert ENGLISH[:60] in english and FRENCH[:60] not in english, page
+    # What the network cannot do is said in the reader's language too.
+    detail = client_for(owner).get(pages[0]).content.decode()
+    assert "Les salons chiffrés ne peuvent être ni lus ni écrits" in detail
 
 
 def test_the_auth_expired_mail_is_in_each_owners_language(httpserver, workspace, owner):

@@ -129,7 +129,7 @@ class BlueskyConnector(Connector):
     )
     settings_model = BlueskySettings
     fetch_interval = 120
-    limitations = (
+    limitations = _(
         "Direct messages are not available to apps yet; posts of others can be muted or their "
         "authors blocked, not deleted."
     )

@@ -64,7 +64,7 @@ class EmailConnector(Connector):
     rules = Rules(max_length=None, max_media=10, links="inline")
     settings_model = EmailSettings
     fetch_interval = 120
-    limitations = "Mail is read from one folder; moderation actions do not apply to e-mail."
+    limitations = _("Mail is read from one folder; moderation actions do not apply to e-mail.")
 
     settings: EmailSettings
 

@@ -51,7 +51,7 @@ class FeedConnector(Connector):
     capabilities = frozenset({Capability.FETCH})
     settings_model = FeedSettings
     fetch_interval = 900
-    limitations = "Read-only: a feed can be followed, not published to or answered."
+    limitations = _("Read-only: a feed can be followed, not published to or answered.")
 
     settings: FeedSettings
 

@@ -153,7 +153,7 @@ class MastodonConnector(Connector):
     )
     settings_model = MastodonSettings
     fetch_interval = 180
-    limitations = (
+    limitations = _(
         "Only the account's own statuses can be deleted; others' replies can be answered, "
         "and their authors blocked or muted, not hidden. Replies that do not mention the "
         "account are not notified by Mastodon, so Liant does not see them. Search finds "

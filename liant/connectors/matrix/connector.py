@@ -82,7 +82,7 @@ class MatrixConnector(Connector):
     rules = Rules(max_length=65_000, max_media=0, threads=True)
     settings_model = MatrixSettings
     fetch_interval = 60
-    limitations = "Encrypted rooms cannot be read or written; media are not sent yet."
+    limitations = _("Encrypted rooms cannot be read or written; media are not sent yet.")
 
     settings: MatrixSettings
 
