@@ -78,14 +78,6 @@ class Problem(Translatable):
     def __repr__(self) -> str:
         return f"Problem({self.message!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Problem) and (other.template, other.params) == (
-            self.template,
-            self.params,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
 
 class ConnectorError(Translatable, Exception):
     def __init__(
