@@ -54,7 +54,7 @@ def connect_bluesky(request: WorkspaceRequest) -> HttpResponse:
             with client() as http:
                 session = create_session(http, service, handle, form.cleaned_data["app_password"])
         except ConnectorError as exc:
-            form.add_error(None, _("Bluesky refused: %(error)s") % {"error": exc.message})
+            form.add_error(None, _("Bluesky refused: %(error)s") % {"error": exc.translated()})
         else:
             channel, _created = Channel.objects.get_or_create(
                 workspace=request.workspace,

@@ -110,7 +110,7 @@ def connect_email(request: WorkspaceRequest) -> HttpResponse:
                 who = EmailConnector(form.settings(), form.credentials(), http).check_connection()
         except ConnectorError as exc:
             form.add_error(
-                None, _("The connection test failed: %(error)s") % {"error": exc.message}
+                None, _("The connection test failed: %(error)s") % {"error": exc.translated()}
             )
         else:
             if "test" in request.POST:

@@ -73,7 +73,7 @@ def connect_mastodon(request: WorkspaceRequest) -> HttpResponse:
             form.add_error(
                 "instance",
                 _("%(server)s did not let Liant register: %(error)s")
-                % {"server": instance_url, "error": exc.message},
+                % {"server": instance_url, "error": exc.translated()},
             )
         else:
             state = secrets.token_urlsafe(32)
@@ -140,7 +140,7 @@ def connect_mastodon_callback(request: WorkspaceRequest) -> HttpResponse:
             limits = read_instance_limits(http, instance_url)
     except ConnectorError as exc:
         return _failed(
-            request, _("The Mastodon server refused: %(error)s") % {"error": exc.message}
+            request, _("The Mastodon server refused: %(error)s") % {"error": exc.translated()}
         )
     settings = {
         "instance_url": instance_url,

@@ -82,7 +82,9 @@ def connect_matrix(request: WorkspaceRequest) -> HttpResponse:
                 }
                 user_id = MatrixConnector(settings, credentials, http).check_connection()
         except ConnectorError as exc:
-            form.add_error(None, _("The homeserver refused: %(error)s") % {"error": exc.message})
+            form.add_error(
+                None, _("The homeserver refused: %(error)s") % {"error": exc.translated()}
+            )
         else:
             channel = Channel(
                 workspace=request.workspace,

@@ -11,11 +11,12 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from liant.channels.models import Channel, ChannelRecorder, Event, Health
 from liant.channels.sanitize import clean_html, clean_url, text_of
 from liant.connectors import registry
-from liant.connectors.base import Connector, ConnectorError, ErrorKind, FetchResult
+from liant.connectors.base import Connector, ConnectorError, ErrorKind, FetchResult, Problem
 from liant.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ T = TypeVar("T")
 
 LOCK_STALE_AFTER = timedelta(minutes=15)  # a worker killed mid-fetch frees its channel then
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
+MAX_STORED_PROBLEMS = 20  # a mailbox of broken mails must not make the row huge
 
 
 def connector_for(channel: Channel, http: HttpClient | None = None) -> Connector:
@@ -101,18 +103,19 @@ def fetch_channel(channel_id: int) -> FetchOutcome:
         update |= {
             "health": Health.OK,
             "next_fetch_at": now + timedelta(seconds=channel.fetch_interval),
-            "last_error": "; ".join(result.errors)[:2000],
             "last_error_at": now if result.errors else channel.last_error_at,
-        }
+        } | skipped_items_update(result.errors)
     except ConnectorError as exc:
         outcome.error = exc.message
         update |= failure_update(channel, exc, now)
     except Exception as exc:  # a bug in a connector must not leave the channel locked
         log.exception("fetching channel %s failed", channel_id)
         outcome.error = f"{type(exc).__name__}: {exc}"
+        problem = Problem(_("Liant failed on an unexpected error: %(error)s"), error=outcome.error)
         update |= {
             "health": Health.FAILING,
-            "last_error": outcome.error[:2000],
+            "last_error": problem.message[:2000],
+            "last_error_detail": problem.detail(),
             "last_error_at": now,
             "next_fetch_at": now + RETRY_AFTER_FAILURE,
         }
@@ -143,15 +146,32 @@ def with_fresh_credentials(channel: Channel, call: Callable[[Connector], T]) -> 
         return call(connector_for(channel))
 
 
+def skipped_items_update(problems: list[Problem]) -> dict[str, Any]:
+    """The items a successful fetch had to skip, or nothing (which clears the last error)."""
+    if not problems:
+        return {"last_error": "", "last_error_detail": None}
+    kept = problems[:MAX_STORED_PROBLEMS]
+    if len(problems) > len(kept):
+        kept.append(Problem(_("and %(count)s more"), count=len(problems) - len(kept)))
+    return {
+        "last_error": "; ".join(p.message for p in kept)[:2000],
+        "last_error_detail": [p.detail() for p in kept],
+    }
+
+
 def failure_update(channel: Channel, exc: ConnectorError, now: datetime) -> dict[str, Any]:
-    update: dict[str, Any] = {"last_error": exc.message[:2000], "last_error_at": now}
+    update: dict[str, Any] = {
+        "last_error": exc.message[:2000],
+        "last_error_detail": exc.detail(),
+        "last_error_at": now,
+    }
     if exc.kind is ErrorKind.RATE_LIMITED:
         wait = timedelta(seconds=exc.retry_after or 60)
         return update | {"health": Health.RATE_LIMITED, "next_fetch_at": now + wait}
     if exc.kind is ErrorKind.AUTH_EXPIRED:
         from liant.channels.notify import tell_owners_auth_expired
 
-        transaction.on_commit(lambda: tell_owners_auth_expired(channel, exc.message))
+        transaction.on_commit(lambda: tell_owners_auth_expired(channel, exc))
         return update | {"health": Health.AUTH_EXPIRED, "next_fetch_at": None}
     return update | {"health": Health.FAILING, "next_fetch_at": now + RETRY_AFTER_FAILURE}
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liant.connectors import registry
+from liant.connectors.base import render_detail
 from liant.connectors.http import Exchange as ExchangeRecord
 from liant.core.fields import EncryptedTextField
 from liant.core.models import Workspace
@@ -32,7 +33,10 @@ class Channel(models.Model):
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     credentials_json = EncryptedTextField(blank=True, default="")
     health = models.CharField(max_length=16, choices=Health.choices, default=Health.OK)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)  # in English: logs, admin, older rows
+    # The same problem as template + values (ConnectorError.detail(), or a list of them), so
+    # each reader sees it in their own language: the worker that stores it knows none.
+    last_error_detail = models.JSONField(null=True, blank=True, default=None)
     last_error_at = models.DateTimeField(null=True, blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     cursor = models.JSONField(default=dict, blank=True)
@@ -64,6 +68,11 @@ class Channel(models.Model):
     @credentials.setter
     def credentials(self, value: dict[str, Any]) -> None:
         self.credentials_json = json.dumps(value) if value else ""
+
+    @property
+    def last_error_display(self) -> str:
+        """The last problem in the active language (the stored English when it cannot be)."""
+        return render_detail(self.last_error_detail, self.last_error)
 
     @property
     def kind_label(self) -> str:

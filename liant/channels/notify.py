@@ -7,12 +7,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from liant.channels.models import Channel
+from liant.connectors.base import ConnectorError
 from liant.core.models import Membership
 from liant.core.permissions import Role
 
 
-def tell_owners_auth_expired(channel: Channel, reason: str) -> None:
-    """The network no longer accepts the channel's sign-in: its owners must reconnect it."""
+def tell_owners_auth_expired(channel: Channel, reason: ConnectorError) -> None:
+    """The network no longer accepts the channel's sign-in: its owners must reconnect it.
+
+    Each mail is written in its reader's language, the network's reason included."""
     people = {
         m.user
         for m in Membership.objects.filter(
@@ -35,7 +38,7 @@ def tell_owners_auth_expired(channel: Channel, reason: str) -> None:
                 % {
                     "channel": channel.name,
                     "network": channel.kind_label,
-                    "reason": reason,
+                    "reason": reason.translated(),
                     "link": link,
                 },
                 None,

@@ -98,7 +98,7 @@ def connect_feed(request: WorkspaceRequest) -> HttpResponse:
             with HttpClient(MemoryRecorder(), timeout=15) as http:
                 found = discover(http, url)
         except ConnectorError as exc:
-            form.add_error("url", str(exc))
+            form.add_error("url", exc.translated())
         else:
             if not found:
                 form.add_error("url", _("No feed was found at this address."))

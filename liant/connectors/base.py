@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_noop as _
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
@@ -29,7 +31,55 @@ class ErrorKind(enum.StrEnum):
     PERMANENT = "permanent"  # fail with the network's message
 
 
-class ConnectorError(Exception):
+class Translatable:
+    """An English template with `%(name)s` placeholders and the values that fill them.
+
+    Connectors run in the worker, where nobody's language is known, so they say what went
+    wrong as a template; whoever shows it (a page, an e-mail) translates it into the reader's
+    language then. The values are not translated: they are names, numbers and the network's
+    own words. A value that is itself Translatable is translated with its parent.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        """The English text, for logs, the exchange log and the stored fallback."""
+        return _render(self.template, self.params, translate=False)
+
+    def translated(self) -> str:
+        """The text in the active language (English where no translation exists)."""
+        return _render(self.template, self.params, translate=True)
+
+    def detail(self) -> dict[str, Any]:
+        """A JSON-safe form that `render_detail` turns back into text in any language."""
+        return {
+            "template": self.template,
+            "params": {k: _jsonable(v) for k, v in self.params.items()},
+        }
+
+
+class Problem(Translatable):
+    """One thing a connector skipped while fetching (an unreadable item), told like an error."""
+
+    def __init__(self, template: str, **params: Any):
+        self.template = template
+        self.params = params
+
+    @classmethod
+    def restore(cls, template: str, params: dict[str, Any]) -> Problem:
+        """Rebuild a stored one (its template was marked for translation where it was made)."""
+        return cls(template, **params)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"Problem({self.message!r})"
+
+
+class ConnectorError(Translatable, Exception):
     def __init__(
         self,
         message: str,
@@ -37,15 +87,79 @@ class ConnectorError(Exception):
         *,
         retry_after: float | None = None,
         status: int | None = None,
+        **params: Any,
     ):
-        super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = params
         self.kind = ErrorKind(kind)
         self.retry_after = retry_after
         self.status = status
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return self.message
+
+
+def _render(template: str, params: Mapping[str, Any], *, translate: bool) -> str:
+    if not template:
+        return ""  # gettext("") is the catalogue's header, not a message
+    text = gettext(template) if translate else template
+    if not params:
+        return text.strip()
+    values = {
+        k: (v.translated() if translate else v.message) if isinstance(v, Translatable) else v
+        for k, v in params.items()
+    }
+    try:
+        rendered = text % values
+    except (KeyError, ValueError, TypeError):
+        if not translate:
+            return template.strip()
+        # A translation that does not fit its values must not hide the error: English then.
+        return _render(template, params, translate=False)
+    # A value left empty at the end (the network said nothing) leaves no trailing space.
+    return rendered.strip()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Translatable):
+        return value.detail()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _from_detail(detail: Any) -> Problem:
+    """Rebuild what `detail()` gave; raises ValueError when the stored form is not one."""
+    if not (
+        isinstance(detail, dict)
+        and isinstance(detail.get("template"), str)
+        and isinstance(detail.get("params", {}), dict)
+    ):
+        raise ValueError("not a message detail")
+    params = {
+        str(k): _from_detail(v) if isinstance(v, dict) else v
+        for k, v in detail.get("params", {}).items()
+    }
+    if params:
+        try:  # a template its values do not fill is not shown: the stored English is
+            detail["template"] % {k: "" if isinstance(v, Problem) else v for k, v in params.items()}
+        except (KeyError, TypeError) as exc:
+            raise ValueError("the values do not fit the template") from exc
+    return Problem.restore(detail["template"], params)
+
+
+def render_detail(detail: Any, fallback: str = "") -> str:
+    """A stored `detail()` (or a list of them) in the active language; `fallback`, the stored
+    English, when there is no detail or it cannot be read (an older row, a hand edit)."""
+    try:
+        if isinstance(detail, list) and detail:
+            return "; ".join(_from_detail(d).translated() for d in detail)
+        if isinstance(detail, dict):
+            return _from_detail(detail).translated()
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return fallback
 
 
 class Capability(enum.StrEnum):
@@ -107,7 +221,7 @@ def count_with_urls_as(length: int) -> Callable[[str], int]:
 class Rules:
     max_length: int | None = None
     count: Callable[[str], int] = count_chars
-    count_label: str = "characters"
+    count_label: str = "characters"  # or "graphemes": picks the message of `check`
     max_media: int = 0
     media_types: frozenset[str] = frozenset()
     max_image_bytes: int | None = None
@@ -118,22 +232,38 @@ class Rules:
     threads: bool = False  # can publish a thread / first comment
 
     def check(self, text: str, media: Iterable[tuple[str, int]] = ()) -> list[str]:
-        """Return the problems of a variant, in plain words (empty when it can be sent)."""
+        """Return the problems of a variant, in plain words in the active language (empty
+        when it can be sent)."""
         problems = []
         length = self.count(text)
         if self.max_length is not None and length > self.max_length:
-            problems.append(f"{length - self.max_length} {self.count_label} too long")
+            over = length - self.max_length
+            if self.count_label == "graphemes":
+                problem = ngettext(
+                    "%(count)s grapheme too long", "%(count)s graphemes too long", over
+                )
+            else:
+                problem = ngettext(
+                    "%(count)s character too long", "%(count)s characters too long", over
+                )
+            problems.append(problem % {"count": over})
         items = list(media)
         if len(items) > self.max_media:
-            problems.append(f"at most {self.max_media} media")
+            problems.append(
+                ngettext("at most %(count)s media", "at most %(count)s media", self.max_media)
+                % {"count": self.max_media}
+            )
         for content_type, size in items:
             if self.media_types and content_type not in self.media_types:
-                problems.append(f"{content_type} is not accepted")
+                problems.append(gettext("%(type)s is not accepted") % {"type": content_type})
             limit = (
                 self.max_video_bytes if content_type.startswith("video/") else self.max_image_bytes
             )
             if limit is not None and size > limit:
-                problems.append(f"{content_type} larger than {limit // 1_000_000} MB")
+                problems.append(
+                    gettext("%(type)s larger than %(size)s MB")
+                    % {"type": content_type, "size": limit // 1_000_000}
+                )
         return problems
 
     def remaining(self, text: str) -> int | None:
@@ -173,7 +303,7 @@ class Event:
 class FetchResult:
     events: list[Event]
     cursor: dict[str, Any]  # stored and given back as `since` next time
-    errors: list[str] = field(default_factory=list)  # items skipped, with where and why
+    errors: list[Problem] = field(default_factory=list)  # items skipped, with where and why
 
 
 @dataclass
@@ -230,7 +360,10 @@ class Connector:
     rules: Rules = Rules()
     settings_model: ClassVar[type[ConnectorSettings]] = ConnectorSettings
     fetch_interval: ClassVar[int] = 300  # seconds between two fetches
-    limitations: ClassVar[str] = ""  # said plainly on the connect page
+    # Said plainly on the channel page: mark it with `_()`, the page translates it.
+    limitations: ClassVar[str] = ""
+    # Templates get the class itself: they must read its attributes, not try to call it.
+    do_not_call_in_templates: ClassVar[bool] = True
     # Seconds during which publishing a Draft with the same idempotency key again gives back
     # the earlier post instead of a second one. The publisher relies on it to retry a publish
     # whose outcome a crash hid; 0 means the network has no such key, so such a post is left
@@ -247,31 +380,36 @@ class Connector:
     def can(self, capability: Capability | str) -> bool:
         return Capability(capability) in self.capabilities
 
-    def _unsupported(self, verb: str) -> ConnectorError:
-        return ConnectorError(f"{self.label} cannot {verb}", ErrorKind.PERMANENT)
+    def _unsupported(self, action: Problem) -> ConnectorError:
+        return ConnectorError(
+            _("%(network)s cannot %(action)s"),
+            ErrorKind.PERMANENT,
+            network=self.label,
+            action=action,
+        )
 
     def check_connection(self) -> str:
         """Prove the settings and credentials work; return who we are connected as."""
-        raise self._unsupported("check a connection")
+        raise self._unsupported(Problem(_("check a connection")))
 
     def publish(self, draft: Draft) -> RemotePost:
-        raise self._unsupported("publish")
+        raise self._unsupported(Problem(_("publish")))
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         """Answer `parent` where it was said (in thread, by e-mail, in the room)."""
-        raise self._unsupported("reply")
+        raise self._unsupported(Problem(_("reply")))
 
     def fetch(self, since: Mapping[str, Any]) -> FetchResult:
-        raise self._unsupported("fetch")
+        raise self._unsupported(Problem(_("fetch")))
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
-        raise self._unsupported("read metrics")
+        raise self._unsupported(Problem(_("read metrics")))
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
-        raise self._unsupported(f"{action} content")
+        raise self._unsupported(Problem(_("moderate content (%(action)s)"), action=str(action)))
 
     def send_direct(self, recipient: Author, draft: Draft) -> RemotePost:
-        raise self._unsupported("send direct messages")
+        raise self._unsupported(Problem(_("send direct messages")))
 
     def refresh_credentials(self) -> dict[str, Any] | None:
         """Return new credentials when the network allows refreshing them, else None."""

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
+from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import ConnectorError, ErrorKind
 from liant.connectors.urlsafety import check_url
@@ -235,9 +236,10 @@ class HttpClient:
         if until is not None and until > now:
             wait = (until - now).total_seconds()
             raise ConnectorError(
-                f"The network's rate limit is reached; requests resume in {int(wait) + 1} s.",
+                _("The network's rate limit is reached; requests resume in %(seconds)s s."),
                 ErrorKind.RATE_LIMITED,
                 retry_after=wait,
+                seconds=int(wait) + 1,
             )
 
     def _send_following_redirects(self, method: str, url: str, kwargs: dict) -> httpx.Response:
@@ -256,7 +258,9 @@ class HttpClient:
                     "GET",
                     {k: v for k, v in kwargs.items() if k in {"headers", "params"}},
                 )
-        raise ConnectorError(f"Too many redirects (more than {self.max_redirects}).")
+        raise ConnectorError(
+            _("Too many redirects (more than %(count)s)."), count=self.max_redirects
+        )
 
     def _send_once(self, method: str, url: str, kwargs: dict) -> httpx.Response:
         if self.check_urls:
@@ -274,8 +278,8 @@ class HttpClient:
                     body += chunk
                     if len(body) > self.max_bytes:
                         raise ConnectorError(
-                            f"The answer is larger than {_size(self.max_bytes)}; "
-                            "Liant stopped reading it."
+                            _("The answer is larger than %(size)s; Liant stopped reading it."),
+                            size=_size(self.max_bytes),
                         )
             finally:
                 response.close()
@@ -295,9 +299,10 @@ class HttpClient:
                 Exchange(method, redact_url(url), None, _ms(started), error=redact_text(message))
             )
             raise ConnectorError(
-                f"The network did not answer ({message}).",
+                _("The network did not answer (%(error)s)."),
                 ErrorKind.TRANSIENT,
                 status=-1 if never_sent else None,
+                error=message,
             ) from exc
         excerpt = redact_text(_excerpt(response))
         self.recorder.record(
@@ -321,26 +326,34 @@ class HttpClient:
                 wait = (until - now).total_seconds() if until else 60.0
             self.recorder.block_until(now + timedelta(seconds=wait))
             return ConnectorError(
-                f"Rate limited by the network; retry in {int(wait) + 1} s. {detail}".strip(),
+                _("Rate limited by the network; retry in %(seconds)s s. %(detail)s"),
                 ErrorKind.RATE_LIMITED,
                 retry_after=wait,
                 status=status,
+                seconds=int(wait) + 1,
+                detail=detail,
             )
         if status == 401:
             return ConnectorError(
-                f"The network refused the credentials (401). {detail}".strip(),
+                _("The network refused the credentials (401). %(detail)s"),
                 ErrorKind.AUTH_EXPIRED,
                 status=status,
+                detail=detail,
             )
         if status in (408, 425) or status >= 500:
             return ConnectorError(
-                f"The network failed ({status}). {detail}".strip(),
+                _("The network failed (%(code)s). %(detail)s"),
                 ErrorKind.TRANSIENT,
                 retry_after=parse_retry_after(response.headers.get("retry-after"), now),
                 status=status,
+                code=status,
+                detail=detail,
             )
         return ConnectorError(
-            f"The network refused the request ({status}). {detail}".strip(), status=status
+            _("The network refused the request (%(code)s). %(detail)s"),
+            status=status,
+            code=status,
+            detail=detail,
         )
 
 

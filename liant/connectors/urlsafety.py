@@ -12,6 +12,8 @@ import os
 import socket
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop as _
+
 from liant.connectors.base import ConnectorError, ErrorKind
 
 METADATA_HOSTS = {"metadata.google.internal", "metadata"}
@@ -42,23 +44,32 @@ def check_url(url: str) -> None:
     """Raise a permanent ConnectorError when `url` may not be fetched."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"}:
-        raise ConnectorError(f"Only http and https addresses can be used, not {parts.scheme!r}.")
+        raise ConnectorError(
+            _("Only http and https addresses can be used, not %(scheme)r."), scheme=parts.scheme
+        )
     host = (parts.hostname or "").lower()
     if not host:
-        raise ConnectorError("The address has no host name.")
+        raise ConnectorError(_("The address has no host name."))
     allowed = allowed_private_hosts()
     if host in METADATA_HOSTS and host not in allowed:
-        raise ConnectorError(f"{host} is a private address and cannot be used.")
+        raise ConnectorError(_("%(host)s is a private address and cannot be used."), host=host)
     try:
         infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
     except socket.gaierror as exc:
         raise ConnectorError(
-            f"{host} cannot be found ({exc.strerror}).", ErrorKind.TRANSIENT
+            _("%(host)s cannot be found (%(error)s)."),
+            ErrorKind.TRANSIENT,
+            host=host,
+            error=exc.strerror,
         ) from exc
     for info in infos:
         address = str(info[4][0]).split("%")[0]
         if not is_public(address) and host not in allowed and address not in allowed:
             raise ConnectorError(
-                f"{host} resolves to a private address ({address}); Liant does not fetch private "
-                "addresses. An operator can allow it with LIANT_ALLOW_PRIVATE_HOSTS."
+                _(
+                    "%(host)s resolves to a private address (%(address)s); Liant does not fetch "
+                    "private addresses. An operator can allow it with LIANT_ALLOW_PRIVATE_HOSTS."
+                ),
+                host=host,
+                address=address,
             )

@@ -24,7 +24,8 @@ def test_bluesky_counts_graphemes_not_code_points():
 
 def test_the_remaining_count_goes_negative_when_too_long():
     assert BLUESKY.remaining("a" * 301) == -1
-    assert BLUESKY.check("a" * 301) == ["1 graphemes too long"]
+    assert BLUESKY.check("a" * 301) == ["1 grapheme too long"]
+    assert BLUESKY.check("a" * 302) == ["2 graphemes too long"]
 
 
 def test_media_are_checked_by_count_type_and_size():

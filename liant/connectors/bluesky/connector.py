@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
 from liant.connectors.base import (
@@ -29,6 +30,7 @@ from liant.connectors.base import (
     FetchResult,
     Metrics,
     ModerationAction,
+    Problem,
     RemotePost,
     Rules,
     count_graphemes,
@@ -131,7 +133,7 @@ class BlueskyConnector(Connector):
     publish_idempotency_window = math.inf
     settings_model = BlueskySettings
     fetch_interval = 120
-    limitations = (
+    limitations = _(
         "Direct messages are not available to apps yet; posts of others can be muted or their "
         "authors blocked, not deleted."
     )
@@ -181,10 +183,15 @@ class BlueskyConnector(Connector):
                         retry_auth=False,
                     )
                 raise ConnectorError(
-                    f"Bluesky: {data.get('message') or error}", ErrorKind.AUTH_EXPIRED, status=400
+                    _("Bluesky: %(detail)s"),
+                    ErrorKind.AUTH_EXPIRED,
+                    status=400,
+                    detail=str(data.get("message") or error),
                 )
             raise ConnectorError(
-                f"Bluesky refused the request: {data.get('message') or error}", status=400
+                _("Bluesky refused the request: %(detail)s"),
+                status=400,
+                detail=str(data.get("message") or error),
             )
         return data
 
@@ -305,7 +312,7 @@ class BlueskyConnector(Connector):
                 or []
             )
             if not posts:
-                raise ConnectorError("The post to answer no longer exists on Bluesky.")
+                raise ConnectorError(_("The post to answer no longer exists on Bluesky."))
             post = {"uri": posts[0]["uri"], "cid": posts[0]["cid"], "value": posts[0]["record"]}
         parent = {"uri": post["uri"], "cid": post["cid"]}
         parent_reply = (post.get("value") or {}).get("reply") or {}
@@ -325,7 +332,7 @@ class BlueskyConnector(Connector):
             )
         except ConnectorError as exc:
             if exc.status == 400:
-                raise ConnectorError("The post to answer no longer exists on Bluesky.") from exc
+                raise ConnectorError(_("The post to answer no longer exists on Bluesky.")) from exc
             raise
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
@@ -343,7 +350,7 @@ class BlueskyConnector(Connector):
         """Notifications come newest first: read pages until the newest one already seen."""
         seen_until = str(since.get("indexed_at", ""))
         events: list[Event] = []
-        errors: list[str] = []
+        errors: list[Problem] = []
         newest = seen_until
         cursor = None
         for _page in range(MAX_PAGES):
@@ -353,7 +360,7 @@ class BlueskyConnector(Connector):
             data = self._xrpc("GET", "app.bsky.notification.listNotifications", params=params)
             items = data.get("notifications")
             if not isinstance(items, list):
-                raise ConnectorError("Bluesky's notification list cannot be read (no list).")
+                raise ConnectorError(_("Bluesky's notification list cannot be read (no list)."))
             reached_old = False
             for item in items:
                 indexed = str(item.get("indexedAt", "")) if isinstance(item, dict) else ""
@@ -362,9 +369,15 @@ class BlueskyConnector(Connector):
                     continue
                 try:
                     events.append(notification_event(item))
-                except (KeyError, TypeError, ValueError) as exc:
+                except (ConnectorError, KeyError, TypeError, ValueError) as exc:
                     where = item.get("uri", "?") if isinstance(item, dict) else "?"
-                    errors.append(f"notification {where}: {exc}")
+                    # Our own words are translated; Python's (a missing key) are kept.
+                    problem = exc if isinstance(exc, ConnectorError) else str(exc)
+                    errors.append(
+                        Problem(
+                            _("notification %(where)s: %(problem)s"), where=where, problem=problem
+                        )
+                    )
                     continue
                 newest = max(newest, indexed)
             cursor = data.get("cursor")
@@ -409,7 +422,10 @@ class BlueskyConnector(Connector):
         if action is ModerationAction.DELETE:
             if repo != self._did():
                 raise ConnectorError(
-                    "Bluesky lets an account delete only its own posts; mute or block the author."
+                    _(
+                        "Bluesky lets an account delete only its own posts; "
+                        "mute or block the author."
+                    )
                 )
             self._xrpc(
                 "POST",
@@ -435,7 +451,8 @@ class BlueskyConnector(Connector):
             )
         else:
             raise ConnectorError(
-                f"Bluesky has no '{action}' for a post; use delete (own posts), mute or block."
+                _("Bluesky has no '%(action)s' for a post; use delete (own posts), mute or block."),
+                action=str(action),
             )
 
 
@@ -450,7 +467,9 @@ def create_session(http: Any, service: str, identifier: str, app_password: str) 
     if response.status_code in (400, 401) or "accessJwt" not in data:
         reason = data.get("message") or data.get("error")
         raise ConnectorError(
-            f"Bluesky refused this handle and app password: {reason}", ErrorKind.AUTH_EXPIRED
+            _("Bluesky refused this handle and app password: %(detail)s"),
+            ErrorKind.AUTH_EXPIRED,
+            detail=str(reason),
         )
     return {k: str(data[k]) for k in ("accessJwt", "refreshJwt", "did", "handle")}
 
@@ -460,17 +479,18 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         data = response.json()
     except ValueError as exc:
         raise ConnectorError(
-            f"Bluesky answered something that is not JSON ({response.status_code})."
+            _("Bluesky answered something that is not JSON (%(code)s)."),
+            code=response.status_code,
         ) from exc
     if not isinstance(data, dict):
-        raise ConnectorError("Bluesky answered JSON that is not an object.")
+        raise ConnectorError(_("Bluesky answered JSON that is not an object."))
     return data
 
 
 def split_uri(uri: str) -> tuple[str, str, str]:
     match = re.fullmatch(r"at://([^/]+)/([^/]+)/([^/]+)", uri)
     if not match:
-        raise ConnectorError(f"{uri!r} is not an AT URI (at://did/collection/rkey).")
+        raise ConnectorError(_("%(uri)r is not an AT URI (at://did/collection/rkey)."), uri=uri)
     return match.group(1), match.group(2), match.group(3)
 
 
@@ -503,7 +523,7 @@ def notification_event(item: Mapping[str, Any]) -> Event:
     reason = str(item["reason"])
     kind = REASONS.get(reason)
     if kind is None:
-        raise ValueError(f"unknown reason {reason!r}")
+        raise ConnectorError(_("unknown reason %(reason)r"), reason=reason)
     record = item.get("record") or {}
     reply = record.get("reply") or {}
     text = str(record.get("text", "")) if kind in (EventKind.MENTION, EventKind.COMMENT) else ""

@@ -20,6 +20,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, getaddresses, make_msgid, parsedate_to_datetime
 from typing import Any, Literal
 
+from django.utils.translation import gettext_noop as _
+
 from liant.connectors.base import (
     Author,
     Capability,
@@ -31,6 +33,7 @@ from liant.connectors.base import (
     Event,
     EventKind,
     FetchResult,
+    Problem,
     RemotePost,
     Rules,
 )
@@ -61,7 +64,7 @@ class EmailConnector(Connector):
     rules = Rules(max_length=None, max_media=10, links="inline")
     settings_model = EmailSettings
     fetch_interval = 120
-    limitations = "Mail is read from one folder; moderation actions do not apply to e-mail."
+    limitations = _("Mail is read from one folder; moderation actions do not apply to e-mail.")
 
     settings: EmailSettings
 
@@ -113,7 +116,10 @@ class EmailConnector(Connector):
         except (OSError, imaplib.IMAP4.error) as exc:
             self._record("IMAP", target, started, error=f"connect: {exc}")
             raise ConnectorError(
-                f"The mail server {s.imap_host} cannot be reached: {exc}", ErrorKind.TRANSIENT
+                _("The mail server %(host)s cannot be reached: %(error)s"),
+                ErrorKind.TRANSIENT,
+                host=s.imap_host,
+                error=str(exc),
             ) from exc
         try:
             try:
@@ -124,13 +130,17 @@ class EmailConnector(Connector):
             except imaplib.IMAP4.error as exc:
                 self._record("IMAP", target, started, error=f"login refused: {_text(exc)}")
                 raise ConnectorError(
-                    f"The mail server refused the login: {_text(exc)}", ErrorKind.AUTH_EXPIRED
+                    _("The mail server refused the login: %(error)s"),
+                    ErrorKind.AUTH_EXPIRED,
+                    error=_text(exc),
                 ) from exc
             self._record("IMAP", target, started, excerpt="LOGIN OK")
             yield imap
         except (OSError, imaplib.IMAP4.abort) as exc:
             raise ConnectorError(
-                f"The mail server dropped the connection: {exc}", ErrorKind.TRANSIENT
+                _("The mail server dropped the connection: %(error)s"),
+                ErrorKind.TRANSIENT,
+                error=str(exc),
             ) from exc
         finally:
             with suppress(OSError, imaplib.IMAP4.error):
@@ -140,7 +150,8 @@ class EmailConnector(Connector):
         status, _data = imap.select(_quote(self.settings.mailbox), readonly=True)
         if status != "OK":
             raise ConnectorError(
-                f"The folder {self.settings.mailbox!r} does not exist on the server."
+                _("The folder %(folder)r does not exist on the server."),
+                folder=self.settings.mailbox,
             )
         _status, values = imap.response("UIDVALIDITY")
         return int(values[0]) if values and values[0] else 0
@@ -172,12 +183,17 @@ class EmailConnector(Connector):
         except smtplib.SMTPAuthenticationError as exc:
             self._record("SMTP", target, started, error=f"login refused: {exc.smtp_code}")
             raise ConnectorError(
-                f"The mail server refused the login ({exc.smtp_code}).", ErrorKind.AUTH_EXPIRED
+                _("The mail server refused the login (%(code)s)."),
+                ErrorKind.AUTH_EXPIRED,
+                code=exc.smtp_code,
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._record("SMTP", target, started, error=f"connect: {exc}")
             raise ConnectorError(
-                f"The mail server {s.smtp_host} cannot be reached: {exc}", ErrorKind.TRANSIENT
+                _("The mail server %(host)s cannot be reached: %(error)s"),
+                ErrorKind.TRANSIENT,
+                host=s.smtp_host,
+                error=str(exc),
             ) from exc
         try:
             yield smtp
@@ -190,7 +206,7 @@ class EmailConnector(Connector):
     def fetch(self, since: Mapping[str, Any]) -> FetchResult:
         cursor = dict(since)
         events: list[Event] = []
-        errors: list[str] = []
+        errors: list[Problem] = []
         with self._imap() as imap:
             validity = self._select(imap)
             if cursor.get("uidvalidity") != validity:
@@ -200,7 +216,9 @@ class EmailConnector(Connector):
             status, data = imap.uid("SEARCH", f"UID {last + 1}:*")
             if status != "OK":
                 raise ConnectorError(
-                    f"The mail server refused the search: {_text(data)}", ErrorKind.TRANSIENT
+                    _("The mail server refused the search: %(error)s"),
+                    ErrorKind.TRANSIENT,
+                    error=_text(data),
                 )
             # "N:*" always matches the newest message, even when its UID is below N.
             uids = sorted(u for u in (int(x) for x in (data[0] or b"").split()) if u > last)[
@@ -211,14 +229,21 @@ class EmailConnector(Connector):
                 status, parts = imap.uid("FETCH", ",".join(map(str, batch)), "(UID BODY.PEEK[])")
                 if status != "OK":
                     raise ConnectorError(
-                        f"The mail server refused to send messages: {_text(parts)}",
+                        _("The mail server refused to send messages: %(error)s"),
                         ErrorKind.TRANSIENT,
+                        error=_text(parts),
                     )
                 for uid, raw in _fetched(parts):
                     try:
                         events.append(message_event(raw, uid, validity))
                     except Exception as exc:  # noqa: BLE001 - one broken mail must not stop the rest
-                        errors.append(f"message UID {uid}: {type(exc).__name__}: {exc}")
+                        errors.append(
+                            Problem(
+                                _("message UID %(uid)s: %(problem)s"),
+                                uid=uid,
+                                problem=f"{type(exc).__name__}: {exc}",
+                            )
+                        )
                 cursor["last_uid"] = batch[-1]
         return FetchResult(events, cursor, errors)
 
@@ -232,7 +257,7 @@ class EmailConnector(Connector):
             or (parent.author.remote_id if parent.author else "")
         )
         if not to:
-            raise ConnectorError("The message has no address to answer to.")
+            raise ConnectorError(_("The message has no address to answer to."))
         subject = str(raw.get("subject", ""))
         if not re.match(r"^\s*(re|aw|sv|tr)\s*:", subject, re.I):
             subject = f"Re: {subject}".strip()
@@ -271,7 +296,7 @@ class EmailConnector(Connector):
             message["References"] = " ".join(dict.fromkeys(r for r in (references or []) if r))
         message.set_content(draft.text)
         for media in draft.media:
-            maintype, _, subtype = media.content_type.partition("/")
+            maintype, _slash, subtype = media.content_type.partition("/")
             message.add_attachment(
                 media.data, maintype=maintype, subtype=subtype, filename=media.filename or None
             )
@@ -281,23 +306,27 @@ class EmailConnector(Connector):
                 refused = smtp.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:
                 raise ConnectorError(
-                    f"The mail server refused the address {to}: {exc.recipients}"
+                    _("The mail server refused the address %(address)s: %(error)s"),
+                    address=to,
+                    error=str(exc.recipients),
                 ) from exc
             except smtplib.SMTPResponseException as exc:
                 kind = ErrorKind.TRANSIENT if 400 <= exc.smtp_code < 500 else ErrorKind.PERMANENT
                 raise ConnectorError(
-                    f"The mail server refused the message ({exc.smtp_code}).", kind
+                    _("The mail server refused the message (%(code)s)."), kind, code=exc.smtp_code
                 ) from exc
             except (OSError, smtplib.SMTPException) as exc:
                 # The message may or may not have left: report it, never resend blindly.
                 raise ConnectorError(
-                    f"Sending was interrupted: {exc}", ErrorKind.TRANSIENT
+                    _("Sending was interrupted: %(error)s"), ErrorKind.TRANSIENT, error=str(exc)
                 ) from exc
         self._record(
             "SMTP", f"smtp://{s.smtp_host}:{s.smtp_port}", started, excerpt=f"sent {message_id}"
         )
         if refused:
-            raise ConnectorError(f"Some recipients were refused: {', '.join(refused)}")
+            raise ConnectorError(
+                _("Some recipients were refused: %(addresses)s"), addresses=", ".join(refused)
+            )
         return RemotePost(remote_id=message_id, published_at=datetime.now(UTC))
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 import httpx
+from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import (
     Author,
@@ -24,6 +25,7 @@ from liant.connectors.base import (
     Event,
     EventKind,
     FetchResult,
+    Problem,
 )
 from liant.connectors.http import HttpClient
 
@@ -49,7 +51,7 @@ class FeedConnector(Connector):
     capabilities = frozenset({Capability.FETCH})
     settings_model = FeedSettings
     fetch_interval = 900
-    limitations = "Read-only: a feed can be followed, not published to or answered."
+    limitations = _("Read-only: a feed can be followed, not published to or answered.")
 
     settings: FeedSettings
 
@@ -70,8 +72,16 @@ class FeedConnector(Connector):
         for index, item in enumerate(parsed.items):
             try:
                 event = item_event(item)
+            except ConnectorError as exc:
+                errors.append(
+                    Problem(_("item %(number)s: %(problem)s"), number=index + 1, problem=exc)
+                )
+                continue
             except (KeyError, TypeError, ValueError) as exc:
-                errors.append(f"item {index + 1}: {exc}")
+                # Python's own words about the data (a missing key, a bad date): kept as said.
+                errors.append(
+                    Problem(_("item %(number)s: %(problem)s"), number=index + 1, problem=str(exc))
+                )
                 continue
             if event.remote_id in known:
                 continue
@@ -104,7 +114,7 @@ class FeedConnector(Connector):
 
 
 class ParsedFeed:
-    def __init__(self, title: str, items: list[dict[str, Any]], errors: list[str]):
+    def __init__(self, title: str, items: list[dict[str, Any]], errors: list[Problem]):
         self.title = title
         self.items = items
         self.errors = errors
@@ -122,17 +132,26 @@ def parse_feed(response: httpx.Response) -> ParsedFeed:
         sanitize_html=False,  # Liant sanitizes everything itself with nh3, in one place
         resolve_relative_uris=True,
     )
-    errors = []
+    errors: list[Problem] = []
     if parsed.bozo:
         problem = parsed.get("bozo_exception")
         line = getattr(problem, "getLineNumber", lambda: None)()
-        where = f" (line {line})" if line else ""
-        message = f"The feed is not well-formed{where}: {problem}"
+        # The parser's own words stay as it said them.
+        if line:
+            error = ConnectorError(
+                _("The feed is not well-formed (line %(line)s): %(problem)s"),
+                line=line,
+                problem=str(problem),
+            )
+        else:
+            error = ConnectorError(
+                _("The feed is not well-formed: %(problem)s"), problem=str(problem)
+            )
         if not parsed.entries:
-            raise ConnectorError(message)
-        errors.append(message + " — the readable items were kept.")
+            raise error
+        errors.append(Problem(_("%(problem)s — the readable items were kept."), problem=error))
     if not parsed.version and not parsed.entries:
-        raise ConnectorError("This address does not serve a feed (RSS, Atom or JSON Feed).")
+        raise ConnectorError(_("This address does not serve a feed (RSS, Atom or JSON Feed)."))
     items = [dict(entry) for entry in parsed.entries]
     for item in items:
         item["_format"] = "feedparser"
@@ -143,14 +162,14 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
     try:
         data = json.loads(body)
     except ValueError as exc:
-        raise ConnectorError(f"The JSON Feed cannot be read: {exc}") from exc
+        raise ConnectorError(_("The JSON Feed cannot be read: %(error)s"), error=str(exc)) from exc
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
     ):
-        raise ConnectorError("This JSON document is not a JSON Feed (no jsonfeed.org version).")
+        raise ConnectorError(_("This JSON document is not a JSON Feed (no jsonfeed.org version)."))
     items = data.get("items")
     if not isinstance(items, list):
-        raise ConnectorError("The JSON Feed has no list of items.")
+        raise ConnectorError(_("The JSON Feed has no list of items."))
     for item in items:
         if isinstance(item, dict):
             item["_format"] = "json"
@@ -159,7 +178,7 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
 
 def item_event(item: dict[str, Any]) -> Event:
     if not isinstance(item, dict):
-        raise TypeError("not an object")
+        raise ConnectorError(_("not an object"))
     if item.get("_format") == "json":
         return json_item_event(item)
     link = item.get("link", "")
@@ -197,7 +216,7 @@ def item_event(item: dict[str, Any]) -> Event:
 
 def json_item_event(item: dict[str, Any]) -> Event:
     if "id" not in item:
-        raise KeyError("JSON Feed item without an id")
+        raise ConnectorError(_("JSON Feed item without an id"))
     html = (
         item.get("content_html")
         or _escape(item.get("content_text", ""))

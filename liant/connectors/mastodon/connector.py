@@ -20,6 +20,7 @@ from typing import Any, Literal
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import httpx
+from django.utils.translation import gettext_noop as _
 from pydantic import BaseModel, ValidationError, field_validator
 
 from liant.connectors.base import (
@@ -37,6 +38,7 @@ from liant.connectors.base import (
     Media,
     Metrics,
     ModerationAction,
+    Problem,
     RemotePost,
     Rules,
 )
@@ -120,7 +122,7 @@ class MastodonSettings(ConnectorSettings):
         return normalise_instance_url(value)
 
 
-class Malformed(ValueError):
+class Malformed(ConnectorError, ValueError):
     """An item of an answer lacks what Liant needs; it is skipped and reported."""
 
 
@@ -151,7 +153,7 @@ class MastodonConnector(Connector):
     )
     settings_model = MastodonSettings
     fetch_interval = 180
-    limitations = (
+    limitations = _(
         "Only the account's own statuses can be deleted; others' replies can be answered, "
         "and their authors blocked or muted, not hidden. Replies that do not mention the "
         "account are not notified by Mastodon, so Liant does not see them. Search finds "
@@ -177,7 +179,7 @@ class MastodonConnector(Connector):
         token = self.credentials.get("access_token")
         if not token:
             raise ConnectorError(
-                "This Mastodon channel has no access token; connect it again.",
+                _("This Mastodon channel has no access token; connect it again."),
                 ErrorKind.AUTH_EXPIRED,
             )
         return {"Authorization": f"Bearer {token}"}
@@ -198,12 +200,16 @@ class MastodonConnector(Connector):
     # --- connection ------------------------------------------------------------------------
 
     def verify_credentials(self) -> dict[str, Any]:
-        account = _object(self._get(self._url("/api/v1/accounts/verify_credentials")), "an account")
+        account = _object(
+            self._get(self._url("/api/v1/accounts/verify_credentials")), Problem(_("an account"))
+        )
         try:
-            _text(account, "id", "the account")
-            _text(account, "acct", "the account")
+            _text(account, "id", Problem(_("the account")))
+            _text(account, "acct", Problem(_("the account")))
         except Malformed as exc:
-            raise ConnectorError(f"Mastodon sent an account Liant cannot read: {exc}.") from exc
+            raise ConnectorError(
+                _("Mastodon sent an account Liant cannot read: %(problem)s."), problem=exc
+            ) from exc
         return account
 
     def check_connection(self) -> str:
@@ -222,7 +228,7 @@ class MastodonConnector(Connector):
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         if parent.kind in (EventKind.REACTION, EventKind.FOLLOW):
             raise ConnectorError(
-                "On Mastodon only a status can be answered, not a follow or a favourite."
+                _("On Mastodon only a status can be answered, not a follow or a favourite.")
             )
         text = _with_mention(draft.text, parent.author.handle if parent.author else "")
         parent_visibility = str(parent.raw.get("visibility") or "")
@@ -233,7 +239,7 @@ class MastodonConnector(Connector):
 
     def send_direct(self, recipient: Author, draft: Draft) -> RemotePost:
         if not recipient.handle:
-            raise ConnectorError("A Mastodon direct message needs the recipient's @handle.")
+            raise ConnectorError(_("A Mastodon direct message needs the recipient's @handle."))
         text = _with_mention(draft.text, recipient.handle)
         return self._post_status(draft, text, in_reply_to=draft.reply_to, visibility="direct")
 
@@ -241,7 +247,8 @@ class MastodonConnector(Connector):
         visibility = str(draft.extras.get("visibility") or self.settings.visibility)
         if visibility not in VISIBILITIES:
             raise ConnectorError(
-                f"Mastodon has no visibility {visibility!r} (public, unlisted, private, direct)."
+                _("Mastodon has no visibility %(visibility)r (public, unlisted, private, direct)."),
+                visibility=visibility,
             )
         return visibility
 
@@ -250,7 +257,7 @@ class MastodonConnector(Connector):
     ) -> RemotePost:
         poll = draft.extras.get("poll")
         if poll and draft.media:
-            raise ConnectorError("Mastodon cannot attach both a poll and media to one status.")
+            raise ConnectorError(_("Mastodon cannot attach both a poll and media to one status."))
         if draft.link and draft.link not in text:
             text = f"{text}\n\n{draft.link}".strip()
         form: dict[str, Any] = {"status": text, "visibility": visibility or self._visibility(draft)}
@@ -277,9 +284,9 @@ class MastodonConnector(Connector):
             headers=headers,
             idempotent=bool(draft.idempotency_key),
         )
-        status = _object(response, "a status")
+        status = _object(response, Problem(_("a status")))
         if not status.get("id"):
-            raise ConnectorError("Mastodon accepted the status but sent back no id.")
+            raise ConnectorError(_("Mastodon accepted the status but sent back no id."))
         created = status.get("created_at")
         return RemotePost(
             remote_id=str(status["id"]),
@@ -301,10 +308,12 @@ class MastodonConnector(Connector):
             # is published twice, so a 5xx is worth a retry.
             idempotent=True,
         )
-        attachment = _object(response, "a media attachment")
+        attachment = _object(response, Problem(_("a media attachment")))
         media_id = str(attachment.get("id") or "")
         if not media_id:
-            raise ConnectorError(f"Mastodon accepted {filename} but sent back no id.")
+            raise ConnectorError(
+                _("Mastodon accepted %(file)s but sent back no id."), file=filename
+            )
         if response.status_code != 202 and attachment.get("url"):
             return media_id
         # 202: still processing (videos, large images); the url appears when it is ready.
@@ -313,11 +322,14 @@ class MastodonConnector(Connector):
             self.http.sleep(wait)
             wait = min(wait * 2, MEDIA_POLL_MAX_WAIT)
             check = self._get(self._url(f"/api/v1/media/{quote(media_id, safe='')}"), None, (206,))
-            if check.status_code == 200 and _object(check, "a media attachment").get("url"):
+            if check.status_code == 200 and _object(check, Problem(_("a media attachment"))).get(
+                "url"
+            ):
                 return media_id
         raise ConnectorError(
-            f"Mastodon is still processing {filename}; try publishing again in a few minutes.",
+            _("Mastodon is still processing %(file)s; try publishing again in a few minutes."),
             ErrorKind.TRANSIENT,
+            file=filename,
         )
 
     # --- reading ---------------------------------------------------------------------------
@@ -357,7 +369,7 @@ class MastodonConnector(Connector):
             if url is None:
                 break
             response = self._get(url, query)
-            items = _list(response, "notifications")
+            items = _list(response, Problem(_("notifications")))
             if not items:
                 break
             for index, item in enumerate(items):
@@ -372,8 +384,10 @@ class MastodonConnector(Connector):
                 try:
                     event = self._notification_event(item)
                 except Malformed as exc:
-                    where = notification_id or f"#{index + 1} of a page"
-                    collected.errors.append(f"notification {where}: {exc}")
+                    where = notification_id or Problem(_("#%(number)s of a page"), number=index + 1)
+                    collected.errors.append(
+                        Problem(_("notification %(where)s: %(problem)s"), where=where, problem=exc)
+                    )
                     continue
                 if event is not None:
                     collected.add(event)
@@ -381,17 +395,17 @@ class MastodonConnector(Connector):
         return newest
 
     def _notification_event(self, item: Any) -> Event | None:
-        notification_id = _text(item, "id", "the notification")
-        kind = _text(item, "type", "the notification")
+        notification_id = _text(item, "id", Problem(_("the notification")))
+        kind = _text(item, "type", Problem(_("the notification")))
         if kind == "mention":
-            status = _mapping(item, "status", "the notification")
+            status = _mapping(item, "status", Problem(_("the notification")))
             event = self.status_event(status, self._mention_kind(status))
             event.raw = {**event.raw, "notification_id": notification_id}
             return event
         if kind not in ("favourite", "reblog", "follow"):
             return None  # a server that ignores types[] (before 3.5) sends the others too
-        author = account_author(_mapping(item, "account", "the notification"))
-        occurred = parse_date(_text(item, "created_at", "the notification"))
+        author = account_author(_mapping(item, "account", Problem(_("the notification"))))
+        occurred = parse_date(_text(item, "created_at", Problem(_("the notification"))))
         if kind == "follow":
             return Event(
                 kind=EventKind.FOLLOW,
@@ -401,8 +415,8 @@ class MastodonConnector(Connector):
                 url=author.url,
                 raw={"type": kind, "notification_id": notification_id},
             )
-        status = _mapping(item, "status", "the notification")
-        status_id = _text(status, "id", "the status")
+        status = _mapping(item, "status", Problem(_("the notification")))
+        status_id = _text(status, "id", Problem(_("the status")))
         return Event(
             kind=EventKind.REACTION,
             remote_id=notification_id,
@@ -431,24 +445,26 @@ class MastodonConnector(Connector):
             if url is None:
                 break
             response = self._get(url, query)
-            items = _list(response, "conversations")
+            items = _list(response, Problem(_("conversations")))
             changed = False
             for index, item in enumerate(items):
                 conversation_id = ""
                 try:
-                    conversation_id = _text(item, "id", "the conversation")
+                    conversation_id = _text(item, "id", Problem(_("the conversation")))
                     last = item.get("last_status")
                     if last is None:
                         continue
-                    status_id = _text(last, "id", "its last status")
+                    status_id = _text(last, "id", Problem(_("its last status")))
                     if state.get(conversation_id) == status_id:
                         continue
                     changed = True
                     state[conversation_id] = status_id
                     event = self.status_event(last, EventKind.DIRECT_MESSAGE)
                 except Malformed as exc:
-                    where = conversation_id or f"#{index + 1} of a page"
-                    collected.errors.append(f"conversation {where}: {exc}")
+                    where = conversation_id or Problem(_("#%(number)s of a page"), number=index + 1)
+                    collected.errors.append(
+                        Problem(_("conversation %(where)s: %(problem)s"), where=where, problem=exc)
+                    )
                     continue
                 # `accounts` lists the other participants: a last status by none of them is
                 # ours, already known to Liant.
@@ -467,12 +483,12 @@ class MastodonConnector(Connector):
         return dict(newest_first[:REMEMBERED_CONVERSATIONS])
 
     def status_event(self, status: Any, kind: EventKind) -> Event:
-        status_id = _text(status, "id", "the status")
-        author = account_author(_mapping(status, "account", "the status"))
-        occurred = parse_date(_text(status, "created_at", "the status"))
+        status_id = _text(status, "id", Problem(_("the status")))
+        author = account_author(_mapping(status, "account", Problem(_("the status"))))
+        occurred = parse_date(_text(status, "created_at", Problem(_("the status"))))
         content = status.get("content") or ""
         if not isinstance(content, str):
-            raise Malformed("the status content is not text")
+            raise Malformed(_("the status content is not text"))
         return Event(
             kind=kind,
             remote_id=status_id,
@@ -493,17 +509,17 @@ class MastodonConnector(Connector):
         params = {"q": query, "type": "statuses", "resolve": "false", "limit": str(LISTENING_LIMIT)}
         if newer_than:
             params["min_id"] = newer_than
-        body = _object(self._get(self._url("/api/v2/search"), params), "search results")
+        body = _object(self._get(self._url("/api/v2/search"), params), Problem(_("search results")))
         statuses = body.get("statuses")
         if not isinstance(statuses, list):
-            raise ConnectorError("Mastodon's search results have no list of statuses.")
+            raise ConnectorError(_("Mastodon's search results have no list of statuses."))
         return self._events(statuses)
 
     def hashtag(self, tag: str, newer_than: str = "") -> list[Event]:
         """Public statuses with this hashtag (the server's view of the fediverse)."""
         name = tag.strip().lstrip("#")
         if not name:
-            raise ConnectorError("Give a hashtag to follow.")
+            raise ConnectorError(_("Give a hashtag to follow."))
         params = {"limit": str(LISTENING_LIMIT)}
         if newer_than:
             params["min_id"] = newer_than
@@ -512,7 +528,7 @@ class MastodonConnector(Connector):
         )
         if response.status_code == 404:
             return []  # documented: the hashtag has never been used on this server
-        return self._events(_list(response, "statuses"))
+        return self._events(_list(response, Problem(_("statuses"))))
 
     def _events(self, statuses: list[Any]) -> list[Event]:
         events = []
@@ -533,7 +549,7 @@ class MastodonConnector(Connector):
             )
             if response.status_code in (404, 410):
                 continue  # deleted (or no longer visible to us)
-            status = _object(response, "a status")
+            status = _object(response, Problem(_("a status")))
             found.append(
                 Metrics(
                     remote_id=str(remote_id),
@@ -560,10 +576,13 @@ class MastodonConnector(Connector):
             )
             if response.status_code == 404:
                 raise ConnectorError(
-                    f"Mastodon has no status {remote_id} of this account to delete: it is "
-                    "already deleted, or it is someone else's (Mastodon deletes only the "
-                    "account's own statuses; block or mute its author instead).",
+                    _(
+                        "Mastodon has no status %(id)s of this account to delete: it is "
+                        "already deleted, or it is someone else's (Mastodon deletes only the "
+                        "account's own statuses; block or mute its author instead)."
+                    ),
                     status=404,
+                    id=remote_id,
                 )
             return
         if action in (ModerationAction.BLOCK, ModerationAction.MUTE):
@@ -575,8 +594,11 @@ class MastodonConnector(Connector):
             )
             return
         raise ConnectorError(
-            f"Mastodon's API does not allow it: an account cannot {action.value} others' "
-            "statuses. Block or mute the author, or report it to its server."
+            _(
+                "Mastodon's API does not allow it: an account cannot %(action)s others' "
+                "statuses. Block or mute the author, or report it to its server."
+            ),
+            action=action.value,
         )
 
 
@@ -651,9 +673,9 @@ def register_app(
         data=form,
         idempotent=True,  # a second registration only leaves an unused application
     )
-    app = _object(response, "an application")
+    app = _object(response, Problem(_("an application")))
     if not app.get("client_id") or not app.get("client_secret"):
-        raise ConnectorError("The server registered Liant but sent back no client credentials.")
+        raise ConnectorError(_("The server registered Liant but sent back no client credentials."))
     return {"client_id": str(app["client_id"]), "client_secret": str(app["client_secret"])}
 
 
@@ -691,9 +713,9 @@ def exchange_code(
             "scope": SCOPES,
         },
     )
-    token = _object(response, "a token").get("access_token")
+    token = _object(response, Problem(_("a token"))).get("access_token")
     if not token:
-        raise ConnectorError("The server answered without an access token.")
+        raise ConnectorError(_("The server answered without an access token."))
     return str(token)
 
 
@@ -706,7 +728,7 @@ class _Collected:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.errors: list[str] = []
+        self.errors: list[Problem] = []
         self._index: dict[tuple[str, str], Event] = {}
 
     def add(self, event: Event) -> None:
@@ -719,51 +741,63 @@ class _Collected:
             known.thread_remote_id = event.thread_remote_id
 
 
-def _json(response: httpx.Response, what: str) -> Any:
+# `what` names the expected thing ("a status"), translated with the message that says it.
+
+
+def _json(response: httpx.Response, what: Problem) -> Any:
     try:
         return response.json()
     except ValueError as exc:
         raise ConnectorError(
-            f"Mastodon answered {response.request.url.path} with something that is not JSON "
-            f"where {what} was expected."
+            _(
+                "Mastodon answered %(path)s with something that is not JSON "
+                "where %(what)s was expected."
+            ),
+            path=response.request.url.path,
+            what=what,
         ) from exc
 
 
-def _object(response: httpx.Response, what: str) -> dict[str, Any]:
+def _object(response: httpx.Response, what: Problem) -> dict[str, Any]:
     body = _json(response, what)
     if not isinstance(body, dict):
         raise ConnectorError(
-            f"Mastodon answered {response.request.url.path} with a JSON {type(body).__name__} "
-            f"where {what} was expected."
+            _("Mastodon answered %(path)s with a JSON %(type)s where %(what)s was expected."),
+            path=response.request.url.path,
+            type=type(body).__name__,
+            what=what,
         )
     return body
 
 
-def _list(response: httpx.Response, what: str) -> list[Any]:
-    body = _json(response, f"a list of {what}")
+def _list(response: httpx.Response, what: Problem) -> list[Any]:
+    expected = Problem(_("a list of %(what)s"), what=what)
+    body = _json(response, expected)
     if not isinstance(body, list):
         raise ConnectorError(
-            f"Mastodon answered {response.request.url.path} with a JSON {type(body).__name__} "
-            f"where a list of {what} was expected."
+            _("Mastodon answered %(path)s with a JSON %(type)s where %(what)s was expected."),
+            path=response.request.url.path,
+            type=type(body).__name__,
+            what=expected,
         )
     return body
 
 
-def _mapping(item: Any, key: str, what: str) -> dict[str, Any]:
+def _mapping(item: Any, key: str, what: Problem) -> dict[str, Any]:
     if not isinstance(item, dict):
-        raise Malformed(f"{what} is not an object")
+        raise Malformed(_("%(what)s is not an object"), what=what)
     value = item.get(key)
     if not isinstance(value, dict):
-        raise Malformed(f"{what} has no {key}")
+        raise Malformed(_("%(what)s has no %(key)s"), what=what, key=key)
     return value
 
 
-def _text(item: Any, key: str, what: str) -> str:
+def _text(item: Any, key: str, what: Problem) -> str:
     if not isinstance(item, dict):
-        raise Malformed(f"{what} is not an object")
+        raise Malformed(_("%(what)s is not an object"), what=what)
     value = item.get(key)
     if value is None or value == "" or isinstance(value, dict | list):
-        raise Malformed(f"{what} has no {key}")
+        raise Malformed(_("%(what)s has no %(key)s"), what=what, key=key)
     return str(value)
 
 
@@ -778,14 +812,14 @@ def parse_date(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise Malformed(f"unreadable date {value!r}") from exc
+        raise Malformed(_("unreadable date %(value)r"), value=value) from exc
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def account_author(account: Mapping[str, Any]) -> Author:
     return Author(
-        remote_id=_text(account, "id", "the account"),
-        handle=_text(account, "acct", "the account"),
+        remote_id=_text(account, "id", Problem(_("the account"))),
+        handle=_text(account, "acct", Problem(_("the account"))),
         name=str(account.get("display_name") or account.get("username") or ""),
         url=str(account.get("url") or ""),
         avatar_url=str(account.get("avatar") or ""),
@@ -820,26 +854,33 @@ def poll_fields(poll: Mapping[str, Any], limits: InstanceLimits | None = None) -
     limits = limits or InstanceLimits()
     options = [str(o).strip() for o in poll.get("options") or [] if str(o).strip()]
     if len(options) < 2:
-        raise ConnectorError("A Mastodon poll needs at least two choices.")
+        raise ConnectorError(_("A Mastodon poll needs at least two choices."))
     most = limits.poll_max_options or 4
     if len(options) > most:
-        raise ConnectorError(f"This Mastodon server allows at most {most} choices in a poll.")
+        raise ConnectorError(
+            _("This Mastodon server allows at most %(count)s choices in a poll."), count=most
+        )
     longest = limits.poll_max_characters_per_option or 50
     for option in options:
         if len(option) > longest:
             raise ConnectorError(
-                f"The poll choice {option[:30]!r} is longer than the {longest} characters "
-                "this Mastodon server allows."
+                _(
+                    "The poll choice %(choice)r is longer than the %(count)s characters "
+                    "this Mastodon server allows."
+                ),
+                choice=option[:30],
+                count=longest,
             )
     try:
         expires_in = int(poll.get("expires_in", 86_400))
     except (TypeError, ValueError) as exc:
-        raise ConnectorError("The poll's duration must be a number of seconds.") from exc
+        raise ConnectorError(_("The poll's duration must be a number of seconds.")) from exc
     shortest, longest_time = limits.poll_min_expiration or 300, limits.poll_max_expiration
     if expires_in < shortest or (longest_time and expires_in > longest_time):
         raise ConnectorError(
-            f"This Mastodon server accepts a poll lasting {shortest // 60} minutes to "
-            f"{(longest_time or 2_629_746) // 86_400} days."
+            _("This Mastodon server accepts a poll lasting %(minutes)s minutes to %(days)s days."),
+            minutes=shortest // 60,
+            days=(longest_time or 2_629_746) // 86_400,
         )
     fields: dict[str, Any] = {"poll[options][]": options, "poll[expires_in]": str(expires_in)}
     if poll.get("multiple"):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
 from liant.connectors.base import (
@@ -28,6 +29,7 @@ from liant.connectors.base import (
     EventKind,
     FetchResult,
     ModerationAction,
+    Problem,
     RemotePost,
     Rules,
 )
@@ -61,7 +63,7 @@ class MatrixSettings(ConnectorSettings):
 def split_id(remote_id: str) -> tuple[str, str]:
     room, sep, event = remote_id.partition("|")
     if not sep or not room.startswith("!") or not event.startswith("$"):
-        raise ConnectorError(f"{remote_id!r} is not a Matrix message id (room|event).")
+        raise ConnectorError(_("%(id)r is not a Matrix message id (room|event)."), id=remote_id)
     return room, event
 
 
@@ -80,7 +82,7 @@ class MatrixConnector(Connector):
     rules = Rules(max_length=65_000, max_media=0, threads=True)
     settings_model = MatrixSettings
     fetch_interval = 60
-    limitations = "Encrypted rooms cannot be read or written; media are not sent yet."
+    limitations = _("Encrypted rooms cannot be read or written; media are not sent yet.")
     # A transaction id is remembered per device; Synapse forgets it after 30 to 60 minutes.
     publish_idempotency_window = 30 * 60
 
@@ -123,12 +125,12 @@ class MatrixConnector(Connector):
         data = self._call("GET", f"{API}/sync", params=params)
         if not isinstance(data, dict) or "next_batch" not in data:
             raise ConnectorError(
-                "The homeserver's sync answer has no next_batch; it cannot be read."
+                _("The homeserver's sync answer has no next_batch; it cannot be read.")
             )
         me = self.settings.user_id
         wanted = set(self.settings.rooms)
         events: list[Event] = []
-        errors: list[str] = []
+        errors: list[Problem] = []
         joined = (data.get("rooms") or {}).get("join") or {}
         for room_id, room in joined.items():
             if wanted and room_id not in wanted:
@@ -138,7 +140,14 @@ class MatrixConnector(Connector):
                     event = timeline_event(room_id, raw, me)
                 except (KeyError, TypeError, ValueError) as exc:
                     event_id = raw.get("event_id", "?") if isinstance(raw, dict) else "?"
-                    errors.append(f"room {room_id}, event {event_id}: {exc}")
+                    errors.append(
+                        Problem(
+                            _("room %(room)s, event %(event)s: %(problem)s"),
+                            room=room_id,
+                            event=event_id,
+                            problem=str(exc),
+                        )
+                    )
                     continue
                 if event is not None:
                     events.append(event)
@@ -159,7 +168,7 @@ class MatrixConnector(Connector):
     def publish(self, draft: Draft) -> RemotePost:
         room = self.settings.default_room or (self.settings.rooms[0] if self.settings.rooms else "")
         if not room:
-            raise ConnectorError("Choose the room Liant publishes to in the channel's settings.")
+            raise ConnectorError(_("Choose the room Liant publishes to in the channel's settings."))
         if draft.reply_to:
             return self._reply_to(draft.reply_to, draft)
         return self._send(room, _content(draft), draft.idempotency_key)
@@ -211,7 +220,10 @@ class MatrixConnector(Connector):
                 idempotent=True,
             )
             return
-        raise ConnectorError(f"Matrix has no '{action}' for a message; use delete, kick or ban.")
+        raise ConnectorError(
+            _("Matrix has no '%(action)s' for a message; use delete, kick or ban."),
+            action=str(action),
+        )
 
 
 def _content(draft: Draft) -> dict[str, Any]:
@@ -223,7 +235,8 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except ValueError as exc:
         raise ConnectorError(
-            f"The homeserver answered something that is not JSON ({response.status_code})."
+            _("The homeserver answered something that is not JSON (%(code)s)."),
+            code=response.status_code,
         ) from exc
 
 
@@ -287,7 +300,7 @@ def login(http: HttpClient, homeserver: str, user: str, password: str) -> dict[s
     )
     if response.status_code == 403:
         raise ConnectorError(
-            "The homeserver refused this user name and password.",
+            _("The homeserver refused this user name and password."),
             ErrorKind.AUTH_EXPIRED,
             status=403,
         )

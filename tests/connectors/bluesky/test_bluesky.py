@@ -186,7 +186,7 @@ def test_a_malformed_notification_is_reported_and_the_others_kept(connector, pds
     pds.queue("app.bsky.notification.listNotifications", httpx.Response(200, json=page))
     result = connector.fetch({})
     assert [e.kind for e in result.events] == [EventKind.MENTION, EventKind.FOLLOW]
-    assert len(result.errors) == 2 and "3lbz6aaaa2c2x" in result.errors[0]
+    assert len(result.errors) == 2 and "3lbz6aaaa2c2x" in result.errors[0].message
 
 
 def test_an_answer_without_a_list_is_a_clear_error(connector, pds):
@@ -282,7 +282,7 @@ def test_moderation(connector, pds):
 def test_rules_count_graphemes_up_to_300():
     rules = BlueskyConnector.rules
     assert rules.remaining("👨‍👩‍👧‍👦" * 300) == 0
-    assert rules.check("a" * 301) == ["1 graphemes too long"]
+    assert rules.check("a" * 301) == ["1 grapheme too long"]
 
 
 def test_record_keys_are_valid_tids():

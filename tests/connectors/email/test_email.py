@@ -155,7 +155,9 @@ def test_a_message_that_cannot_be_parsed_is_reported_and_the_rest_kept(mailbox, 
     mailbox.deliver(FIRST)
     result = connector(mailbox).fetch({})
     assert [e.remote_id for e in result.events] == ["<cmd-1042@client.example>"]
-    assert result.errors == ["message UID 1: ValueError: unreadable MIME structure"]
+    assert [e.message for e in result.errors] == [
+        "message UID 1: ValueError: unreadable MIME structure"
+    ]
     assert result.cursor["last_uid"] == 2  # not read again and again
 
 

@@ -68,7 +68,7 @@ def test_rss1_rdf(httpserver):
 def test_json_feed_keeps_good_items_and_names_the_bad_one(httpserver):
     result = feed(serve(httpserver, "/feed.json", "feed.json", "application/feed+json")).fetch({})
     assert [e.remote_id for e in result.events] == ["https://saint-roch.example/abonnement", "2"]
-    assert result.errors == ["item 2: 'JSON Feed item without an id'"]
+    assert [e.message for e in result.errors] == ["item 2: JSON Feed item without an id"]
     assert result.events[0].author.name == "Équipe Saint-Roch"
     assert "&lt;with&gt;" in result.events[1].html  # plain text is escaped, never trusted as HTML
 
@@ -120,7 +120,7 @@ def test_a_malformed_feed_keeps_its_readable_items_and_says_where(httpserver):
     result = feed(serve(httpserver, "/broken.xml", "broken.xml")).fetch({})
     # feedparser's lenient pass recovers what it can; the error still says what was wrong.
     assert [e.remote_id for e in result.events][:1] == ["b1"]
-    assert "not well-formed" in result.errors[0] and "line" in result.errors[0]
+    assert "not well-formed" in result.errors[0].message and "line" in result.errors[0].message
 
 
 def test_an_html_page_is_not_a_feed(httpserver):

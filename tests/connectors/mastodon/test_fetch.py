@@ -158,7 +158,7 @@ def test_a_malformed_notification_is_reported_and_the_others_are_kept(instance, 
     kept = {(str(e.kind), e.remote_id) for e in result.events}
     assert ("follow", "35000033") in kept
     assert ("mention", "113482530000000030") in kept
-    assert sorted(result.errors) == [
+    assert sorted(e.message for e in result.errors) == [
         "notification 35000031: the notification has no account",
         "notification 35000032: the notification has no status",
     ]

@@ -193,7 +193,7 @@ def test_a_malformed_event_is_reported_and_the_others_kept():
     }
     result = connector_on(replaying(httpx.Response(200, json=sync))).fetch({})
     assert [e.remote_id for e in result.events] == ["!r:example.org|$good"]
-    assert result.errors and "$bad" in result.errors[0]
+    assert result.errors and "$bad" in result.errors[0].message
 
 
 def test_a_sync_without_next_batch_is_a_clear_error():
