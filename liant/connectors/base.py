@@ -280,6 +280,7 @@ class Author:
     name: str = ""
     url: str = ""
     avatar_url: str = ""
+    followers: int | None = None  # reach, where the network says it
 
 
 @dataclass

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Event
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.listening import stats
+from liant.listening.alerts import describe
+from liant.listening.curation import set_irrelevant, suggest_exclusions
 from liant.listening.matching import Document, Matcher
-from liant.listening.models import Query
+from liant.listening.models import Alert, Mention, Query, Sentiment
 from liant.listening.query import QuerySyntaxError, parse
 
 TESTED_EVENTS = 2000  # the most recent stored events a query is tried on
@@ -58,8 +67,16 @@ def query_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse
                 text=saved.text,
             )
             messages.success(request, _("The query “%(name)s” is saved.") % {"name": saved.name})
-            return redirect("listening", ws=request.workspace.slug)
-    return render(request, "listening/edit.html", {"form": form, "query": query})
+            return redirect("listening_queries", ws=request.workspace.slug)
+    return render(
+        request,
+        "listening/edit.html",
+        {
+            "form": form,
+            "query": query,
+            "exclusions": suggest_exclusions(query) if query else [],
+        },
+    )
 
 
 @workspace_view("listening.manage")
@@ -69,7 +86,28 @@ def query_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     audit.record(request, "listening.query_deleted", target=query, text=query.text)
     query.delete()
     messages.success(request, _("The query “%(name)s” is deleted.") % {"name": query.name})
-    return redirect("listening", ws=request.workspace.slug)
+    return redirect("listening_queries", ws=request.workspace.slug)
+
+
+@workspace_view("listening.manage")
+@require_POST
+def query_exclude(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Add `-term` to the query, from the words its irrelevant mentions have in common."""
+    query = get_object_or_404(Query, pk=pk, workspace=request.workspace)
+    term = " ".join(request.POST.get("term", "").split())[:100]
+    if term:
+        quoted = f'"{term}"' if " " in term else term
+        candidate = f"({query.text}) -{quoted}"
+        try:
+            parse(candidate)
+        except QuerySyntaxError as error:
+            messages.error(request, error.translated())
+        else:
+            query.text = candidate
+            query.save(update_fields=["text", "updated_at"])
+            audit.record(request, "listening.query_saved", target=query, text=query.text)
+            messages.success(request, _("“%(term)s” is now excluded.") % {"term": term})
+    return redirect("query_edit", ws=request.workspace.slug, pk=query.pk)
 
 
 @workspace_view("listening.view")
@@ -108,3 +146,155 @@ def tester(request: WorkspaceRequest) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "listening/tester_results.html" if partial else "listening/tester.html"
     return render(request, template, context)
+
+
+# --- dashboard, mentions, alerts ---------------------------------------------------------------
+
+PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
+MENTIONS_PER_PAGE = 50
+
+
+def _period(request: WorkspaceRequest) -> tuple[str, date, date]:
+    key = request.GET.get("days", "30")
+    key = key if key in PERIODS else "30"
+    today = timezone.localdate()
+    return key, today - timedelta(days=PERIODS[key] - 1), today
+
+
+@workspace_view("listening.view")
+def dashboard(request: WorkspaceRequest) -> HttpResponse:
+    key, start, end = _period(request)
+    queries = list(Query.objects.filter(workspace=request.workspace))
+    series = stats.daily(request.workspace, start, end, queries)
+    begin = datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone())
+    finish = datetime.combine(end + timedelta(days=1), time.min, tzinfo=begin.tzinfo)
+    totals = stats.totals(request.workspace, queries, start, end)
+    chart = {
+        "days": [d.isoformat() for d in series.days],
+        "queries": [{"name": q.name, "values": series.by_query[q.pk]} for q in queries if q.active],
+        "sentiment": {
+            "positive": series.positive,
+            "neutral": series.neutral,
+            "negative": series.negative,
+        },
+        "reputation": series.reputation,
+        "labels": {
+            "positive": _("Positive"),
+            "neutral": _("Neutral"),
+            "negative": _("Negative"),
+            "reputation": _("E-reputation index"),
+        },
+    }
+    return render(
+        request,
+        "listening/dashboard.html",
+        {
+            "days": key,
+            "periods": PERIODS,
+            "start": start,
+            "end": end,
+            "queries": queries,
+            "share": stats.share_of_voice(queries, series),
+            "totals": totals,
+            "reputation": stats.reputation_index(
+                totals["positive"], totals["negative"], totals["mentions"]
+            ),
+            "rising": stats.rising(request.workspace, begin, finish),
+            "authors": stats.top_authors(request.workspace, begin, finish),
+            "open_alerts": Alert.objects.filter(
+                workspace=request.workspace, acknowledged_at=None
+            ).count(),
+            "chart": chart,
+        },
+    )
+
+
+@workspace_view("listening.view")
+def mention_list(request: WorkspaceRequest) -> HttpResponse:
+    mentions = Mention.objects.filter(workspace=request.workspace).select_related("channel")
+    filters = request.GET
+    if filters.get("query", "").isdigit():
+        mentions = mentions.filter(matches__query_id=int(filters["query"]))
+    if filters.get("sentiment") in Sentiment.values:
+        mentions = mentions.filter(sentiment=filters["sentiment"])
+    if filters.get("language"):
+        mentions = mentions.filter(language=filters["language"][:8])
+    if filters.get("source"):
+        mentions = mentions.filter(source=filters["source"][:40])
+    if filters.get("q"):
+        mentions = mentions.filter(text__icontains=filters["q"][:200])
+    if filters.get("show") == "irrelevant":
+        mentions = mentions.filter(irrelevant=True)
+    else:
+        mentions = mentions.filter(irrelevant=False)
+    if filters.get("copies") != "1":
+        mentions = mentions.filter(duplicate_of=None)
+    page = Paginator(mentions.order_by("-occurred_at"), MENTIONS_PER_PAGE).get_page(
+        filters.get("page")
+    )
+    params = filters.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "listening/mentions.html",
+        {
+            "page": page,
+            "queries": Query.objects.filter(workspace=request.workspace),
+            "sources": Mention.objects.filter(workspace=request.workspace)
+            .values_list("source", flat=True)
+            .distinct()
+            .order_by("source"),
+            "sentiments": Sentiment.choices,
+            "filters": filters,
+            "params": params.urlencode(),
+            "can_manage": request.membership.can("listening.manage"),
+        },
+    )
+
+
+@workspace_view("listening.manage")
+@require_POST
+def mention_bulk(request: WorkspaceRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("mention") if i.isdigit()]
+    action = request.POST.get("action")
+    if action in ("irrelevant", "relevant") and ids:
+        changed = set_irrelevant(request.workspace, ids, action == "irrelevant")
+        if changed:
+            audit.record(request, f"listening.mentions_{action}", count=changed)
+        messages.success(
+            request,
+            ngettext("%(count)s mention updated.", "%(count)s mentions updated.", changed)
+            % {"count": changed},
+        )
+    back = request.POST.get("next", "")
+    if not back.startswith(f"/w/{request.workspace.slug}/"):
+        back = reverse("listening_mentions", kwargs={"ws": request.workspace.slug})
+    return redirect(back)
+
+
+@workspace_view("listening.view")
+def alert_list(request: WorkspaceRequest) -> HttpResponse:
+    alerts = (
+        Alert.objects.filter(workspace=request.workspace)
+        .select_related("query", "acknowledged_by")
+        .prefetch_related("mentions")[:100]
+    )
+    return render(
+        request,
+        "listening/alerts.html",
+        {
+            "alerts": [(a, describe(a)) for a in alerts],
+            "can_manage": request.membership.can("listening.manage"),
+        },
+    )
+
+
+@workspace_view("listening.manage")
+@require_POST
+def alert_acknowledge(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert, pk=pk, workspace=request.workspace)
+    if Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
+        acknowledged_at=timezone.now(), acknowledged_by=request.user
+    ):
+        audit.record(request, "listening.alert_acknowledged", target=alert, kind=alert.kind)
+    return redirect("listening_alerts", ws=request.workspace.slug)

@@ -10,7 +10,7 @@ import pytest
 from liant.channels.models import Channel, Event
 from liant.core.models import AuditEvent
 from liant.core.permissions import Role
-from liant.listening.models import Query
+from liant.listening.models import Alert, Query
 from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_a_query_that_parses_is_saved_and_audited(owner_client, workspace):
     query = Query.objects.get(workspace=workspace)
     assert str(query.tree()) == '"maison lumière" OR #MaisonLumiere'
     assert AuditEvent.objects.filter(action="listening.query_saved", workspace=workspace).exists()
-    page = owner_client.get(url(workspace))
+    page = owner_client.get(url(workspace, "queries/"))
     assert "Marque" in page.content.decode()
 
 
@@ -97,7 +97,7 @@ def test_the_tester_shows_a_syntax_error(member_client, workspace, events):
 def test_an_analyst_reads_but_cannot_change_queries(workspace):
     Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="lumière")
     analyst = client_for(make_user("analyst@brand.example", workspace, Role.ANALYST))
-    assert analyst.get(url(workspace)).status_code == 200
+    assert analyst.get(url(workspace, "queries/")).status_code == 200
     assert analyst.get(url(workspace, "queries/new/")).status_code == 403
     query = Query.objects.get()
     assert analyst.post(url(workspace, f"queries/{query.pk}/delete/")).status_code == 403
@@ -106,7 +106,16 @@ def test_an_analyst_reads_but_cannot_change_queries(workspace):
 
 def test_the_outsider_gets_nothing(outsider_client, workspace, events):
     query = Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="café")
-    for path in ("", "queries/new/", f"queries/{query.pk}/", "tester/?q=café"):
+    alert = Alert.objects.create(workspace=workspace, query=query, kind="spike", key="k")
+    for path in (
+        "",
+        "queries/",
+        "queries/new/",
+        f"queries/{query.pk}/",
+        "tester/?q=café",
+        "mentions/",
+        "alerts/",
+    ):
         assert outsider_client.get(url(workspace, path)).status_code == 404
     assert outsider_client.post(url(workspace, f"queries/{query.pk}/delete/")).status_code == 404
     assert (
@@ -115,8 +124,15 @@ def test_the_outsider_gets_nothing(outsider_client, workspace, events):
         ).status_code
         == 404
     )
+    for path in (
+        f"queries/{query.pk}/exclude/",
+        "mentions/bulk/",
+        f"alerts/{alert.pk}/acknowledge/",
+    ):
+        assert outsider_client.post(url(workspace, path), {"term": "x"}).status_code == 404
     query.refresh_from_db()
-    assert query.text == "café"
+    alert.refresh_from_db()
+    assert query.text == "café" and alert.acknowledged_at is None
 
 
 def test_a_query_of_another_workspace_cannot_be_opened_through_mine(

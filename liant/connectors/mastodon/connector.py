@@ -823,6 +823,9 @@ def account_author(account: Mapping[str, Any]) -> Author:
         name=str(account.get("display_name") or account.get("username") or ""),
         url=str(account.get("url") or ""),
         avatar_url=str(account.get("avatar") or ""),
+        followers=account["followers_count"]
+        if isinstance(account.get("followers_count"), int)
+        else None,
     )
 
 
