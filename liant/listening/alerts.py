@@ -15,8 +15,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liant.core.models import Membership, Workspace
 from liant.core.permissions import PERMISSIONS
@@ -49,6 +50,7 @@ def _raise(
     query: Query,
     kind: str,
     key: str,
+    about: datetime,
     figures: dict[str, object],
     mentions: Iterable[Mention] = (),
 ) -> Alert | None:
@@ -56,7 +58,12 @@ def _raise(
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                workspace=workspace, query=query, kind=kind, key=key, figures=figures
+                workspace=workspace,
+                query=query,
+                kind=kind,
+                key=key,
+                about=about,
+                figures=figures,
             )
     except IntegrityError:
         return None
@@ -88,7 +95,7 @@ def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: da
     history = [counts[w].mentions if w in counts else 0 for w in weeks if w >= first]
     if len(history) >= 2:
         expected, spread = mean(history), pstdev(history)
-        basis = _("same hour of the week, %(weeks)s weeks") % {"weeks": len(history)}
+        weeks = len(history)
     else:  # a young query: the average hour of the last seven days
         total = (
             Rollup.objects.filter(
@@ -97,7 +104,7 @@ def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: da
             or 0
         )
         expected, spread = total / (7 * 24), 0.0
-        basis = _("average hour of the last 7 days")
+        weeks = 0  # said as "the average hour of the last 7 days"
     threshold = expected + 3 * max(spread, math.sqrt(expected), 1.0)
     if current < limits.spike_min_mentions or current < threshold or current < 2 * expected:
         return None
@@ -109,12 +116,12 @@ def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: da
         query,
         AlertKind.SPIKE,
         hour.isoformat(),
+        hour,
         {
             "mentions": current,
             "expected": round(expected, 1),
             "threshold": round(threshold, 1),
-            "basis": basis,
-            "hour": hour.isoformat(),
+            "weeks": weeks,
         },
         mentions,
     )
@@ -149,6 +156,7 @@ def negative_surge(workspace: Workspace, query: Query, limits: ListeningSettings
         query,
         AlertKind.NEGATIVE,
         block.isoformat(),
+        window_start,
         {
             "negative": negative_now,
             "mentions": total_now,
@@ -198,6 +206,7 @@ def per_mention(workspace: Workspace, limits: ListeningSettings) -> list[Alert]:
                 query,
                 AlertKind.INFLUENCER,
                 f"{mention.author_handle}:{mention.occurred_at:%Y-%m}",
+                mention.occurred_at,
                 {"author": mention.author_handle, "followers": mention.reach},
                 [mention],
             )
@@ -215,6 +224,7 @@ def per_mention(workspace: Workspace, limits: ListeningSettings) -> list[Alert]:
             query,
             AlertKind.CRISIS,
             f"{term}:{day}",
+            found[0].occurred_at,
             {"term": term, "mentions": len(found)},
             found,
         )
@@ -245,23 +255,37 @@ def check(workspace: Workspace, now: datetime | None = None) -> list[Alert]:
 
 
 def describe(alert: Alert) -> str:
-    """One sentence, in the active language, saying what happened."""
+    """One sentence, in the active language and time zone, saying what happened."""
     f = alert.figures
+    when = formats.date_format(timezone.localtime(alert.about), "SHORT_DATETIME_FORMAT")
     if alert.kind == AlertKind.SPIKE:
+        weeks = int(f.get("weeks") or 0)
+        basis = (
+            ngettext(
+                "the same hour of the week over %(weeks)s week",
+                "the same hour of the week over %(weeks)s weeks",
+                weeks,
+            )
+            % {"weeks": weeks}
+            if weeks
+            else _("the average hour of the last 7 days")
+        )
         return _(
-            "%(mentions)s mentions of “%(query)s” this hour, where about %(expected)s were "
-            "expected (%(basis)s)."
+            "%(mentions)s mentions of “%(query)s” in the hour from %(when)s, where about "
+            "%(expected)s were expected (%(basis)s)."
         ) % {
             "mentions": f.get("mentions"),
             "query": alert.query.name,
+            "when": when,
             "expected": f.get("expected"),
-            "basis": f.get("basis"),
+            "basis": basis,
         }
     if alert.kind == AlertKind.NEGATIVE:
         return _(
-            "%(share)s%% of the mentions of “%(query)s” are negative over the last six hours "
-            "(%(negative)s of %(mentions)s), against %(before)s%% the week before."
+            "From %(when)s, %(share)s%% of the mentions of “%(query)s” were negative over six "
+            "hours (%(negative)s of %(mentions)s), against %(before)s%% the week before."
         ) % {
+            "when": when,
             "share": round(100 * float(f.get("share", 0))),
             "query": alert.query.name,
             "negative": f.get("negative"),
@@ -269,15 +293,20 @@ def describe(alert: Alert) -> str:
             "before": round(100 * float(f.get("share_before", 0))),
         }
     if alert.kind == AlertKind.INFLUENCER:
-        return _("%(author)s (%(followers)s followers) talks about “%(query)s”.") % {
+        return _("%(author)s (%(followers)s followers) talked about “%(query)s” on %(when)s.") % {
             "author": f.get("author"),
             "followers": f.get("followers"),
             "query": alert.query.name,
+            "when": when,
         }
-    return _("The crisis word “%(term)s” appears in %(mentions)s mention(s) of “%(query)s”.") % {
+    return _(
+        "The crisis word “%(term)s” appears in %(mentions)s mention(s) of “%(query)s”, "
+        "the first on %(when)s."
+    ) % {
         "term": f.get("term"),
         "mentions": alert.mentions.count(),
         "query": alert.query.name,
+        "when": when,
     }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from liant.channels.models import Event
 from liant.core.models import Workspace
@@ -109,7 +109,10 @@ def _bucket(when: datetime, period: str) -> datetime:
 
 
 def _add_to_rollups(mentions: Iterable[Mention], matches: dict[int, list[int]]) -> None:
-    """Add the new mentions to the hour and day counts of each query they matched."""
+    """Add the new mentions to the hour and day counts of each query they matched.
+
+    A backfill touches hundreds of buckets per batch, so rows are read and locked in one
+    query, written back in one bulk update, and the missing ones created in one insert."""
     sums: dict[tuple[int, str, datetime], Counter[str]] = defaultdict(Counter)
     for mention in mentions:
         for query_id in matches[id(mention)]:
@@ -118,16 +121,37 @@ def _add_to_rollups(mentions: Iterable[Mention], matches: dict[int, list[int]]) 
                 counts["mentions"] += 1
                 counts[mention.sentiment] += 1
                 counts["reach"] += mention.reach
-    for (query_id, period, start), counts in sums.items():
-        increments = {name: F(name) + value for name, value in counts.items()}
-        rows = Rollup.objects.filter(query_id=query_id, period=period, start=start)
-        if rows.update(**increments):
+    if not sums:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent insert must not end ours
+            _apply(sums)
+    except IntegrityError:  # another worker created one of our buckets meanwhile
+        with transaction.atomic():
+            _apply(sums)
+
+
+ROLLUP_FIELDS = ("mentions", "negative", "neutral", "positive", "reach")
+
+
+def _apply(sums: dict[tuple[int, str, datetime], Counter[str]]) -> None:
+    query_ids = {key[0] for key in sums}
+    starts = {key[2] for key in sums}
+    existing = {
+        (r.query_id, r.period, r.start): r
+        for r in Rollup.objects.select_for_update().filter(query_id__in=query_ids, start__in=starts)
+    }
+    changed, created = [], []
+    for key, counts in sums.items():
+        row = existing.get(key)
+        if row is None:
+            created.append(Rollup(query_id=key[0], period=key[1], start=key[2], **counts))
             continue
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent insert must not end ours
-                Rollup.objects.create(query_id=query_id, period=period, start=start, **counts)
-        except IntegrityError:
-            rows.update(**increments)
+        for name in ROLLUP_FIELDS:
+            setattr(row, name, getattr(row, name) + counts.get(name, 0))
+        changed.append(row)
+    Rollup.objects.bulk_update(changed, ROLLUP_FIELDS, batch_size=500)
+    Rollup.objects.bulk_create(created, batch_size=500)
 
 
 def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
@@ -149,11 +173,14 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
         item for item in fresh.values() if matcher.always or matcher.terms_found(item.text)
     ]
     settings = ListeningSettings.of(workspace)
-    analyses = analyse((item.text for item in candidates), settings.sentiment_terms or None)
+    # A wave of reposts is the same text many times: each distinct text is analysed once.
+    distinct = list(dict.fromkeys(item.text for item in candidates))
+    analysed = dict(zip(distinct, analyse(distinct, settings.sentiment_terms or None), strict=True))
     mentions: list[Mention] = []
     matches: dict[int, list[int]] = {}
     terms_of: dict[int, dict[int, list[str]]] = {}
-    for item, result in zip(candidates, analyses, strict=True):
+    for item in candidates:
+        result = analysed[item.text]
         found = matcher.match(
             Document(
                 item.text,
@@ -208,15 +235,24 @@ def _store(
             .values_list("dedupe_key", "pk")
         ):
             firsts.setdefault(key, pk)
-    Mention.objects.bulk_create(mentions, batch_size=500)
-    copies = []
+    # Copies point at the first text seen: one stored earlier, or the earliest of this batch,
+    # which is inserted first so its id is known when its copies are.
+    seen_here: dict[str, Mention] = {}
+    firsts_here, copies_here = [], []
     for mention in sorted(mentions, key=lambda m: m.occurred_at):
-        first = firsts.setdefault(mention.dedupe_key, mention.pk)
-        if first != mention.pk:
-            mention.duplicate_of_id = first
-            copies.append(mention)
-    if copies:
-        Mention.objects.bulk_update(copies, ["duplicate_of"], batch_size=500)
+        if mention.dedupe_key in firsts:
+            mention.duplicate_of_id = firsts[mention.dedupe_key]
+            firsts_here.append(mention)
+        elif mention.dedupe_key in seen_here:
+            copies_here.append(mention)
+        else:
+            seen_here[mention.dedupe_key] = mention
+            firsts_here.append(mention)
+    Mention.objects.bulk_create(firsts_here, batch_size=500)
+    for mention in copies_here:
+        mention.duplicate_of_id = seen_here[mention.dedupe_key].pk
+    Mention.objects.bulk_create(copies_here, batch_size=500)
+    copies = [m for m in mentions if m.duplicate_of_id]
     MentionMatch.objects.bulk_create(
         [
             MentionMatch(

@@ -173,6 +173,7 @@ class Alert(models.Model):
     # author of an influencer alert, so a sweep that runs twice raises nothing twice.
     key = models.CharField(max_length=200)
     figures = models.JSONField(default=dict)
+    about = models.DateTimeField()  # when what raised it happened (the hour of a spike…)
     mentions = models.ManyToManyField(Mention, related_name="alerts", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -181,7 +182,7 @@ class Alert(models.Model):
     )
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-about", "-created_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "kind", "query", "key"], name="alert_once_per_cause"

@@ -116,6 +116,7 @@ def test_an_alert_is_acknowledged_once_by_someone_allowed(
         query=stored[0],
         kind="crisis",
         key="froid:x",
+        about=timezone.now(),
         figures={"term": "froid"},
     )
     page = member_client.get(url(workspace, "alerts/")).content.decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from liant.channels.models import Channel, Event
 from liant.core.models import AuditEvent
@@ -106,7 +107,9 @@ def test_an_analyst_reads_but_cannot_change_queries(workspace):
 
 def test_the_outsider_gets_nothing(outsider_client, workspace, events):
     query = Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="café")
-    alert = Alert.objects.create(workspace=workspace, query=query, kind="spike", key="k")
+    alert = Alert.objects.create(
+        workspace=workspace, query=query, kind="spike", key="k", about=timezone.now()
+    )
     for path in (
         "",
         "queries/",
