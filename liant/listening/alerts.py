@@ -77,11 +77,13 @@ def _hour_counts(query: Query, starts: list[datetime]) -> dict[datetime, Rollup]
     }
 
 
-def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: datetime):
+def spike(
+    workspace: Workspace, query: Query, limits: ListeningSettings, now: datetime
+) -> Alert | None:
     """This hour against the same hour of the previous weeks (a Monday 9 h is compared with
     Mondays 9 h): mean + 3 deviations, at least twice the mean and at least the minimum."""
     hour = _hour(now)
-    weeks = [hour - timedelta(weeks=k) for k in range(1, BASELINE_WEEKS + 1)]
+    same_hours = [hour - timedelta(weeks=k) for k in range(1, BASELINE_WEEKS + 1)]
     first = (
         Rollup.objects.filter(query=query, period=Rollup.HOUR)
         .order_by("start")
@@ -90,9 +92,9 @@ def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: da
     )
     if first is None:
         return None
-    counts = _hour_counts(query, [hour, *weeks])
+    counts = _hour_counts(query, [hour, *same_hours])
     current = counts[hour].mentions if hour in counts else 0
-    history = [counts[w].mentions if w in counts else 0 for w in weeks if w >= first]
+    history = [counts[w].mentions if w in counts else 0 for w in same_hours if w >= first]
     if len(history) >= 2:
         expected, spread = mean(history), pstdev(history)
         weeks = len(history)
@@ -127,7 +129,9 @@ def spike(workspace: Workspace, query: Query, limits: ListeningSettings, now: da
     )
 
 
-def negative_surge(workspace: Workspace, query: Query, limits: ListeningSettings, now: datetime):
+def negative_surge(
+    workspace: Workspace, query: Query, limits: ListeningSettings, now: datetime
+) -> Alert | None:
     """The share of negative mentions in the last six hours against the week before."""
     hour = _hour(now)
     window_start = hour - SURGE_WINDOW + timedelta(hours=1)
