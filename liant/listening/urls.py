@@ -14,4 +14,5 @@ urlpatterns = [
     path("mentions/bulk/", views.mention_bulk, name="listening_mention_bulk"),
     path("alerts/", views.alert_list, name="listening_alerts"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="listening_alert_ack"),
+    path("settings/", views.listening_settings, name="listening_settings"),
 ]

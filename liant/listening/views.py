@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Event
@@ -22,7 +22,7 @@ from liant.listening import stats
 from liant.listening.alerts import describe
 from liant.listening.curation import set_irrelevant, suggest_exclusions
 from liant.listening.matching import Document, Matcher
-from liant.listening.models import Alert, Mention, Query, Sentiment
+from liant.listening.models import Alert, ListeningSettings, Mention, Query, Sentiment
 from liant.listening.query import QuerySyntaxError, parse
 
 TESTED_EVENTS = 2000  # the most recent stored events a query is tried on
@@ -298,3 +298,67 @@ def alert_acknowledge(request: WorkspaceRequest, pk: int) -> HttpResponse:
     ):
         audit.record(request, "listening.alert_acknowledged", target=alert, kind=alert.kind)
     return redirect("listening_alerts", ws=request.workspace.slug)
+
+
+class ListeningSettingsForm(forms.ModelForm):
+    terms = forms.CharField(
+        label=gettext_lazy("Your own sentiment words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=gettext_lazy(
+            "One per line, a word or phrase then its polarity from -1 to 1, e.g. "
+            "“cramé = -0.7” or “Maison Lumière = 0” for a brand name that contains a "
+            "sentiment word. They win over the built-in French and English lexicons."
+        ),
+    )
+
+    class Meta:
+        model = ListeningSettings
+        fields = ["crisis_terms", "spike_min_mentions", "influencer_followers"]
+        widgets = {"crisis_terms": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["terms"].initial = "\n".join(
+            f"{word} = {value:g}" for word, value in self.instance.sentiment_terms.items()
+        )
+
+    def clean_terms(self) -> dict[str, float]:
+        terms: dict[str, float] = {}
+        for number, line in enumerate(self.cleaned_data["terms"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            word, sep, value = line.rpartition("=")
+            try:
+                polarity = float(value.strip().replace(",", "."))
+            except ValueError:
+                polarity = None
+            if not sep or not word.strip() or polarity is None or not -1 <= polarity <= 1:
+                raise forms.ValidationError(
+                    _("Line %(line)s: write a word, “=”, then a number from -1 to 1.")
+                    % {"line": number}
+                )
+            terms[" ".join(word.split())] = polarity
+        return terms
+
+    def save(self, commit: bool = True) -> ListeningSettings:
+        self.instance.sentiment_terms = self.cleaned_data["terms"]
+        return super().save(commit)
+
+
+@workspace_view("listening.manage")
+def listening_settings(request: WorkspaceRequest) -> HttpResponse:
+    form = ListeningSettingsForm(
+        request.POST or None, instance=ListeningSettings.of(request.workspace)
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record(
+            request,
+            "listening.settings_saved",
+            crisis_terms=saved.crisis_list(),
+            terms=saved.sentiment_terms,
+        )
+        messages.success(request, _("The listening settings are saved."))
+        return redirect("listening_settings", ws=request.workspace.slug)
+    return render(request, "listening/settings.html", {"form": form})

@@ -11,7 +11,7 @@ from django.utils import timezone
 from liant.channels.models import Channel, Event
 from liant.core.models import AuditEvent
 from liant.core.permissions import Role
-from liant.listening.models import Alert, Query
+from liant.listening.models import Alert, ListeningSettings, Query
 from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,39 @@ def test_a_query_of_another_workspace_cannot_be_opened_through_mine(
     assert owner_client.get(url(workspace, f"queries/{theirs.pk}/")).status_code == 404
     assert owner_client.post(url(workspace, f"queries/{theirs.pk}/delete/")).status_code == 404
     assert Query.objects.filter(pk=theirs.pk).exists()
+
+
+def test_settings_keep_crisis_words_and_the_workspaces_own_sentiment_words(
+    owner_client, member_client, workspace
+):
+    answer = member_client.post(
+        url(workspace, "settings/"),
+        {
+            "crisis_terms": "intoxication\nrappel produit",
+            "spike_min_mentions": "12",
+            "influencer_followers": "5000",
+            "terms": "cramé = -0,7\nMaison Lumière = 0",
+        },
+    )
+    assert answer.status_code == 302
+    saved = ListeningSettings.of(workspace)
+    assert saved.crisis_list() == ["intoxication", "rappel produit"]
+    assert saved.sentiment_terms == {"cramé": -0.7, "Maison Lumière": 0.0}
+    page = owner_client.get(url(workspace, "settings/")).content.decode()
+    assert "cramé = -0.7" in page
+
+
+def test_a_bad_sentiment_line_is_refused_with_its_number(member_client, workspace):
+    answer = member_client.post(
+        url(workspace, "settings/"),
+        {"spike_min_mentions": "10", "influencer_followers": "1", "terms": "bon = 1\nnul = -3"},
+    )
+    assert "Line 2: write a word" in answer.content.decode()
+    assert ListeningSettings.of(workspace).sentiment_terms == {}
+
+
+def test_settings_are_for_those_who_manage_listening(workspace, outsider_client):
+    analyst = client_for(make_user("analyst2@brand.example", workspace, Role.ANALYST))
+    assert analyst.get(url(workspace, "settings/")).status_code == 403
+    assert outsider_client.get(url(workspace, "settings/")).status_code == 404
+    assert outsider_client.post(url(workspace, "settings/"), {"terms": "x = 1"}).status_code == 404
