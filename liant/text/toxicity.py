@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from liant.text.lexicons import DATA, read_tsv
+from liant.text.lexicons import DATA
 from liant.text.wordlist import WordList
 
 # Second-person markers: who the words are aimed at.
@@ -38,9 +39,20 @@ POSITIVE = 0.3  # sentiment score above which a message is "clearly positive"
 FLOOR = 0.01
 
 
+@dataclass(frozen=True)
+class Entry:
+    weight: float
+    language: str  # "" for every language, else only texts detected in this one
+
+
 @functools.cache
 def insults() -> WordList:
-    return WordList(read_tsv(DATA / "insults.tsv"))
+    entries = []
+    for line in (DATA / "insults.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, weight, *language = line.split("\t")
+            entries.append((term, Entry(float(weight), language[0] if language else "")))
+    return WordList(entries)
 
 
 @functools.cache
@@ -66,16 +78,22 @@ def svm_probabilities(texts: Sequence[str]) -> list[float]:
     return [float(p[1]) for p in probabilities]
 
 
-def lexicon_score(prepared: str) -> tuple[float, list[str]]:
-    """Noisy-or of the weights of the listed terms found, and those terms."""
-    found = insults().find("", prepared)
+def lexicon_score(prepared: str, language: str = "") -> tuple[float, list[str]]:
+    """Noisy-or of the weights of the listed terms found, and those terms. A term limited to
+    one language counts in texts of that language, and in texts of neither (a language that
+    was not recognised is no reason to miss an insult)."""
+    found = [
+        hit
+        for hit in insults().find("", prepared)
+        if hit.value.language in ("", language) or language not in ("fr", "en")
+    ]
     # A set phrase speaks for the words in it: "holy shit" is not also "shit".
     hits = [h for h in found if not any(h.term in o.term.split() for o in found if o is not h)]
     if not hits:
         return 0.0, []
     clean = 1.0
     for hit in hits:
-        clean *= 1.0 - float(hit.value)
+        clean *= 1.0 - hit.value.weight
     score = 1.0 - clean
     if _addressed().find("", prepared):
         score += (1.0 - score) * TARGETED_BOOST
@@ -92,7 +110,7 @@ def scores(
     svm = dict(zip(english, svm_probabilities([prepared[i] for i in english]), strict=True))
     result = []
     for i, form in enumerate(prepared):
-        score, _ = lexicon_score(form)
+        score, _ = lexicon_score(form, languages[i])
         if i in svm:
             opinion = svm[i]
             if not _addressed().find("", form):

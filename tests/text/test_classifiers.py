@@ -97,3 +97,10 @@ def test_moderation_evaluation_reports_each_language_and_the_baseline(capsys):
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| mod")]
     assert len(lines) == 2 * 2 * 3
     assert {line.split(" | ")[1] for line in lines} == {"fr", "en"}
+
+
+def test_a_word_that_is_an_insult_in_one_language_only_counts_in_that_language():
+    assert _one("Le colis est arrivé en retard").toxicity < 0.5
+    assert _one("Weigh the pros and cons before buying").toxicity < 0.5
+    assert _one("You retard").toxicity >= 0.8
+    assert _one("Pauvre con").toxicity >= 0.8
