@@ -58,8 +58,14 @@ def analyse(texts: Iterable[str], terms: Mapping[str, float] | None = None) -> I
                         sentiment.base_lexicon(lang), terms
                     )
             rows.append((text, read, lang, confidence, sentiment.score(read, lang, lexicon)))
-        toxic = toxicity.scores([r[1] for r in rows], [r[2] for r in rows], [r[4] for r in rows])
-        for (text, read, lang, confidence, value), tox in zip(rows, toxic, strict=True):
+        # One matching form per text serves both classifiers' word lists.
+        forms = [toxicity.insults().prepare(r[1]) for r in rows]
+        toxic = toxicity.scores(
+            [r[1] for r in rows], [r[2] for r in rows], [r[4] for r in rows], forms
+        )
+        for (text, read, lang, confidence, value), tox, form in zip(
+            rows, toxic, forms, strict=True
+        ):
             yield Analysis(
-                text, lang, confidence, sentiment.label(value), value, tox, spam.score(read)
+                text, lang, confidence, sentiment.label(value), value, tox, spam.score(read, form)
             )

@@ -77,13 +77,13 @@ class Features:
         return z + min(self.phrase_weight, 5.0)
 
 
-def features(text: str) -> Features:
+def features(text: str, prepared: str | None = None) -> Features:
     found = [m.group(0) for m in URL_RE.finditer(text)]
     letters = [c for c in text if c.isalpha()]
     upper = sum(c.isupper() for c in letters)
     words = re.findall(r"\w{3,}", text.lower())
     top = Counter(words).most_common(1)[0][1] / len(words) if len(words) >= 6 else 0.0
-    form = phrases().prepare(text)
+    form = prepared if prepared is not None else phrases().prepare(text)
     return Features(
         links=len(found),
         shortened=sum(domain(u) in SHORTENERS for u in found),
@@ -101,5 +101,6 @@ def features(text: str) -> Features:
     )
 
 
-def score(text: str) -> float:
-    return round(1.0 / (1.0 + math.exp(-features(text).log_odds())), 4)
+def score(text: str, prepared: str | None = None) -> float:
+    """`prepared`: the text's matching form (WordList.prepare), when the caller has it."""
+    return round(1.0 / (1.0 + math.exp(-features(text, prepared).log_odds())), 4)

@@ -101,10 +101,15 @@ def lexicon_score(prepared: str, language: str = "") -> tuple[float, list[str]]:
 
 
 def scores(
-    texts: Sequence[str], languages: Sequence[str], sentiments: Sequence[float]
+    texts: Sequence[str],
+    languages: Sequence[str],
+    sentiments: Sequence[float],
+    prepared: Sequence[str] | None = None,
 ) -> list[float]:
-    """Toxicity probabilities for a batch of (already sampled) texts."""
-    prepared = [insults().prepare(t) for t in texts]
+    """Toxicity probabilities for a batch of (already sampled) texts; `prepared`, their
+    matching forms when the caller has them (analyse() shares them with the spam score)."""
+    if prepared is None:
+        prepared = [insults().prepare(t) for t in texts]
     # The SVM reads the matching form too: "f*ck" and "a$$hole" come out as it learnt them.
     english = [i for i, lang in enumerate(languages) if lang != "fr"]
     svm = dict(zip(english, svm_probabilities([prepared[i] for i in english]), strict=True))

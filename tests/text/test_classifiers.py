@@ -75,9 +75,9 @@ def test_a_one_megabyte_message_is_judged_on_a_bounded_sample(monkeypatch):
     seen: list[int] = []
     real = toxicity.scores
 
-    def spy(texts, languages, sentiments):
+    def spy(texts, languages, sentiments, prepared=None):
         seen.extend(len(t) for t in texts)
-        return real(texts, languages, sentiments)
+        return real(texts, languages, sentiments, prepared)
 
     monkeypatch.setattr(toxicity, "scores", spy)
     huge = ("bonjour tout le monde " * 50_000)[:1_000_000] + " espèce de connard"
