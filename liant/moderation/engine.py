@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Min
+from django.utils import timezone
 
 from liant.channels.models import Event
 from liant.core.models import Workspace
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 
 MODERATED_KINDS = ("post", "comment", "mention", "direct_message")
 EVENT_BATCH = 500
+# Rules judge what was stored in the last day. When a workspace first turns moderation on, or
+# connects a channel with months of history, nobody wants a ban for a message from March:
+# the dry run is how a rule meets the past.
+STORED_WITHIN = timedelta(days=1)
 WAVE_WINDOW = timedelta(hours=1)
 WAVE_PRELOAD = 2000  # earlier events of the window loaded into the near-duplicate index
 # Without any rule, the classifiers alone put a message in the queue from these probabilities
@@ -317,7 +322,10 @@ def moderate_new_events(workspace: Workspace) -> EvaluationReport:
         state = ModerationState.of(workspace)
         events = list(
             Event.objects.filter(
-                workspace=workspace, pk__gt=state.last_event_id, kind__in=MODERATED_KINDS
+                workspace=workspace,
+                pk__gt=state.last_event_id,
+                kind__in=MODERATED_KINDS,
+                fetched_at__gte=timezone.now() - STORED_WITHIN,
             )
             .select_related("channel", "workspace")
             .order_by("pk")[:EVENT_BATCH]

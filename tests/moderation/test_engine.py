@@ -130,3 +130,15 @@ def test_a_label_rule_records_without_queueing(workspace, channel):
     item = Item.objects.get()
     assert (item.state, item.label) == (ItemState.DONE, "cuisine")
     assert LogEntry.objects.get().outcome == Outcome.RECORDED
+
+
+def test_events_stored_long_ago_are_left_to_the_dry_run(workspace, channel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    rule(workspace, words="connard", action=Action.DELETE)
+    store(channel, "Vieux connard", fetched_at=timezone.now() - timedelta(days=40))
+    fresh = store(channel, "Nouveau connard")
+    moderate_new_events(workspace)
+    assert [i.event for i in Item.objects.all()] == [fresh]
