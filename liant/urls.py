@@ -10,6 +10,7 @@ urlpatterns = [
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
     path("w/<slug:ws>/moderation/", include("liant.moderation.urls")),
-    path("charter/<slug:ws>/", moderation_views.public_charter, name="public_charter"),
+    # Public: the charter members agree to (not a workspace page, hence not "ws").
+    path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
     path("", include("liant.core.urls")),
 ]

@@ -253,9 +253,9 @@ def charter_edit(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def public_charter(request: HttpRequest, ws: str) -> HttpResponse:
+def public_charter(request: HttpRequest, slug: str) -> HttpResponse:
     """The charter members agree to: public, like the community it governs."""
-    workspace = get_object_or_404(Workspace, slug=ws)
+    workspace = get_object_or_404(Workspace, slug=slug)
     charter = Charter.current(workspace)
     if charter is None:
         raise Http404

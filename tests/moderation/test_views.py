@@ -133,6 +133,8 @@ def test_the_charter_is_published_as_versions_on_a_public_page(owner_client, cli
     )
     assert list(Charter.objects.values_list("version", flat=True)) == [2, 1]
     assert Charter.current(workspace).articles("fr") == {1: "Respect", 2: "Spam"}
+    editor = owner_client.get(url(workspace, "charter/")).content.decode()
+    assert f'href="/charter/{workspace.slug}/"' in editor and "v2" in editor
     page = client.get(f"/charter/{workspace.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Pas d&#x27;insultes" in page or "Pas d'insultes" in page
     assert "<script>" not in page and "javascript:" not in page
