@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop as _
 
 from liant.channels.models import Channel, ChannelRecorder, Event, Health
 from liant.channels.sanitize import clean_html, clean_url, text_of
+from liant.channels.signals import events_stored
 from liant.connectors import registry
 from liant.connectors.base import Connector, ConnectorError, ErrorKind, FetchResult, Problem
 from liant.connectors.http import HttpClient
@@ -86,6 +87,15 @@ def store_events(channel: Channel, result: FetchResult) -> int:
                 fresh.append(row)
         Event.objects.bulk_create(fresh, ignore_conflicts=True)
         Channel.objects.filter(pk=channel.pk).update(cursor=result.cursor)
+        if fresh:
+            transaction.on_commit(
+                lambda: events_stored.send(
+                    sender=Channel,
+                    workspace_id=channel.workspace_id,
+                    channel_id=channel.pk,
+                    stored=len(fresh),
+                )
+            )
     return len(fresh)
 
 

@@ -66,6 +66,7 @@ MODULES: list[Module] = [
         _("Moderation"),
         _("A published charter turned into rules, and a review queue ordered by risk."),
         "moderation.view",
+        url_name="moderation",
     ),
     Module(
         "members",

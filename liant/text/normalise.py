@@ -83,12 +83,67 @@ def squeeze(text: str) -> str:
     return _REPEAT_RE.sub(r"\1\1", text)
 
 
-def matching_form(text: str) -> str:
-    """The form watched words and messages are compared in: folded, de-leeted, squeezed.
+# Characters that draw nothing but split a word for a matcher: zero-width space, joiners, word
+# joiner, soft hyphen, BOM, Mongolian vowel separator, invisible operators. Removed before
+# matching, so "con\u200bnard" is "connard"; an emoji's own joiner is irrelevant there.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e"
+        "\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067"
+        "\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\u3164\ufe00\ufe01\ufe0e\ufe0f"
+        "\ufeff\uffa0",
+    ),
+    None,
+)
+# Cyrillic and Greek letters drawn like Latin ones (after case folding), the ones used to
+# dodge a filter: "сonnаrd" with a Cyrillic "с" and "а". NFKC does not map them, since they
+# are different letters; only words that mix scripts, or are made of these letters alone,
+# are rewritten, so a Russian or Greek sentence keeps its own letters.
+_CONFUSABLE = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
+        "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ո": "n", "ս": "u",
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+        "τ": "t", "υ": "u", "χ": "x", "γ": "y", "η": "n", "ω": "w",
+    }
+)  # fmt: skip
+_CONFUSABLE_CHARS = frozenset(chr(c) for c in _CONFUSABLE)
+_WORD_RE = re.compile(r"\w+")
+# Letters spelt out one by one to dodge a word list: "c.o.n.n.a.r.d", "c o n n a r d".
+_SPELT_RE = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?!\w)")
 
-    "C0NNNN4RD" and "connard" give the same string; apply it to both sides of a comparison.
+
+def _unconfuse(word: str, latin_text: bool) -> str:
+    if word.isascii():
+        return word
+    if any("a" <= c <= "z" for c in word) or (
+        latin_text and all(c in _CONFUSABLE_CHARS or not c.isalpha() for c in word)
+    ):
+        return word.translate(_CONFUSABLE)
+    return word
+
+
+def defang(text: str) -> str:
+    """Undo the usual tricks against a word list, on folded text: invisible characters,
+    look-alike letters from other scripts (in a word that mixes scripts, or in a word made of
+    look-alikes only inside Latin text), letters spelt out one by one."""
+    text = text.translate(_INVISIBLE)
+    if not text.isascii():
+        latin_text = any("a" <= c <= "z" for c in text)
+        text = _WORD_RE.sub(lambda m: _unconfuse(m.group(0), latin_text), text)
+    return _SPELT_RE.sub(lambda m: m.group(0)[::2], text)
+
+
+def matching_form(text: str) -> str:
+    """The form watched words and messages are compared in: folded, defanged, de-leeted,
+    squeezed.
+
+    "C0NNNN4RD", "c.o.n.n.a.r.d" and "сonnаrd" (Cyrillic letters) give "connard"; apply it to
+    both sides of a comparison.
     """
-    return squeeze(_LEET_WORD_RE.sub(_unleet_word, fold(text)))
+    return squeeze(_LEET_WORD_RE.sub(_unleet_word, defang(fold(text))))
 
 
 def urls(text: str) -> list[str]:

@@ -10,7 +10,8 @@ def test_liant_text_imports_no_django():
     code = (
         "import sys\n"
         "import liant.text, liant.text.duplicates, liant.text.keywords, liant.text.evaluate\n"
-        "list(liant.text.analyse(['Pas terrible ce café', 'Love it']))\n"
+        "import liant.text.evaluate_moderation, liant.text.toxicity, liant.text.spam\n"
+        "list(liant.text.analyse(['Pas terrible ce café', 'Love it, you idiot']))\n"
         "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')], "
         "sorted(m for m in sys.modules if m.startswith('django'))\n"
     )

@@ -1,0 +1,349 @@
+"""Judging stored events with a workspace's rules, and acting on the verdict.
+
+`judge()` is shared by the worker and the dry run: analyse the texts in one batch (language,
+insult and spam probabilities), count near-identical messages of the last hour, look up each
+author's history, then check every rule. `moderate_new_events()` runs in the worker after the
+channels store events, moves a cursor on Event ids (the same way listening's ingestion does)
+and applies what the rules decided through the channel's connector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from liant.channels.models import Event
+from liant.core.models import Workspace
+from liant.moderation import actions
+from liant.moderation.conditions import Compiled, Message
+from liant.moderation.models import (
+    Action,
+    Item,
+    ItemState,
+    LogEntry,
+    ModerationState,
+    Outcome,
+    Reason,
+    Report,
+    Rule,
+)
+from liant.text import analyse
+from liant.text.duplicates import NearDuplicates
+
+log = logging.getLogger(__name__)
+
+MODERATED_KINDS = ("post", "comment", "mention", "direct_message")
+EVENT_BATCH = 500
+# Rules judge what was stored in the last day. When a workspace first turns moderation on, or
+# connects a channel with months of history, nobody wants a ban for a message from March:
+# the dry run is how a rule meets the past.
+STORED_WITHIN = timedelta(days=1)
+WAVE_WINDOW = timedelta(hours=1)
+WAVE_PRELOAD = 2000  # earlier events of the window loaded into the near-duplicate index
+# Without any rule, the classifiers alone put a message in the queue from these probabilities
+# (never remove it: a person decides).
+FLAG_TOXICITY = 0.7
+FLAG_SPAM = 0.8
+# When several rules match, the stronger action wins between rules of the same severity.
+STRENGTH = [
+    Action.LABEL,
+    Action.HOLD,
+    Action.WARN,
+    Action.HIDE,
+    Action.DELETE,
+    Action.MUTE,
+    Action.BAN,
+]
+REMOVALS = ("hide", "delete", "ban", "mute", "remove", "remove_warn", "remove_mute")
+
+
+@dataclass
+class Judgement:
+    event: Event
+    message: Message
+    matched: list[tuple[Rule, list[str]]] = field(default_factory=list)
+    timed_out: list[Rule] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return any(rule.action == Action.ALLOW for rule, _ in self.matched)
+
+    @property
+    def deciding(self) -> Rule | None:
+        acting = [rule for rule, _ in self.matched if rule.action != Action.ALLOW]
+        if not acting:
+            return None
+        return max(acting, key=lambda r: (r.severity, STRENGTH.index(Action(r.action)), -r.pk))
+
+    def reasons(self, rule: Rule) -> list[str]:
+        return next((why for r, why in self.matched if r.pk == rule.pk), [])
+
+
+def _author_history(
+    workspace: Workspace, events: Sequence[Event]
+) -> dict[str, tuple[datetime | None, int]]:
+    """Per author: when first seen, and how many messages before this batch."""
+    authors = {e.author_remote_id for e in events if e.author_remote_id}
+    if not authors:
+        return {}
+    first_pk = min(e.pk for e in events)
+    rows = (
+        Event.objects.filter(workspace=workspace, author_remote_id__in=authors, pk__lt=first_pk)
+        .values("author_remote_id")
+        .annotate(first=Min("occurred_at"), n=Count("pk"))
+    )
+    return {r["author_remote_id"]: (r["first"], r["n"]) for r in rows}
+
+
+def _wave_index(workspace: Workspace, events: Sequence[Event]) -> tuple[NearDuplicates, dict]:
+    index = NearDuplicates()
+    when: dict[int, datetime] = {}
+    start = min(e.occurred_at for e in events) - WAVE_WINDOW
+    earlier = (
+        Event.objects.filter(
+            workspace=workspace,
+            kind__in=MODERATED_KINDS,
+            occurred_at__gte=start,
+            pk__lt=min(e.pk for e in events),
+        )
+        .order_by("-pk")
+        .values_list("pk", "text", "occurred_at")[:WAVE_PRELOAD]
+    )
+    for pk, text, occurred in reversed(list(earlier)):
+        index.add(pk, text[:2000])
+        when[pk] = occurred
+    return index, when
+
+
+def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) -> list[Judgement]:
+    """The verdict of `rules` on each event, in order (events sorted by id)."""
+    if not events:
+        return []
+    compiled = [Compiled(rule) for rule in rules]
+    analyses = list(analyse([e.text for e in events]))
+    history = _author_history(workspace, events)
+    seen_in_batch: dict[str, int] = defaultdict(int)
+    first_in_batch: dict[str, datetime] = {}
+    needs_wave = any(rule.wave_size is not None for rule in rules)
+    index, when = _wave_index(workspace, events) if needs_wave else (None, {})
+    judgements = []
+    for event, result in zip(events, analyses, strict=True):
+        author = event.author_remote_id
+        first, before = history.get(author, (None, 0))
+        if author:
+            first = first or first_in_batch.get(author)
+            first_in_batch.setdefault(author, event.occurred_at)
+        wave = 1
+        if index is not None:
+            found = index.add(event.pk, event.text[:2000])
+            when[event.pk] = event.occurred_at
+            wave += sum(1 for k in found if event.occurred_at - when[k] <= WAVE_WINDOW)
+        message = Message(
+            text=event.text,
+            channel_id=event.channel_id,
+            occurred_at=event.occurred_at,
+            toxicity=result.toxicity or 0.0,
+            spam=result.spam or 0.0,
+            language=result.language,
+            author_first_seen=first,
+            author_previous=before + seen_in_batch[author],
+            wave=wave,
+        )
+        if author:
+            seen_in_batch[author] += 1
+        judgement = Judgement(event, message)
+        for rule in compiled:
+            verdict = rule.check(message)
+            if verdict.matched:
+                judgement.matched.append((rule.rule, verdict.reasons))
+            elif verdict.timed_out:
+                judgement.timed_out.append(rule.rule)
+        judgements.append(judgement)
+    return judgements
+
+
+def author_removals(workspace: Workspace, author: str) -> int:
+    if not author:
+        return 0
+    return LogEntry.objects.filter(
+        workspace=workspace,
+        author_remote_id=author,
+        action__in=REMOVALS,
+        outcome=Outcome.APPLIED,
+    ).count()
+
+
+def risk(
+    severity: int, toxicity: float, spam: float, reporter_weight: float, removals: int
+) -> float:
+    """0 … 1, highest first in the queue: the chance that any of the signals is right, each
+    taken as independent evidence (rule severity, classifier, reporter's record, author's)."""
+    parts = [
+        severity / 4 * 0.9,
+        max(toxicity, spam),
+        reporter_weight,
+        min(removals, 5) / 5 * 0.6,
+    ]
+    doubt = 1.0
+    for p in parts:
+        doubt *= 1.0 - max(0.0, min(p, 1.0))
+    return round(1.0 - doubt, 4)
+
+
+def refresh_risk(item: Item) -> None:
+    reports = list(item.reports.all())
+    weight = max((Report.accuracy(item.workspace, r.reporter) for r in reports), default=0.0)
+    item.risk = risk(
+        item.severity,
+        item.toxicity,
+        item.spam,
+        weight,
+        author_removals(item.workspace, item.author_remote_id),
+    )
+    item.save(update_fields=["risk"])
+
+
+def _item(judgement: Judgement, reason: str, rule: Rule | None, why: str) -> Item:
+    event, message = judgement.event, judgement.message
+    severity = rule.severity if rule else 0
+    return Item(
+        workspace_id=event.workspace_id,
+        event=event,
+        channel_id=event.channel_id,
+        reason=reason,
+        why=why,
+        rule=rule,
+        matched_rules=[r.pk for r, _ in judgement.matched],
+        text=event.text,
+        language=message.language,
+        toxicity=message.toxicity,
+        spam=message.spam,
+        severity=severity,
+        risk=risk(
+            severity,
+            message.toxicity,
+            message.spam,
+            0.0,
+            author_removals(event.workspace, event.author_remote_id),
+        ),
+        author_remote_id=event.author_remote_id,
+        author_handle=event.author_handle,
+    )
+
+
+def act_on(judgement: Judgement) -> Item | None:
+    """Apply the verdict: nothing, an item in the queue, or an action through the network."""
+    event, message = judgement.event, judgement.message
+    if judgement.allowed:
+        return None
+    rule = judgement.deciding
+    if rule is None:
+        if judgement.timed_out:
+            names = ", ".join(r.name for r in judgement.timed_out)
+            item = _item(
+                judgement,
+                Reason.HELD,
+                judgement.timed_out[0],
+                f"a rule's pattern ran out of time ({names}): a person decides",
+            )
+            item.save()
+            return item
+        if message.toxicity >= FLAG_TOXICITY or message.spam >= FLAG_SPAM:
+            item = _item(
+                judgement,
+                Reason.FLAGGED,
+                None,
+                f"insult probability {message.toxicity:.2f}, spam {message.spam:.2f}",
+            )
+            item.save()
+            return item
+        return None
+    why = "; ".join(judgement.reasons(rule))
+    item = _item(judgement, Reason.HELD, rule, why)
+    if rule.action == Action.LABEL:
+        item.state, item.reason, item.label = ItemState.DONE, Reason.LABELLED, rule.label
+    item.save()
+    if rule.action in (Action.HOLD, Action.LABEL):
+        actions.log(
+            event,
+            rule.action,
+            actions.Result(Outcome.RECORDED),
+            text=event.text,
+            rule=rule,
+            article=rule.article,
+            item_id=item.pk,
+        )
+        return item
+    entry = actions.apply(
+        event,
+        rule.action,
+        text=event.text,
+        rule=rule,
+        article=rule.article,
+        warning=rule.warning,
+        mute_minutes=rule.mute_minutes,
+        item_id=item.pk,
+    )
+    if entry.outcome == Outcome.APPLIED:
+        item.state, item.reason = ItemState.DONE, Reason.ACTED
+        item.decided_at = entry.created_at
+    else:
+        item.reason = Reason.NOT_APPLIED
+        item.why = f"{why} — {entry.detail}"
+        item.why_detail = entry.detail_json
+    item.save(update_fields=["state", "reason", "decided_at", "why", "why_detail"])
+    return item
+
+
+def active_rules(workspace: Workspace) -> list[Rule]:
+    return list(Rule.objects.filter(workspace=workspace, active=True).prefetch_related("channels"))
+
+
+@dataclass
+class EvaluationReport:
+    seen: int = 0
+    items: int = 0
+
+
+def moderate_new_events(workspace: Workspace) -> EvaluationReport:
+    """Everything stored since the last run, in id order. The cursor moves before the actions
+    (a network action is not undone by a rollback): a crash mid-batch leaves its remaining
+    events unjudged rather than acted on twice."""
+    total = EvaluationReport()
+    rules = active_rules(workspace)
+    while True:
+        state = ModerationState.of(workspace)
+        events = list(
+            Event.objects.filter(
+                workspace=workspace,
+                pk__gt=state.last_event_id,
+                kind__in=MODERATED_KINDS,
+                fetched_at__gte=timezone.now() - STORED_WITHIN,
+            )
+            .select_related("channel", "workspace")
+            .order_by("pk")[:EVENT_BATCH]
+        )
+        if not events:
+            return total
+        with transaction.atomic():
+            moved = ModerationState.objects.filter(
+                pk=state.pk, last_event_id=state.last_event_id
+            ).update(last_event_id=events[-1].pk)
+        if not moved:
+            return total  # another worker took this batch
+        already = set(Item.objects.filter(event__in=events).values_list("event_id", flat=True))
+        fresh = [e for e in events if e.pk not in already and e.text]
+        for judgement in judge(workspace, fresh, rules):
+            try:
+                if act_on(judgement) is not None:
+                    total.items += 1
+            except Exception:  # one message must not stop the others being judged
+                log.exception("moderating event %s failed", judgement.event.pk)
+        total.seen += len(events)

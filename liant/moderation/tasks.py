@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from liant.channels.models import Channel
+from liant.core.models import Workspace
+from liant.moderation import engine, queue
+
+
+@db_task(retries=0)
+def moderate_workspace(workspace_id: int) -> dict:
+    report = engine.moderate_new_events(Workspace.objects.get(pk=workspace_id))
+    return {"seen": report.seen, "items": report.items}
+
+
+@db_periodic_task(crontab(minute="*"))
+def moderate_everywhere() -> int:
+    """Every minute, in case an immediate run was lost (a worker restarted mid-queue)."""
+    ids = list(Channel.objects.values_list("workspace_id", flat=True).distinct())
+    for workspace_id in ids:
+        moderate_workspace(workspace_id)
+    return len(ids)
+
+
+@db_task(retries=0)
+def send_decision(entry_id: int) -> str | None:
+    return queue.send(entry_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def send_due_decisions() -> int:
+    """Decisions whose undo window has passed and whose scheduled send was lost."""
+    return queue.send_due()

@@ -1,0 +1,269 @@
+"""Moderation pages: the review queue, decisions with undo, rules with a dry run, the charter
+(edited as new versions, published on a public page) and the action log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import markdown
+import nh3
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liant.channels.models import Channel, Event
+from liant.connectors.base import render_detail
+from liant.core import audit
+from liant.core.access import WorkspaceRequest, workspace_view
+from liant.core.models import Workspace
+from liant.moderation import engine, queue
+from liant.moderation.models import (
+    Charter,
+    Decision,
+    Item,
+    ItemState,
+    LogEntry,
+    Outcome,
+    Rule,
+)
+
+DRY_RUN_DAYS = 30
+DRY_RUN_EVENTS = 5000  # the most recent stored events of the 30 days a dry run reads
+SHOWN = 100
+# Markdown written in Liant is still sanitized: a charter is shown to the public.
+CHARTER_TAGS = {
+    "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
+    "pre", "hr", "br",
+}  # fmt: skip
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = [
+            "name", "article", "severity", "action", "words", "pattern", "min_links",
+            "denied_domains", "allowed_domains", "min_mentions", "all_caps", "wave_size",
+            "new_member_days", "max_previous_messages", "min_toxicity", "min_spam", "channels",
+            "warning", "mute_minutes", "label",
+        ]  # fmt: skip
+        widgets = {
+            "words": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+            "denied_domains": forms.Textarea(attrs={"rows": 2}),
+            "allowed_domains": forms.Textarea(attrs={"rows": 2}),
+            "warning": forms.Textarea(attrs={"rows": 3}),
+            "channels": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: object, workspace: Workspace, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+
+
+class CharterForm(forms.Form):
+    body_fr = forms.CharField(
+        label=_("Charter in French (Markdown)"), widget=forms.Textarea(attrs={"rows": 16}),
+        required=False,
+    )  # fmt: skip
+    body_en = forms.CharField(
+        label=_("Charter in English (Markdown)"), widget=forms.Textarea(attrs={"rows": 16}),
+        required=False,
+    )  # fmt: skip
+
+
+def render_charter(text: str) -> str:
+    html = markdown.markdown(text)
+    return nh3.clean(
+        html, tags=CHARTER_TAGS, attributes={"a": {"href"}}, link_rel="nofollow noopener"
+    )
+
+
+@workspace_view("moderation.view")
+def review_queue(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    items = Item.objects.filter(workspace=workspace, state=ItemState.QUEUED).select_related(
+        "channel", "rule"
+    )
+    filters = {k: request.GET.get(k, "") for k in ("channel", "rule", "language")}
+    if filters["channel"].isdigit():
+        items = items.filter(channel_id=int(filters["channel"]))
+    if filters["rule"].isdigit():
+        items = items.filter(rule_id=int(filters["rule"]))
+    if filters["language"]:
+        items = items.filter(language=filters["language"])
+    pending = LogEntry.objects.filter(
+        workspace=workspace, outcome=Outcome.PENDING, apply_after__gt=timezone.now()
+    ).select_related("item")
+    shown = list(items.order_by("-risk", "created_at")[:SHOWN])
+    for item in shown:
+        item.why_shown = render_detail(item.why_detail, item.why)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "items": shown,
+            "filters": filters,
+            "channels": Channel.objects.filter(workspace=workspace),
+            "rules": Rule.objects.filter(workspace=workspace),
+            "decisions": Decision.choices,
+            "pending": pending,
+            "can_act": request.membership.can("moderation.act"),
+        },
+    )
+
+
+@workspace_view("moderation.act")
+@require_POST
+def decide(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk, workspace=request.workspace, state=ItemState.QUEUED)
+    decision = request.POST.get("decision", "")
+    if decision not in Decision.values:
+        raise Http404
+    entry = queue.decide(item, decision, request.user)
+    from liant.moderation.tasks import send_decision
+
+    send_decision.schedule((entry.pk,), delay=queue.UNDO_SECONDS + 1)
+    audit.record(request, "moderation.decided", target=item, decision=decision)
+    messages.success(
+        request,
+        _("“%(decision)s” recorded; it is sent in %(seconds)s seconds unless you undo it.")
+        % {"decision": Decision(decision).label, "seconds": queue.UNDO_SECONDS},
+    )
+    return redirect("moderation", ws=request.workspace.slug)
+
+
+@workspace_view("moderation.act")
+@require_POST
+def undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    entry = get_object_or_404(LogEntry, pk=pk, workspace=request.workspace)
+    if queue.undo(entry):
+        audit.record(request, "moderation.undone", target=entry)
+        messages.success(request, _("Undone: nothing was sent, the item is back in the queue."))
+    else:
+        messages.error(request, _("Too late to undo: the decision was already sent."))
+    return redirect("moderation", ws=request.workspace.slug)
+
+
+@workspace_view("moderation.view")
+def action_log(request: WorkspaceRequest) -> HttpResponse:
+    entries = list(
+        LogEntry.objects.filter(workspace=request.workspace).select_related("rule", "actor")[:200]
+    )
+    for entry in entries:
+        entry.detail_shown = render_detail(entry.detail_json, entry.detail)  # type: ignore[attr-defined]
+    return render(request, "moderation/log.html", {"entries": entries})
+
+
+@workspace_view("moderation.view")
+def rule_list(request: WorkspaceRequest) -> HttpResponse:
+    return render(
+        request,
+        "moderation/rules.html",
+        {
+            "rules": Rule.objects.filter(workspace=request.workspace),
+            "can_manage": request.membership.can("moderation.manage"),
+        },
+    )
+
+
+@workspace_view("moderation.manage")
+def rule_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk, workspace=request.workspace) if pk else None
+    instance = rule or Rule(workspace=request.workspace, created_by=request.user)
+    form = RuleForm(request.POST or None, instance=instance, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        audit.record(request, "moderation.rule_saved", target=saved, created=rule is None)
+        messages.success(request, _("The rule “%(name)s” is saved.") % {"name": saved.name})
+        return redirect("moderation_rules", ws=request.workspace.slug)
+    return render(request, "moderation/rule_edit.html", {"form": form, "rule": rule})
+
+
+@workspace_view("moderation.manage")
+@require_POST
+def rule_toggle(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(Rule, pk=pk, workspace=request.workspace)
+    rule.active = not rule.active
+    rule.save(update_fields=["active", "updated_at"])
+    audit.record(request, "moderation.rule_switched", target=rule, active=rule.active)
+    return redirect("moderation_rules", ws=request.workspace.slug)
+
+
+@workspace_view("moderation.manage")
+def rule_dry_run(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """What the rule would have done on the last 30 days of stored messages; nothing is
+    written and nothing is sent."""
+    rule = get_object_or_404(Rule, pk=pk, workspace=request.workspace)
+    since = timezone.now() - timedelta(days=DRY_RUN_DAYS)
+    events = list(
+        Event.objects.filter(
+            workspace=request.workspace, occurred_at__gte=since, kind__in=engine.MODERATED_KINDS
+        )
+        .exclude(text="")
+        .select_related("channel")
+        .order_by("-pk")[:DRY_RUN_EVENTS]
+    )
+    events.reverse()
+    judged = engine.judge(request.workspace, events, [rule])
+    hits = [(j.event, j.reasons(rule)) for j in judged if j.matched]
+    timed_out = sum(1 for j in judged if j.timed_out)
+    return render(
+        request,
+        "moderation/dry_run.html",
+        {
+            "rule": rule,
+            "hits": hits[-SHOWN:][::-1],
+            "found": len(hits),
+            "read": len(events),
+            "timed_out": timed_out,
+            "days": DRY_RUN_DAYS,
+        },
+    )
+
+
+@workspace_view("moderation.manage")
+def charter_edit(request: WorkspaceRequest) -> HttpResponse:
+    current = Charter.current(request.workspace)
+    initial = {"body_fr": current.body_fr, "body_en": current.body_en} if current else {}
+    form = CharterForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        version = (current.version + 1) if current else 1
+        charter = Charter.objects.create(
+            workspace=request.workspace,
+            version=version,
+            body_fr=form.cleaned_data["body_fr"],
+            body_en=form.cleaned_data["body_en"],
+            created_by=request.user,
+        )
+        audit.record(request, "moderation.charter_published", target=charter, version=version)
+        messages.success(request, _("Version %(n)s of the charter is published.") % {"n": version})
+        return redirect("moderation_charter", ws=request.workspace.slug)
+    return render(
+        request,
+        "moderation/charter_edit.html",
+        {
+            "form": form,
+            "current": current,
+            "versions": Charter.objects.filter(workspace=request.workspace)[:20],
+        },
+    )
+
+
+def public_charter(request: HttpRequest, slug: str) -> HttpResponse:
+    """The charter members agree to: public, like the community it governs."""
+    workspace = get_object_or_404(Workspace, slug=slug)
+    charter = Charter.current(workspace)
+    if charter is None:
+        raise Http404
+    # Written in Liant by the workspace's managers, rendered from Markdown and sanitized with
+    # nh3 before it is marked safe; nothing from outside reaches it.
+    html = mark_safe(render_charter(charter.body()))  # noqa: S308
+    return render(
+        request,
+        "moderation/charter_public.html",
+        {"workspace": workspace, "charter": charter, "html": html},
+    )
