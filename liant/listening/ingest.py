@@ -175,7 +175,13 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
     settings = ListeningSettings.of(workspace)
     # A wave of reposts is the same text many times: each distinct text is analysed once.
     distinct = list(dict.fromkeys(item.text for item in candidates))
-    analysed = dict(zip(distinct, analyse(distinct, settings.sentiment_terms or None), strict=True))
+    analysed = dict(
+        zip(
+            distinct,
+            analyse(distinct, settings.sentiment_terms or None, classify=False),
+            strict=True,
+        )
+    )
     mentions: list[Mention] = []
     matches: dict[int, list[int]] = {}
     terms_of: dict[int, dict[int, list[str]]] = {}

@@ -36,12 +36,16 @@ class Analysis:
     spam: float | None = None
 
 
-def analyse(texts: Iterable[str], terms: Mapping[str, float] | None = None) -> Iterator[Analysis]:
+def analyse(
+    texts: Iterable[str], terms: Mapping[str, float] | None = None, *, classify: bool = True
+) -> Iterator[Analysis]:
     """Analyse texts lazily, in order.
 
     `terms` are a workspace's own words or phrases with a polarity from -1.0 to 1.0 ("Maison
     Lumière": 0.0 to neutralise a brand name that contains a sentiment word, "rupture": -0.6);
-    they win over the shipped lexicons in every language.
+    they win over the shipped lexicons in every language. `classify=False` skips toxicity and
+    spam (left None), which cost about half the time, for callers that only need language and
+    sentiment (listening).
     """
     overlays: dict[str, lexicons.Lexicon] = {}
     iterator = iter(texts)
@@ -58,6 +62,10 @@ def analyse(texts: Iterable[str], terms: Mapping[str, float] | None = None) -> I
                         sentiment.base_lexicon(lang), terms
                     )
             rows.append((text, read, lang, confidence, sentiment.score(read, lang, lexicon)))
+        if not classify:
+            for text, _read, lang, confidence, value in rows:
+                yield Analysis(text, lang, confidence, sentiment.label(value), value)
+            continue
         # One matching form per text serves both classifiers' word lists.
         forms = [toxicity.insults().prepare(r[1]) for r in rows]
         toxic = toxicity.scores(

@@ -104,3 +104,13 @@ def test_a_word_that_is_an_insult_in_one_language_only_counts_in_that_language()
     assert _one("Weigh the pros and cons before buying").toxicity < 0.5
     assert _one("You retard").toxicity >= 0.8
     assert _one("Pauvre con").toxicity >= 0.8
+
+
+def test_callers_that_only_need_sentiment_can_skip_the_classifiers():
+    from liant.text import analyse
+
+    (plain,) = analyse(["Espèce de connard, achète mes pilules"], classify=False)
+    (full,) = analyse(["Espèce de connard, achète mes pilules"])
+    assert (plain.toxicity, plain.spam) == (None, None)
+    assert full.toxicity is not None and full.toxicity > 0.5
+    assert (plain.language, plain.sentiment) == (full.language, full.sentiment)
