@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("operator/", admin.site.urls),
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
+    path("w/<slug:ws>/inbox/", include("liant.inbox.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
     path("", include("liant.core.urls")),

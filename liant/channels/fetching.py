@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from liant.channels.models import Channel, ChannelRecorder, Event, Health
@@ -20,6 +21,11 @@ from liant.connectors.http import HttpClient
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Sent after a fetch stored new events (sender: the Channel), so the modules that read events
+# (inbox, listening…) can pick them up at once instead of at their next periodic run. The
+# channels app does not know who listens: data flows one way, from connectors to readers.
+events_stored = Signal()
 
 LOCK_STALE_AFTER = timedelta(minutes=15)  # a worker killed mid-fetch frees its channel then
 RETRY_AFTER_FAILURE = timedelta(minutes=5)
@@ -118,6 +124,11 @@ def fetch_channel(channel_id: int) -> FetchOutcome:
         }
     finally:
         Channel.objects.filter(pk=channel_id).update(**update)
+    if outcome.stored:
+        # A reader that fails must not turn a good fetch into a failed one.
+        for receiver, result in events_stored.send_robust(channel, stored=outcome.stored):
+            if isinstance(result, Exception):
+                log.error("%s failed after fetching channel %s: %s", receiver, channel_id, result)
     return outcome
 
 
