@@ -126,9 +126,9 @@ def fetch_channel(channel_id: int) -> FetchOutcome:
         Channel.objects.filter(pk=channel_id).update(**update)
     if outcome.stored:
         # A reader that fails must not turn a good fetch into a failed one.
-        for receiver, result in events_stored.send_robust(channel, stored=outcome.stored):
-            if isinstance(result, Exception):
-                log.error("%s failed after fetching channel %s: %s", receiver, channel_id, result)
+        for receiver, answer in events_stored.send_robust(channel, stored=outcome.stored):
+            if isinstance(answer, Exception):
+                log.error("%s failed after fetching channel %s: %s", receiver, channel_id, answer)
     return outcome
 
 

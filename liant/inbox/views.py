@@ -174,7 +174,7 @@ def render_conversation(
                 },
             ),
             "reply_form": reply_form or ReplyForm(),
-            "note_form": note_form or NoteForm(),
+            "note_form": note_form or NoteForm(prefix="note"),
             "saved_replies": SavedReply.objects.filter(workspace=request.workspace),
             "can_reply": request.membership.can("inbox.reply"),
             "others": others_writing(conv, request.user),
@@ -243,7 +243,7 @@ def update(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @require_POST
 def add_note(request: WorkspaceRequest, pk: int) -> HttpResponse:
     conv = conversation_of(request, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")  # the reply box owns "text"
     if not form.is_valid():
         return render_conversation(request, conv, note_form=form, status=400)
     with transaction.atomic():

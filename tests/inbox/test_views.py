@@ -152,9 +152,9 @@ def test_a_note_mentioning_a_teammate_notifies_them_in_their_language(
     member.language = "fr"
     member.save()
     url = ws_url(workspace, f"{conversation.pk}/note/")
-    assert outsider_client.post(url, {"text": "@member hello"}).status_code == 404
+    assert outsider_client.post(url, {"note-text": "@member hello"}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(url, {"text": "@member peux-tu regarder ? Client fâché."})
+        owner_client.post(url, {"note-text": "@member peux-tu regarder ? Client fâché."})
     notification = Notification.objects.get(user=member)
     assert notification.conversation == conversation
     assert len(mail.outbox) == 1
