@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel, Event
 from liant.core.models import Workspace
+from liant.text import fold
 
 
 def new_idempotency_key() -> str:
@@ -212,6 +213,9 @@ class Message(models.Model):
     author_name = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)  # from the event: sanitized with nh3 when stored
+    # What full-text search reads: text and author folded (case, accents) the one way
+    # liant.text folds, so SQLite and PostgreSQL find "cafe" in "Café" alike.
+    search_text = models.TextField(blank=True, editable=False)
     language = models.CharField(max_length=16, blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     sentiment_score = models.FloatField(default=0.0)
@@ -249,6 +253,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.text[:40]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = searchable(self.text, self.author_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"text", "author_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+
+def searchable(text: str, author: str = "") -> str:
+    return fold(f"{text} {author}")
 
 
 class Note(models.Model):

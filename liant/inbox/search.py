@@ -1,10 +1,11 @@
 """Full-text search over messages, one interface for SQLite FTS5 and PostgreSQL.
 
+Both read `Message.search_text`, the text folded by liant.text (case, accents, NFKC), and the
+typed words are folded the same way, so "cafe" finds "Café" on both.
 SQLite: an FTS5 table `inbox_message_fts` (rowid = message id) kept in step by triggers
-(migration 0002), tokenised with unicode61 and diacritics removed, so "cafe" finds "café".
-PostgreSQL: a GIN index on the same expression the query uses, with the 'simple'
-configuration because a workspace's messages mix French and English and stemming one
-language would spoil the other.
+(migration 0002). PostgreSQL: a GIN index on the same expression the query uses, with the
+'simple' configuration because a workspace's messages mix French and English and stemming
+one language would spoil the other.
 
 Both take the words a person typed: every word must appear, the last one as a prefix
 (search as you type). Nothing typed is ever passed to the engine's own query syntax.
@@ -19,12 +20,13 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from liant.inbox.models import Conversation
+from liant.text import fold
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
 
 # Shared by the PostgreSQL index (migration 0002) and the query, so the index is used.
-PG_DOCUMENT = "to_tsvector('simple', coalesce(text, '') || ' ' || coalesce(author_name, ''))"
+PG_DOCUMENT = "to_tsvector('simple', search_text)"
 PG_SQL = (
     "SELECT conversation_id FROM inbox_message "  # noqa: S608 - constants only; input is a param
     f"WHERE {PG_DOCUMENT} @@ to_tsquery('simple', %s)"
@@ -32,7 +34,7 @@ PG_SQL = (
 
 
 def words_of(query: str) -> list[str]:
-    return WORD.findall(query)[:MAX_WORDS]
+    return WORD.findall(fold(query))[:MAX_WORDS]
 
 
 def sqlite_match(words: list[str]) -> str:
@@ -43,7 +45,7 @@ def sqlite_match(words: list[str]) -> str:
 
 def postgres_query(words: list[str]) -> str:
     """A to_tsquery expression of the words (only \\w characters), the last one a prefix."""
-    terms = [w.lower() for w in words[:-1]] + [f"{words[-1].lower()}:*"]
+    terms = [*words[:-1], f"{words[-1]}:*"]
     return " & ".join(terms)
 
 
@@ -65,6 +67,6 @@ def matching(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conv
     else:  # another database: correct, slower
         filtered = conversations
         for word in words:
-            filtered = filtered.filter(messages__text__icontains=word)
+            filtered = filtered.filter(messages__search_text__contains=word)
         return filtered.distinct()
     return conversations.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - constant SQL, bound params

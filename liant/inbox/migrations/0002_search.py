@@ -9,24 +9,24 @@ from django.db import migrations
 
 SQLITE = [
     """CREATE VIRTUAL TABLE inbox_message_fts USING fts5(
-        body, tokenize = 'unicode61 remove_diacritics 2'
+        body, tokenize = 'unicode61'
     )""",
     """CREATE TRIGGER inbox_message_fts_insert AFTER INSERT ON inbox_message BEGIN
         INSERT INTO inbox_message_fts(rowid, body)
-        VALUES (new.id, coalesce(new.text, '') || ' ' || coalesce(new.author_name, ''));
+        VALUES (new.id, new.search_text);
     END""",
-    """CREATE TRIGGER inbox_message_fts_update AFTER UPDATE OF text, author_name
+    """CREATE TRIGGER inbox_message_fts_update AFTER UPDATE OF search_text
         ON inbox_message BEGIN
         DELETE FROM inbox_message_fts WHERE rowid = old.id;
         INSERT INTO inbox_message_fts(rowid, body)
-        VALUES (new.id, coalesce(new.text, '') || ' ' || coalesce(new.author_name, ''));
+        VALUES (new.id, new.search_text);
     END""",
     """CREATE TRIGGER inbox_message_fts_delete AFTER DELETE ON inbox_message BEGIN
         DELETE FROM inbox_message_fts WHERE rowid = old.id;
     END""",
     # Messages stored before this migration are indexed too.
     """INSERT INTO inbox_message_fts(rowid, body)
-        SELECT id, coalesce(text, '') || ' ' || coalesce(author_name, '') FROM inbox_message""",
+        SELECT id, search_text FROM inbox_message""",
 ]
 SQLITE_UNDO = [
     "DROP TRIGGER IF EXISTS inbox_message_fts_insert",
@@ -36,7 +36,7 @@ SQLITE_UNDO = [
 ]
 POSTGRES = [
     """CREATE INDEX inbox_message_search ON inbox_message USING gin (
-        to_tsvector('simple', coalesce(text, '') || ' ' || coalesce(author_name, ''))
+        to_tsvector('simple', search_text)
     )"""
 ]
 POSTGRES_UNDO = ["DROP INDEX IF EXISTS inbox_message_search"]
