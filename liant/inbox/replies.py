@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liant.channels import fetching
-from liant.channels.models import Channel
+from liant.channels.models import Channel, Health
 from liant.channels.models import Event as StoredEvent
 from liant.channels.sanitize import clean_url
 from liant.connectors import base
@@ -156,6 +156,18 @@ def send_reply(message_id: int) -> str:
         return message.state if message else ""
     channel = message.conversation.channel
     with translation.override(message.conversation.workspace.language):
+        if channel.health in (Health.AUTH_EXPIRED, Health.DISCONNECTED):
+            # Nothing is tried on a channel known to be unreachable; reconnecting it and
+            # sending again is a person's move.
+            return record_failure(
+                message,
+                channel,
+                ConnectorError(
+                    _("%(channel)s is not connected (%(health)s): reconnect it, then send again.")
+                    % {"channel": channel.name, "health": channel.get_health_display()},
+                    ErrorKind.PERMANENT,
+                ),
+            )
         try:
             remote = fetching.with_fresh_credentials(
                 channel, lambda connector: call_network(connector, message)

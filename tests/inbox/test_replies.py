@@ -155,3 +155,15 @@ def test_a_conversation_without_a_parent_event_is_answered_directly(
     with django_capture_on_commit_callbacks(execute=True):
         replies.queue_reply(conv, "Bonjour Zoé")
     assert replier.sent[0][:2] == ("direct", "zoe")
+
+
+def test_a_disconnected_channel_is_not_tried_and_says_why(
+    conversation, replier, django_capture_on_commit_callbacks
+):
+    Channel.objects.filter(pk=conversation.channel_id).update(health=Health.DISCONNECTED)
+    conversation.channel.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        replies.queue_reply(conversation, "Bonjour")
+    reply = Message.objects.get(direction="out")
+    assert reply.state == SendState.FAILED and "reconnect" in reply.last_error.lower()
+    assert replier.sent == []
