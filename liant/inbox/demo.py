@@ -11,6 +11,7 @@ stored here as history, grouped by the same code that groups fetched events.
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -145,11 +146,11 @@ def inbox(context: DemoContext) -> None:
         weekdays=[1, 2, 3, 4, 5, 6],  # the shop opens on Saturdays
         holidays=["2026-12-25", "2027-01-01"],
     )
-    email = Channel.objects.filter(workspace=workspace, kind="email").first()
-    rules = [
+    mail_channel = Channel.objects.filter(workspace=workspace, kind="email").first()
+    rules: list[dict[str, Any]] = [
         {
             "name": "Accusé de réception des e-mails SAV",
-            "channel": email,
+            "channel": mail_channel,
             "keywords": "commande, colis, livraison, reçu, remboursement",
             "first_message_only": True,
             "auto_reply": saved["Accusé de réception SAV"],
@@ -188,7 +189,7 @@ def inbox(context: DemoContext) -> None:
             "set_priority": Priority.LOW,
         },
     ]
-    if email is None:
+    if mail_channel is None:
         rules = rules[1:]  # an auto-reply rule without its channel would answer everywhere
     for position, fields in enumerate(rules, start=1):
         RoutingRule.objects.create(workspace=workspace, position=position * 10, **fields)

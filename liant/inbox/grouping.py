@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from liant.channels.models import Event, EventKindChoices
+from liant.core.models import Workspace
 from liant.inbox.models import (
     Conversation,
     Cursor,
@@ -33,6 +34,7 @@ NEEDS_ANSWER = [
     EventKindChoices.DIRECT_MESSAGE,
 ]
 BATCH = 500
+LOOKBACK = 2000
 
 
 @dataclass
@@ -49,14 +51,21 @@ def conversation_key(event: Event) -> str:
     return f"thread:{root}"[:520]
 
 
-def is_our_own(event: Event) -> bool:
+def our_own(events: list[Event], workspace_id: int) -> set[int]:
     """Our own replies come back when a channel is read again; they are not questions."""
-    address = str(event.channel.settings.get("address", "")).lower()
-    if address and event.author_remote_id.lower() == address:
-        return True
-    return Message.objects.filter(
-        workspace_id=event.workspace_id, direction=Direction.OUT, remote_id=event.remote_id
-    ).exists()
+    sent = set(
+        Message.objects.filter(
+            workspace_id=workspace_id,
+            direction=Direction.OUT,
+            remote_id__in=[e.remote_id for e in events],
+        ).values_list("remote_id", flat=True)
+    )
+    own = set()
+    for event in events:
+        address = str(event.channel.settings.get("address", "")).lower()
+        if event.remote_id in sent or (address and event.author_remote_id.lower() == address):
+            own.add(event.pk)
+    return own
 
 
 def subject_of(event: Event) -> str:
@@ -65,32 +74,55 @@ def subject_of(event: Event) -> str:
 
 
 def group_workspace(workspace_id: int) -> Grouped:
-    """Read every new event of the workspace, batch by batch."""
+    """Read every new event of the workspace, batch by batch, then the late ones."""
     total = Grouped()
-    while True:
-        done = _group_batch(workspace_id)
-        if done is None:
-            return total
-        total.messages += done.messages
-        total.first_of_conversation |= done.first_of_conversation
+    for late in (False, True):
+        while True:
+            done = _group_batch(workspace_id, late)
+            if done is None:
+                break
+            total.messages += done.messages
+            total.first_of_conversation |= done.first_of_conversation
+            if late:
+                break  # one look back per run is enough
+    return total
 
 
-def _group_batch(workspace_id: int) -> Grouped | None:
+def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
+    """One batch past the cursor; or (late) the unanswered-kind events just below it.
+
+    On PostgreSQL, ids are handed out when rows are inserted, not when they are committed:
+    a fetch that commits after another one may bring ids below the cursor. The look back
+    reads the last LOOKBACK ids again and keeps those that have no message yet; the unique
+    event of a message makes reading one twice harmless.
+    """
     cursor, _ = Cursor.objects.get_or_create(workspace_id=workspace_id)
-    events = list(
-        Event.objects.filter(workspace_id=workspace_id, pk__gt=cursor.last_event_id)
-        .select_related("channel", "workspace")
-        .order_by("pk")[:BATCH]
-    )
+    last = cursor.last_event_id
+    rows = Event.objects.filter(workspace_id=workspace_id).select_related("channel", "workspace")
+    if late:
+        if not last:
+            return None
+        rows = rows.filter(
+            pk__gt=max(0, last - LOOKBACK),
+            pk__lte=last,
+            kind__in=NEEDS_ANSWER,
+            inbox_message__isnull=True,
+        )
+    else:
+        rows = rows.filter(pk__gt=last)
+    events = list(rows.order_by("pk")[:BATCH])
     if not events:
         return None
     grouped = Grouped()
-    wanted = [e for e in events if e.kind in NEEDS_ANSWER and not is_our_own(e)]
+    own = our_own(events, workspace_id)
+    wanted = [e for e in events if e.kind in NEEDS_ANSWER and e.pk not in own]
     analyses = list(analyse([e.text for e in wanted]))
     policy = SlaPolicy.of(workspace_id)
     with transaction.atomic():
-        moved = Cursor.objects.filter(pk=cursor.pk, last_event_id=cursor.last_event_id).update(
-            last_event_id=events[-1].pk
+        # The conditional update is the claim (and, on PostgreSQL, a row lock held until
+        # commit): two workers never write the same batch.
+        moved = Cursor.objects.filter(pk=cursor.pk, last_event_id=last).update(
+            last_event_id=last if late else events[-1].pk
         )
         if moved != 1:
             return Grouped()  # another worker took this batch; the loop reads the next one
@@ -159,8 +191,7 @@ def group_all() -> int:
     from liant.inbox import routing  # noqa: PLC0415 - routing imports grouping's results
 
     added = 0
-    workspace_ids = set(Event.objects.values_list("workspace_id", flat=True).distinct())
-    for workspace_id in sorted(workspace_ids):
+    for workspace_id in Workspace.objects.order_by("pk").values_list("pk", flat=True):
         grouped = group_workspace(workspace_id)
         added += len(grouped.messages)
         routing.route_new(grouped)

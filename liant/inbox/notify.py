@@ -95,7 +95,10 @@ def tell_department(conversation_id: int, department_id: int) -> None:
     people: list[Any] = list(department.members.filter(is_active=True))
     for person in people:
         Notification.objects.get_or_create(
-            workspace_id=conversation.workspace_id, user=person, conversation=conversation
+            workspace_id=conversation.workspace_id,
+            user=person,
+            conversation=conversation,
+            note=None,
         )
     last = (
         Message.objects.filter(conversation=conversation, direction=Direction.IN)

@@ -111,3 +111,19 @@ def test_a_fetch_that_stores_mentions_groups_them_at_once(workspace, monkeypatch
     outcome = fetching.fetch_channel(channel.pk)
     assert outcome.stored == 1
     assert Message.objects.get().text == "Vous livrez à Lyon ?"
+
+
+def test_an_event_committed_late_below_the_cursor_is_still_grouped(channel):
+    """PostgreSQL hands ids out at insert time: a slower fetch may commit a lower id after
+    the grouping has moved past it."""
+    slow = stored(channel, "Je suis arrivé en retard", thread="slow")
+    stored(channel, "Moi d'abord", thread="fast")
+    slow_pk = slow.pk
+    slow.delete()  # not committed yet when the grouping runs
+    grouping.group_all()
+    assert Cursor.objects.get().last_event_id > slow_pk
+    slow.pk = slow_pk
+    slow.save(force_insert=True)  # ... and now it is
+    assert grouping.group_all() == 1
+    assert grouping.group_all() == 0
+    assert Conversation.objects.filter(key="thread:slow").exists()
