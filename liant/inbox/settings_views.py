@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liant.core import audit
@@ -20,8 +24,17 @@ from liant.inbox.forms import (
     SavedReplyForm,
     SlaPolicyForm,
 )
-from liant.inbox.models import Department, RoutingRule, SavedReply, SlaPolicy
+from liant.inbox.models import (
+    Department,
+    RoutingRule,
+    SavedReply,
+    SlaBreach,
+    SlaKind,
+    SlaPolicy,
+)
 from liant.text import analyse
+
+BREACH_REPORT_DAYS = 30
 
 
 def save_form(request: WorkspaceRequest, form: Any, action: str, name_field: str = "name") -> bool:
@@ -166,4 +179,17 @@ def sla_policy(request: WorkspaceRequest) -> HttpResponse:
             request, _("The SLA policy is saved; it applies to messages that arrive from now.")
         )
         return redirect("sla_policy", ws=request.workspace.slug)
-    return render(request, "inbox/edit.html", {"form": form, "title": _("SLA policy")})
+    since = timezone.now() - timedelta(days=BREACH_REPORT_DAYS)
+    breaches = SlaBreach.objects.filter(workspace=request.workspace, recorded_at__gte=since)
+    counts = dict(breaches.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    with timezone.override(ZoneInfo(request.workspace.timezone)):
+        return render(
+            request,
+            "inbox/sla.html",
+            {
+                "form": form,
+                "days": BREACH_REPORT_DAYS,
+                "counts": [(label, counts.get(kind, 0)) for kind, label in SlaKind.choices],
+                "recent": breaches.select_related("conversation")[:20],
+            },
+        )

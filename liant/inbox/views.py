@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -36,6 +36,7 @@ from liant.inbox.models import (
 
 PAGE = 50
 PRESENCE_TTL = timedelta(seconds=30)  # a marker older than this is someone who left
+SLA_RISK = timedelta(hours=1)  # "at risk": a deadline passed or less than this away
 ACTIVE = [Status.OPEN, Status.PENDING]
 
 
@@ -61,6 +62,7 @@ def filtered(request: WorkspaceRequest) -> tuple[QuerySet[Conversation], dict[st
             "sentiment",
             "language",
             "unanswered",
+            "sla",
             "q",
         )
     }
@@ -89,9 +91,21 @@ def filtered(request: WorkspaceRequest) -> tuple[QuerySet[Conversation], dict[st
         rows = rows.filter(language=chosen["language"])
     if chosen["unanswered"] == "1":
         rows = rows.filter(awaiting_reply=True)
+    if chosen["sla"] == "risk":
+        rows = at_risk(rows)
     if chosen["q"]:
         rows = search.matching(rows, chosen["q"])
     return rows.order_by("-last_activity_at", "-id"), chosen
+
+
+def at_risk(rows: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Open work whose running deadline is passed or falls within SLA_RISK."""
+    soon = timezone.now() + SLA_RISK
+    return rows.exclude(status=Status.CLOSED).filter(
+        Q(first_response_at__isnull=True, first_response_due__lte=soon)
+        | Q(awaiting_reply=True, next_response_due__lte=soon)
+        | Q(resolution_due__lte=soon)
+    )
 
 
 def page_of(rows: QuerySet[Conversation], request: WorkspaceRequest) -> tuple[list, int, bool]:

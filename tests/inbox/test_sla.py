@@ -83,3 +83,24 @@ def test_time_left_is_shown_before_the_deadline(owner_client, workspace, channel
     Conversation.objects.update(first_response_due=timezone.now() + timedelta(hours=3))
     page = owner_client.get(ws_url(workspace)).content.decode()
     assert " left" in page and "overdue" not in page
+
+
+def test_breaches_are_reported_on_the_policy_page_and_at_risk_work_is_a_filter(
+    owner_client, outsider_client, workspace, channel
+):
+    from django.utils import timezone
+
+    policy(workspace, business_hours_only=False)
+    stored(channel, "En retard", thread="late")
+    stored(channel, "Pas pressé", thread="calm")
+    grouping.group_all()
+    Conversation.objects.filter(key="thread:calm").update(
+        first_response_due=timezone.now() + timedelta(days=2),
+        resolution_due=timezone.now() + timedelta(days=3),
+    )
+    sla.record_breaches()
+    page = owner_client.get(ws_url(workspace, "sla/")).content.decode()
+    assert "Breaches in the last 30 days" in page and "En retard" in page
+    assert outsider_client.get(ws_url(workspace, "sla/")).status_code == 404
+    risky = owner_client.get(ws_url(workspace), {"sla": "risk"}).content.decode()
+    assert "En retard" in risky and "Pas pressé" not in risky
