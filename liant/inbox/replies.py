@@ -128,7 +128,10 @@ def call_network(connector: Connector, message: Message) -> base.RemotePost:
             handle=conversation.contact_handle,
             name=conversation.contact_name,
         )
-        draft.link = conversation.subject  # the e-mail connector reads its subject there
+        if conversation.channel.kind == "email":
+            # The e-mail connector reads a subject from `link` (Draft has no subject yet);
+            # any other network would append it to the message as a link.
+            draft.link = conversation.subject
         return connector.send_direct(recipient, draft)
     raise ConnectorError(
         _("%(channel)s cannot answer this conversation.") % {"channel": conversation.channel},

@@ -167,3 +167,18 @@ def test_a_disconnected_channel_is_not_tried_and_says_why(
     reply = Message.objects.get(direction="out")
     assert reply.state == SendState.FAILED and "reconnect" in reply.last_error.lower()
     assert replier.sent == []
+
+
+def test_a_direct_message_on_a_social_network_carries_no_subject_as_a_link(
+    workspace, channel, replier, django_capture_on_commit_callbacks
+):
+    conv = Conversation.objects.create(
+        workspace=workspace,
+        channel=channel,
+        key="person:zoe",
+        contact_remote_id="zoe",
+        subject="Ma commande",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        replies.queue_reply(conv, "Bonjour Zoé")
+    assert replier.sent[0][2].link == ""
