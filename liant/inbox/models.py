@@ -454,3 +454,21 @@ class SlaBreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.conversation_id}"
+
+
+class BulkAction(models.Model):
+    """One action on many conversations, with what it replaced so it can be undone."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16)
+    # [{"id": …, "status": …, "closed_at": …, "assignee_id": …, "label_added": bool}, …]
+    before = models.JSONField(default=list)
+    label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} × {len(self.before)}"

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
-from liant.inbox import notify, replies, search
+from liant.inbox import bulk, notify, replies, search
 from liant.inbox.forms import ConversationForm, NoteForm, ReplyForm, inbox_people
 from liant.inbox.models import (
+    BulkAction,
     Conversation,
     Label,
     Message,
@@ -38,6 +42,19 @@ PAGE = 50
 PRESENCE_TTL = timedelta(seconds=30)  # a marker older than this is someone who left
 SLA_RISK = timedelta(hours=1)  # "at risk": a deadline passed or less than this away
 ACTIVE = [Status.OPEN, Status.PENDING]
+FILTERS = (
+    "status",
+    "channel",
+    "assignee",
+    "label",
+    "priority",
+    "sentiment",
+    "language",
+    "unanswered",
+    "sla",
+    "q",
+)
+UNDO_FOR = timedelta(minutes=10)  # how long a bulk action offers its undo button
 
 
 def conversation_of(request: WorkspaceRequest, pk: int) -> Conversation:
@@ -51,21 +68,7 @@ def conversation_of(request: WorkspaceRequest, pk: int) -> Conversation:
 def filtered(request: WorkspaceRequest) -> tuple[QuerySet[Conversation], dict[str, str]]:
     """The queue with the filters of the query string; unknown values are ignored."""
     get = request.GET
-    chosen = {
-        name: get.get(name, "").strip()
-        for name in (
-            "status",
-            "channel",
-            "assignee",
-            "label",
-            "priority",
-            "sentiment",
-            "language",
-            "unanswered",
-            "sla",
-            "q",
-        )
-    }
+    chosen = {name: get.get(name, "").strip() for name in FILTERS}
     rows = Conversation.objects.filter(workspace=request.workspace)
     status = chosen["status"]
     if status in Status.values:
@@ -146,6 +149,15 @@ def queue(request: WorkspaceRequest) -> HttpResponse:
         ).count(),
         "now": timezone.now(),
         "can_manage": request.membership.can("inbox.manage"),
+        "can_reply": request.membership.can("inbox.reply"),
+        "last_bulk": BulkAction.objects.filter(
+            workspace=request.workspace,
+            actor=request.user,
+            undone_at__isnull=True,
+            created_at__gte=timezone.now() - UNDO_FOR,
+        )
+        .order_by("-created_at")
+        .first(),
     }
     template = "inbox/queue_rows.html" if request.headers.get("HX-Request") else "inbox/queue.html"
     with timezone.override(ZoneInfo(request.workspace.timezone)):
@@ -332,6 +344,51 @@ def presence(request: WorkspaceRequest, pk: int) -> HttpResponse:
     else:
         Presence.objects.filter(conversation=conv, user=request.user).delete()
     return render(request, "inbox/presence.html", {"others": others_writing(conv, request.user)})
+
+
+@workspace_view("inbox.reply")
+@require_POST
+def bulk_action(request: WorkspaceRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    action = request.POST.get("action", "")
+    people = inbox_people(request.workspace)
+    assignee = people.filter(pk=request.POST.get("assignee") or 0).first()
+    label = Label.objects.filter(
+        workspace=request.workspace, pk=request.POST.get("label") or 0
+    ).first()
+    if (action == "label" and label is None) or action not in bulk.ACTIONS:
+        messages.error(request, _("Choose an action (and its label)."))
+        return redirect("inbox", ws=request.workspace.slug)
+    done = bulk.apply(request.workspace, request.user, action, ids, assignee=assignee, label=label)
+    if done is None:
+        messages.error(request, _("Select at least one conversation."))
+    else:
+        audit.record(request, "inbox.bulk", target=done, verb=action, count=len(done.before))
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d conversation changed.", "%(n)d conversations changed.", len(done.before)
+            )
+            % {"n": len(done.before)},
+        )
+    # Back to the same filtered queue; only the known filters are carried over.
+    back = QueryDict(request.POST.get("back", ""))
+    kept = urlencode({k: back[k] for k in FILTERS if back.get(k)})
+    return redirect(f"{reverse('inbox', kwargs={'ws': request.workspace.slug})}?{kept}")
+
+
+@workspace_view("inbox.reply")
+@require_POST
+def bulk_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    done = get_object_or_404(BulkAction, pk=pk, workspace=request.workspace)
+    restored = bulk.undo(done)
+    audit.record(request, "inbox.bulk_undone", target=done, restored=restored)
+    messages.success(
+        request,
+        ngettext("%(n)d conversation restored.", "%(n)d conversations restored.", restored)
+        % {"n": restored},
+    )
+    return redirect("inbox", ws=request.workspace.slug)
 
 
 @workspace_view("inbox.view")
