@@ -127,3 +127,23 @@ def test_an_event_committed_late_below_the_cursor_is_still_grouped(channel):
     assert grouping.group_all() == 1
     assert grouping.group_all() == 0
     assert Conversation.objects.filter(key="thread:slow").exists()
+
+
+def test_the_minute_task_groups_wakes_records_and_sweeps(channel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liant.inbox import tasks
+
+    stored(channel, "Bonjour", thread="t")
+    Conversation.objects.create(
+        workspace=channel.workspace,
+        channel=channel,
+        key="thread:sleepy",
+        status=Status.SNOOZED,
+        snoozed_until=timezone.now() - timedelta(minutes=1),
+    )
+    result = tasks.inbox_minute.call_local()
+    assert result["added"] == 1 and result["woken"] == 1
+    assert tasks.inbox_minute.call_local()["added"] == 0
