@@ -119,9 +119,10 @@ def page_of(rows: QuerySet[Conversation], request: WorkspaceRequest) -> tuple[li
     # One row more than shown says whether there is a next page, without counting them all.
     start = (page - 1) * PAGE
     found = list(
-        rows.select_related("channel", "assignee").prefetch_related("labels")[
-            start : start + PAGE + 1
-        ]
+        # to_attr: a plain list per row, not a related manager built for each one.
+        rows.select_related("channel", "assignee").prefetch_related(
+            Prefetch("labels", queryset=Label.objects.order_by("name"), to_attr="label_list")
+        )[start : start + PAGE + 1]
     )
     return found[:PAGE], page, len(found) > PAGE
 
