@@ -34,7 +34,8 @@ class ConversationForm(forms.Form):
     snoozed_until = forms.DateTimeField(
         label=_("Snoozed until"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # The format a datetime-local input shows; Django's default has a space and seconds.
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     assignee = forms.ModelChoiceField(

@@ -394,9 +394,7 @@ def bulk_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 @workspace_view("inbox.view")
 def notifications(request: WorkspaceRequest) -> HttpResponse:
-    rows = (
-        Notification.objects.filter(workspace=request.workspace, user=request.user)
-        .select_related("conversation", "note", "note__author")
-        .prefetch_related(Prefetch("conversation__channel"))[:100]
-    )
+    rows = Notification.objects.filter(
+        workspace=request.workspace, user=request.user
+    ).select_related("conversation__channel", "note__author")[:100]
     return render(request, "inbox/notifications.html", {"notifications": rows})

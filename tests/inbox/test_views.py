@@ -179,3 +179,15 @@ def test_presence_of_the_outsider_is_refused(outsider_client, workspace, convers
     url = ws_url(workspace, f"{conversation.pk}/presence/")
     assert outsider_client.post(url, {"text": "x"}).status_code == 404
     assert not Presence.objects.exists()
+
+
+def test_a_snoozed_conversation_shows_its_date_in_the_date_field(
+    owner_client, workspace, conversation
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    until = datetime(2031, 5, 4, 9, 30, tzinfo=ZoneInfo(workspace.timezone))
+    Conversation.objects.filter(pk=conversation.pk).update(status="snoozed", snoozed_until=until)
+    page = owner_client.get(ws_url(workspace, f"{conversation.pk}/")).content.decode()
+    assert 'value="2031-05-04T09:30"' in page
