@@ -3,9 +3,9 @@
 Both read `Message.search_text`, the text folded by liant.text (case, accents, NFKC), and the
 typed words are folded the same way, so "cafe" finds "Café" on both.
 SQLite: an FTS5 table `inbox_message_fts` (rowid = message id) kept in step by triggers
-(migration 0002). PostgreSQL: a GIN index on the same expression the query uses, with the
-'simple' configuration because a workspace's messages mix French and English and stemming
-one language would spoil the other.
+(migration 0002). PostgreSQL: a stored tsvector column `search_vector` with a GIN index, in
+the 'simple' configuration because a workspace's messages mix French and English and
+stemming one language would spoil the other.
 
 Both take the words a person typed: every word must appear, the last one as a prefix
 (search as you type). Nothing typed is ever passed to the engine's own query syntax.
@@ -25,8 +25,7 @@ from liant.text import fold
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
 
-# Shared by the PostgreSQL index (migration 0002) and the query, so the index is used.
-PG_DOCUMENT = "to_tsvector('simple', search_text)"
+PG_DOCUMENT = "search_vector"  # to_tsvector('simple', search_text), stored (migration 0002)
 PG_SQL = (
     "SELECT conversation_id FROM inbox_message "  # noqa: S608 - constants only; input is a param
     f"WHERE {PG_DOCUMENT} @@ to_tsquery('simple', %s)"
