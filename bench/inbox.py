@@ -233,7 +233,8 @@ def run(report: Callable[..., None]) -> None:
         {"q": "guji", "status": "all", "sentiment": "negative"},
     ]
     list_times = [ms for params in lists for ms in timings(page(params))]
-    search_times = [ms for params in searches for ms in timings(page(params))]
+    per_search = [(params["q"], timings(page(params))) for params in searches]
+    search_times = [ms for _q, times in per_search for ms in times]
     report(
         "list_p50",
         p(list_times, 50),
@@ -247,4 +248,12 @@ def run(report: Callable[..., None]) -> None:
         "ms",
         f"queue page with full-text search, {len(searches)} queries × {RUNS} runs; {scale}",
     )
-    report("search_p95", p(search_times, 95), "ms", "goal at 1M messages on PostgreSQL: ≤ 300 ms")
+    # The generated texts draw on ~30 words per language, so a query of common words matches
+    # far more messages than real searches do: the median of each query says which.
+    medians = ", ".join(f"{q!r} {statistics.median(t):.0f} ms" for q, t in per_search)
+    report(
+        "search_p95",
+        p(search_times, 95),
+        "ms",
+        f"goal at 1M messages on PostgreSQL: ≤ 300 ms; median per query: {medians}",
+    )
