@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "liant.listening",
     "liant.publishing",
     "liant.moderation",
+    "liant.inbox",
     "liant.demo",
 ]
 

@@ -7,6 +7,7 @@ from liant.moderation import views as moderation_views
 urlpatterns = [
     path("operator/", admin.site.urls),
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
+    path("w/<slug:ws>/inbox/", include("liant.inbox.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
     path("w/<slug:ws>/moderation/", include("liant.moderation.urls")),

@@ -88,15 +88,19 @@ def store_events(channel: Channel, result: FetchResult) -> int:
         Event.objects.bulk_create(fresh, ignore_conflicts=True)
         Channel.objects.filter(pk=channel.pk).update(cursor=result.cursor)
         if fresh:
-            transaction.on_commit(
-                lambda: events_stored.send(
-                    sender=Channel,
-                    workspace_id=channel.workspace_id,
-                    channel_id=channel.pk,
-                    stored=len(fresh),
-                )
-            )
+            transaction.on_commit(lambda: _tell_readers(channel, len(fresh)))
     return len(fresh)
+
+
+def _tell_readers(channel: Channel, stored: int) -> None:
+    """The modules that read events (inbox, moderation, listening…) pick them up now rather
+    than at their next sweep; one that fails must not turn a good fetch into a failed one."""
+    answers = events_stored.send_robust(
+        sender=Channel, workspace_id=channel.workspace_id, channel_id=channel.pk, stored=stored
+    )
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            log.error("%s failed after fetching channel %s: %s", receiver, channel.pk, answer)
 
 
 def fetch_channel(channel_id: int) -> FetchOutcome:

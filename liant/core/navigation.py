@@ -50,6 +50,7 @@ MODULES: list[Module] = [
             "department."
         ),
         "inbox.view",
+        url_name="inbox",
     ),
     Module(
         "listening",

@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, tuple[StrOrPromise, frozenset[str]]] = {
     "posts.publish": (_("Publish posts"), frozenset({O, A, CM})),
     "inbox.view": (_("Read the inbox"), frozenset({O, A, CM, MOD})),
     "inbox.reply": (_("Reply from the inbox"), frozenset({O, A, CM, MOD})),
+    "inbox.manage": (
+        _("Edit routing rules, saved replies, departments and SLA policies"),
+        frozenset({O, A, CM}),
+    ),
     "listening.view": (_("Read listening results"), frozenset({O, A, CM, AN})),
     "listening.manage": (_("Edit listening queries"), frozenset({O, A, CM})),
     "moderation.view": (_("See the review queue"), frozenset({O, A, CM, MOD})),

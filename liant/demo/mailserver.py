@@ -94,6 +94,22 @@ MESSAGES = [
         "dégustation en visio ? Je serais la première inscrite !\n\nSophie",
         1,
     ),
+    (
+        "Léa Fontaine",
+        "lea.fontaine@mail.example",
+        "Candidature spontanée : barista",
+        "Bonjour,\n\nBarista depuis quatre ans à Lyon, j'aimerais rejoindre votre boutique. "
+        "Je vous envoie mon CV dès que vous le souhaitez.\n\nBien à vous,\nLéa Fontaine",
+        1,
+    ),
+    (
+        "Tom Baker",
+        "tom@mail.example",
+        "Best coffee I've had in years",
+        "Hi!\n\nJust wanted to say the Guji is wonderful, and the parcel arrived beautifully "
+        "packed. Thank you so much!\n\nTom",
+        0,
+    ),
 ]
 
 

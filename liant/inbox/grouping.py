@@ -1,0 +1,206 @@
+"""Stored events that need an answer become messages of conversations, once.
+
+A cursor per workspace remembers the last event read. A batch is taken by moving the cursor
+with a conditional update inside the transaction that writes the batch: two workers that read
+the same batch cannot both write it, and running the grouping again adds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from liant.channels.models import Event, EventKindChoices
+from liant.core.models import Workspace
+from liant.inbox.models import (
+    Conversation,
+    Cursor,
+    Direction,
+    Message,
+    SlaPolicy,
+    Status,
+)
+from liant.inbox.sla import start_clocks
+from liant.text import Analysis, analyse
+
+log = logging.getLogger(__name__)
+
+# What a person may expect an answer to; posts, reactions, follows and joins are not asked.
+NEEDS_ANSWER = [
+    EventKindChoices.COMMENT,
+    EventKindChoices.MENTION,
+    EventKindChoices.DIRECT_MESSAGE,
+]
+BATCH = 500
+LOOKBACK = 2000
+
+
+@dataclass
+class Grouped:
+    messages: list[Message] = field(default_factory=list)
+    first_of_conversation: set[int] = field(default_factory=set)  # message ids
+
+
+def conversation_key(event: Event) -> str:
+    """A private message belongs to its sender's conversation; anything public to its thread."""
+    if event.kind == EventKindChoices.DIRECT_MESSAGE:
+        return f"person:{event.author_remote_id or event.author_handle}"[:520]
+    root = event.thread_remote_id or event.parent_remote_id or event.remote_id
+    return f"thread:{root}"[:520]
+
+
+def our_own(events: list[Event], workspace_id: int) -> set[int]:
+    """Our own replies come back when a channel is read again; they are not questions."""
+    sent = set(
+        Message.objects.filter(
+            workspace_id=workspace_id,
+            direction=Direction.OUT,
+            remote_id__in=[e.remote_id for e in events],
+        ).values_list("remote_id", flat=True)
+    )
+    own = set()
+    for event in events:
+        address = str(event.channel.settings.get("address", "")).lower()
+        if event.remote_id in sent or (address and event.author_remote_id.lower() == address):
+            own.add(event.pk)
+    return own
+
+
+def subject_of(event: Event) -> str:
+    subject = str((event.raw or {}).get("subject", "")).strip()
+    return (subject or " ".join(event.text.split())[:80])[:300]
+
+
+def group_workspace(workspace_id: int) -> Grouped:
+    """Read every new event of the workspace, batch by batch, then the late ones."""
+    total = Grouped()
+    for late in (False, True):
+        while True:
+            done = _group_batch(workspace_id, late)
+            if done is None:
+                break
+            total.messages += done.messages
+            total.first_of_conversation |= done.first_of_conversation
+            if late:
+                break  # one look back per run is enough
+    return total
+
+
+def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
+    """One batch past the cursor; or (late) the unanswered-kind events just below it.
+
+    On PostgreSQL, ids are handed out when rows are inserted, not when they are committed:
+    a fetch that commits after another one may bring ids below the cursor. The look back
+    reads the last LOOKBACK ids again and keeps those that have no message yet; the unique
+    event of a message makes reading one twice harmless.
+    """
+    cursor, _ = Cursor.objects.get_or_create(workspace_id=workspace_id)
+    last = cursor.last_event_id
+    rows = Event.objects.filter(workspace_id=workspace_id).select_related("channel", "workspace")
+    if late:
+        if not last:
+            return None
+        rows = rows.filter(
+            pk__gt=max(0, last - LOOKBACK),
+            pk__lte=last,
+            kind__in=NEEDS_ANSWER,
+            inbox_message__isnull=True,
+        )
+    else:
+        rows = rows.filter(pk__gt=last)
+    events = list(rows.order_by("pk")[:BATCH])
+    if not events:
+        return None
+    grouped = Grouped()
+    own = our_own(events, workspace_id)
+    wanted = [e for e in events if e.kind in NEEDS_ANSWER and e.pk not in own]
+    analyses = list(analyse([e.text for e in wanted]))
+    policy = SlaPolicy.of(workspace_id)
+    with transaction.atomic():
+        # The conditional update is the claim (and, on PostgreSQL, a row lock held until
+        # commit): two workers never write the same batch.
+        moved = Cursor.objects.filter(pk=cursor.pk, last_event_id=last).update(
+            last_event_id=last if late else events[-1].pk
+        )
+        if moved != 1:
+            return Grouped()  # another worker took this batch; the loop reads the next one
+        for event, analysis in zip(wanted, analyses, strict=True):
+            if Message.objects.filter(event=event).exists():
+                continue
+            message, first = _add(event, analysis, policy)
+            grouped.messages.append(message)
+            if first:
+                grouped.first_of_conversation.add(message.pk)
+    return grouped
+
+
+def _add(event: Event, analysis: Analysis, policy: SlaPolicy | None) -> tuple[Message, bool]:
+    conversation, created = Conversation.objects.get_or_create(
+        workspace_id=event.workspace_id,
+        channel_id=event.channel_id,
+        key=conversation_key(event),
+        defaults={
+            "contact_remote_id": event.author_remote_id,
+            "contact_handle": event.author_handle,
+            "contact_name": event.author_name,
+            "subject": subject_of(event),
+            "last_activity_at": event.occurred_at,
+            "created_at": event.occurred_at,
+        },
+    )
+    conversation.workspace = event.workspace
+    language = analysis.language if analysis.language != "other" else (event.language or "")
+    message = Message.objects.create(
+        workspace_id=event.workspace_id,
+        conversation=conversation,
+        direction=Direction.IN,
+        event=event,
+        author_name=event.author_name or event.author_handle,
+        text=event.text,
+        html=event.html,
+        language=language[:16],
+        sentiment=analysis.sentiment,
+        sentiment_score=analysis.sentiment_score,
+        occurred_at=event.occurred_at,
+    )
+    newest = (
+        conversation.last_inbound_at is None or event.occurred_at >= conversation.last_inbound_at
+    )
+    if newest:
+        # The filters show the mood and language of what the member said last.
+        conversation.language = message.language
+        conversation.sentiment = message.sentiment
+        conversation.last_inbound_at = event.occurred_at
+        conversation.awaiting_reply = True
+        start_clocks(conversation, event.occurred_at, policy)
+    conversation.last_activity_at = max(conversation.last_activity_at, event.occurred_at)
+    conversation.message_count += 1
+    if conversation.status != Status.OPEN and newest:
+        # A member writing again reopens the conversation, whatever it was waiting for.
+        conversation.status = Status.OPEN
+        conversation.snoozed_until = None
+        conversation.closed_at = None
+    conversation.save()
+    return message, created
+
+
+def group_all() -> int:
+    """Every workspace that has events past its cursor; returns how many messages were added."""
+    from liant.inbox import routing  # noqa: PLC0415 - routing imports grouping's results
+
+    added = 0
+    for workspace_id in Workspace.objects.order_by("pk").values_list("pk", flat=True):
+        grouped = group_workspace(workspace_id)
+        added += len(grouped.messages)
+        routing.route_new(grouped)
+    return added
+
+
+def group_now() -> None:
+    """Called right after a fetch stored something; a failure here must not fail the fetch."""
+    try:
+        group_all()
+    except Exception:  # the periodic task tries again within a minute
+        log.exception("grouping events into conversations failed")
