@@ -16,7 +16,7 @@ from liant.publishing.validation import check_variant
 
 def problems_of(post: Post) -> list[str]:
     """Everything that stops the post from being scheduled, per channel, in plain words."""
-    variants = list(post.variants.select_related("channel"))
+    variants = list(post.variants.select_related("channel").prefetch_related("media"))
     if not variants:
         return [_("Choose at least one channel.")]
     found = []
@@ -27,6 +27,7 @@ def problems_of(post: Post) -> list[str]:
             variant.link,
             variant.content_warning,
             list(variant.thread),
+            [(item.content_type, item.size) for item in variant.media.all()],
         )
         found += [f"{variant.channel.name}: {problem}" for problem in check.problems]
     return found

@@ -118,6 +118,37 @@ class Variant(models.Model):
         return self.state in NEEDS_ATTENTION
 
 
+def media_path(instance: VariantMedia, filename: str) -> str:
+    # One folder per workspace: a backup or an erasure can take a workspace's files alone.
+    return f"posts/{instance.variant.post.workspace_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class VariantMedia(models.Model):
+    """An image (or video) a variant publishes, stored as a file under the media storage.
+
+    The bytes are read at publishing time, so a file replaced before then goes out as it is
+    then; once the variant is out, its files are what the network has."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(_("file"), upload_to=media_path, max_length=300)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    alt_text = models.TextField(_("alternative text"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("media")
+        verbose_name_plural = _("media")
+        ordering = ["variant", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as handle:
+            return handle.read()
+
+
 class Transition(models.Model):
     """One change of state of a post or a variant: who, from what, to what, when, why."""
 
@@ -156,6 +187,10 @@ class PublishingSettings(models.Model):
             "of being published late."
         ),
     )
+
+    # Part of the signed address of the calendar's iCal feed: a new one revokes every address
+    # given out before, without touching the site's secret key.
+    calendar_token = models.CharField(max_length=32, default=new_idempotency_key, editable=False)
 
     class Meta:
         verbose_name = _("publishing settings")

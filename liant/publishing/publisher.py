@@ -32,7 +32,7 @@ from liant.channels import fetching
 from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.connectors import registry
-from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
+from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, Media, RemotePost
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.notify import tell_not_published
 from liant.publishing.states import State
@@ -163,9 +163,23 @@ def part_key(variant: Variant, index: int) -> str:
     return variant.idempotency_key if index == 0 else f"{variant.idempotency_key}-{index}"
 
 
+def media_of(variant: Variant) -> list[Media]:
+    """The variant's files, read now: they go with the post (the first part), not the follow-ups."""
+    return [
+        Media(
+            content_type=item.content_type,
+            data=item.read(),
+            alt_text=item.alt_text,
+            filename=str(item),
+        )
+        for item in variant.media.all()
+    ]
+
+
 def draft_of(variant: Variant, index: int = 0, reply_to: str = "") -> Draft:
     return Draft(
         text=parts_of(variant)[index],
+        media=media_of(variant) if index == 0 else [],
         link=variant.link if index == 0 else "",
         content_warning=variant.content_warning,
         reply_to=reply_to,
