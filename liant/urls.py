@@ -1,11 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from liant.publishing.calendar_views import calendar_feed
+
 # Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
 urlpatterns = [
     path("operator/", admin.site.urls),
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
+    # Outside /w/: a calendar application has no session; the signed address is the key.
+    path(
+        "publishing/feed/<str:signed>/calendar.ics",
+        calendar_feed,
+        name="calendar_feed",
+    ),
     path("", include("liant.core.urls")),
 ]

@@ -142,7 +142,7 @@ class VariantMedia(models.Model):
         ordering = ["variant", "position", "id"]
 
     def __str__(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
+        return (self.file.name or "").rsplit("/", 1)[-1]
 
     def read(self) -> bytes:
         with self.file.open("rb") as handle:

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from liant.publishing import views
+from liant.publishing import calendar_views, views
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
     path("new/", views.post_new, name="post_new"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/feed/rotate/", calendar_views.feed_rotate, name="calendar_feed_rotate"),
+    path("<int:pk>/reschedule/", calendar_views.post_reschedule, name="post_reschedule"),
     path("settings/", views.publishing_settings, name="publishing_settings"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
     path("<int:pk>/", views.post_detail, name="post_detail"),
