@@ -22,7 +22,8 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "pillar", "campaign"]
+        fields = ["title", "pillar", "campaign", "recurrence", "repeat_until", "evergreen"]
+        widgets = {"repeat_until": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,4 +96,22 @@ class VariantForm(forms.Form):
 class PublishingSettingsForm(forms.ModelForm):
     class Meta:
         model = PublishingSettings
-        fields = ["publish_late_minutes"]
+        fields = ["publish_late_minutes", "evergreen_days"]
+
+
+class SlotsForm(forms.Form):
+    """A channel's queue slots as people say them: "Tue/Thu 9:30, Sat 11:00"."""
+
+    slots = forms.CharField(
+        label=_("Queue slots"),
+        required=False,
+        help_text=_('Days then a time, groups separated by commas: "Tue/Thu 9:30, Mon-Fri 12:30".'),
+    )
+
+    def clean_slots(self) -> list:
+        from liant.publishing.queue import SlotSyntaxError, parse_slots  # noqa: PLC0415
+
+        try:
+            return parse_slots(self.cleaned_data.get("slots") or "")
+        except SlotSyntaxError as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -23,6 +23,13 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+class Recurrence(models.TextChoices):
+    NONE = "", _("Once")
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
 class Post(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
     owner = models.ForeignKey(
@@ -39,6 +46,22 @@ class Post(models.Model):
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    recurrence = models.CharField(
+        _("repeat"), max_length=8, choices=Recurrence.choices, default="", blank=True
+    )
+    repeat_until = models.DateField(_("repeat until"), null=True, blank=True)
+    evergreen = models.BooleanField(
+        _("evergreen"),
+        default=False,
+        help_text=_(
+            "Put back in the queue once published, after the workspace's minimum interval."
+        ),
+    )
+    # The post this one repeats (recurring) or puts back in the queue (evergreen). One-to-one:
+    # a published post has at most one next occurrence, however many times the task runs.
+    follows = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -149,6 +172,23 @@ class VariantMedia(models.Model):
             return handle.read()
 
 
+class QueueSlot(models.Model):
+    """A moment of the week a channel publishes at ("Tue 9:30"), in the workspace's zone."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="queue_slots")
+    weekday = models.PositiveSmallIntegerField()  # Monday = 0, as datetime.weekday()
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["channel", "weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "weekday", "time"], name="one_slot_per_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.weekday} {self.time:%H:%M}"
+
+
 class Transition(models.Model):
     """One change of state of a post or a variant: who, from what, to what, when, why."""
 
@@ -191,6 +231,11 @@ class PublishingSettings(models.Model):
     # Part of the signed address of the calendar's iCal feed: a new one revokes every address
     # given out before, without touching the site's secret key.
     calendar_token = models.CharField(max_length=32, default=new_idempotency_key, editable=False)
+    evergreen_days = models.PositiveIntegerField(
+        _("evergreen posts come back after (days)"),
+        default=30,
+        help_text=_("The shortest time between two publications of the same evergreen post."),
+    )
 
     class Meta:
         verbose_name = _("publishing settings")

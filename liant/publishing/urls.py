@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.publishing import calendar_views, views
+from liant.publishing import calendar_views, queue_views, views
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
@@ -8,6 +8,9 @@ urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/rotate/", calendar_views.feed_rotate, name="calendar_feed_rotate"),
     path("<int:pk>/reschedule/", calendar_views.post_reschedule, name="post_reschedule"),
+    path("queue/", queue_views.queue_page, name="queue"),
+    path("queue/<int:channel_pk>/", queue_views.queue_slots, name="queue_slots"),
+    path("<int:pk>/queue/", queue_views.post_queue, name="post_queue"),
     path("settings/", views.publishing_settings, name="publishing_settings"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
     path("<int:pk>/", views.post_detail, name="post_detail"),

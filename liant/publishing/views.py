@@ -334,6 +334,7 @@ def publishing_settings(request: WorkspaceRequest) -> HttpResponse:
             request,
             "publishing.settings_changed",
             publish_late_minutes=form.cleaned_data["publish_late_minutes"],
+            evergreen_days=form.cleaned_data["evergreen_days"],
         )
         messages.success(request, _("Saved."))
         return redirect("posts", ws=request.workspace.slug)
