@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from liant.publishing.approval import approval_page
 from liant.publishing.calendar_views import calendar_feed
 
 # Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
@@ -15,5 +16,6 @@ urlpatterns = [
         calendar_feed,
         name="calendar_feed",
     ),
+    path("publishing/approve/<str:signed>/", approval_page, name="approval_page"),
     path("", include("liant.core.urls")),
 ]

@@ -189,6 +189,61 @@ class QueueSlot(models.Model):
         return f"{self.channel} {self.weekday} {self.time:%H:%M}"
 
 
+class ApprovalLink(models.Model):
+    """A signed, expiring address an outside client uses to read a post, comment on it and
+    approve it or ask for changes, without an account. The row makes it revocable and
+    remembers what was decided through it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="approval_links")
+    name = models.CharField(_("client's name"), max_length=150)
+    email = models.EmailField(_("client's e-mail"), blank=True)
+    created_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=16, blank=True)  # approved | changes
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.post}"
+
+    def usable(self, now: Any = None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+class Comment(models.Model):
+    """A remark on a post, by a teammate or by a client through an approval link."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link = models.ForeignKey(
+        ApprovalLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    author_name = models.CharField(max_length=150, blank=True)  # kept if the account goes
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
 class Transition(models.Model):
     """One change of state of a post or a variant: who, from what, to what, when, why."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.publishing import calendar_views, queue_views, views
+from liant.publishing import approval, calendar_views, queue_views, views
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("queue/", queue_views.queue_page, name="queue"),
     path("queue/<int:channel_pk>/", queue_views.queue_slots, name="queue_slots"),
     path("<int:pk>/queue/", queue_views.post_queue, name="post_queue"),
+    path("<int:pk>/approval-link/", approval.create_link, name="approval_link_create"),
+    path("approval-links/<int:pk>/revoke/", approval.revoke_link, name="approval_link_revoke"),
+    path("<int:pk>/comment/", approval.add_comment, name="post_comment"),
     path("settings/", views.publishing_settings, name="publishing_settings"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
     path("<int:pk>/", views.post_detail, name="post_detail"),

@@ -18,7 +18,7 @@ from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
-from liant.publishing import editorial, publisher, tasks
+from liant.publishing import approval, editorial, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, move
 from liant.publishing.states import EDITABLE, NEEDS_ATTENTION, State, allowed
@@ -239,6 +239,10 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 "can_write": membership.can("posts.write"),
                 "can_approve": membership.can("posts.approve"),
                 "can_publish": membership.can("posts.publish"),
+                "comments": post.comments.select_related("author"),
+                "comment_form": approval.CommentForm(),
+                "links": approval.links_of(post) if membership.can("posts.write") else [],
+                "link_form": approval.LinkForm(),
             },
         )
 
