@@ -244,6 +244,20 @@ class Comment(models.Model):
         return self.text[:60]
 
 
+class VariantMetrics(models.Model):
+    """What the network says a published variant got (likes, reposts, replies...)."""
+
+    variant = models.OneToOneField(Variant, on_delete=models.CASCADE, related_name="metrics")
+    values = models.JSONField(default=dict)
+    # The sum of the interactions (not of views or reach, which count looks, not acts):
+    # what best-time learns from.
+    engagement = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.engagement}"
+
+
 class Transition(models.Model):
     """One change of state of a post or a variant: who, from what, to what, when, why."""
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from liant.channels.models import Channel
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
-from liant.publishing import queue
+from liant.publishing import besttime, queue
 from liant.publishing.forms import SlotsForm
 from liant.publishing.models import Post, QueueSlot
 from liant.publishing.validation import can_publish
@@ -43,6 +43,10 @@ def queue_page(request: WorkspaceRequest) -> HttpResponse:
             "channel": c,
             "form": SlotsForm(initial={"slots": slots_text(c)}, prefix=f"c{c.pk}"),
             "next": queue.next_free_slot(c),
+            "suggested": [
+                f"{day_names()[cell.weekday]} {cell.hour:02d}:00"
+                for cell in besttime.heatmap(c).suggestions()
+            ],
         }
         for c in channels
     ]
@@ -86,3 +90,42 @@ def post_queue(request: WorkspaceRequest, pk: int) -> HttpResponse:
         audit.record(request, "post.queued", target=post)
         messages.success(request, _("Added to the queue: each channel at its next free slot."))
     return redirect("post_detail", ws=request.workspace.slug, pk=post.pk)
+
+
+@workspace_view("posts.view")
+def best_time(request: WorkspaceRequest) -> HttpResponse:
+    channels = list(Channel.objects.filter(workspace=request.workspace).order_by("name"))
+    chosen = request.GET.get("channel", "")
+    channel = next((c for c in channels if str(c.pk) == chosen), channels[0] if channels else None)
+    heat = besttime.heatmap(channel) if channel else None
+    names = day_names()
+    rows = []
+    if heat:
+        peak = heat.peak or 1.0
+        rows = [
+            {
+                "day": names[d],
+                "cells": [
+                    {"cell": cell, "level": round(cell.estimate / peak, 2)}
+                    for cell in heat.cells[d]
+                ],
+            }
+            for d in range(7)
+        ]
+    return render(
+        request,
+        "publishing/best_time.html",
+        {
+            "channels": channels,
+            "channel": channel,
+            "heat": heat,
+            "rows": rows,
+            "hours": range(24),
+            "suggestions": [
+                {"cell": c, "slot": f"{names[c.weekday]} {c.hour:02d}:00"}
+                for c in (heat.suggestions() if heat else [])
+            ],
+            "shrinkage": besttime.K,
+            "zone": request.workspace.timezone,
+        },
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/feed/rotate/", calendar_views.feed_rotate, name="calendar_feed_rotate"),
     path("<int:pk>/reschedule/", calendar_views.post_reschedule, name="post_reschedule"),
     path("queue/", queue_views.queue_page, name="queue"),
+    path("best-time/", queue_views.best_time, name="best_time"),
     path("queue/<int:channel_pk>/", queue_views.queue_slots, name="queue_slots"),
     path("<int:pk>/queue/", queue_views.post_queue, name="post_queue"),
     path("<int:pk>/approval-link/", approval.create_link, name="approval_link_create"),
