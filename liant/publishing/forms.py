@@ -96,7 +96,13 @@ class VariantForm(forms.Form):
 class PublishingSettingsForm(forms.ModelForm):
     class Meta:
         model = PublishingSettings
-        fields = ["publish_late_minutes", "evergreen_days"]
+        fields = [
+            "publish_late_minutes",
+            "evergreen_days",
+            "utm_enabled",
+            "utm_source",
+            "utm_medium",
+        ]
 
 
 class SlotsForm(forms.Form):

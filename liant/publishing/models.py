@@ -59,6 +59,8 @@ class Post(models.Model):
     )
     # The post this one repeats (recurring) or puts back in the queue (evergreen). One-to-one:
     # a published post has at most one next occurrence, however many times the task runs.
+    # Where the idea came from (a feed item, a mention): kept so the post can credit it.
+    source_url = models.URLField(_("source"), max_length=1000, blank=True)
     follows = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by"
     )
@@ -305,6 +307,19 @@ class PublishingSettings(models.Model):
         default=30,
         help_text=_("The shortest time between two publications of the same evergreen post."),
     )
+
+    utm_enabled = models.BooleanField(
+        _("add UTM parameters to links"),
+        default=True,
+        help_text=_("Only on posts that have a campaign; a parameter already in the link stays."),
+    )
+    utm_source = models.CharField(
+        _("utm_source"),
+        max_length=100,
+        default="{network}",
+        help_text=_("{network} is replaced by the network (bluesky, mastodon...)."),
+    )
+    utm_medium = models.CharField(_("utm_medium"), max_length=100, default="social")
 
     class Meta:
         verbose_name = _("publishing settings")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.publishing import approval, calendar_views, queue_views, views
+from liant.publishing import approval, calendar_views, import_views, queue_views, views
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<int:pk>/approval-link/", approval.create_link, name="approval_link_create"),
     path("approval-links/<int:pk>/revoke/", approval.revoke_link, name="approval_link_revoke"),
     path("<int:pk>/comment/", approval.add_comment, name="post_comment"),
+    path("import/", import_views.import_page, name="posts_import"),
+    path("curation/", import_views.curation_page, name="curation"),
+    path("curation/<int:event_pk>/", import_views.curate, name="curate"),
     path("settings/", views.publishing_settings, name="publishing_settings"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
     path("<int:pk>/", views.post_detail, name="post_detail"),
