@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "liant.channels",
     "liant.listening",
     "liant.publishing",
+    "liant.strategy",
     "liant.demo",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),
+    path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

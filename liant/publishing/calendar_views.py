@@ -23,6 +23,7 @@ from liant.publishing import calendar, ical
 from liant.publishing.models import Post
 from liant.publishing.states import State
 from liant.publishing.views import PAST_TOLERANCE
+from liant.strategy import plan
 
 
 class MoveForm(forms.Form):
@@ -81,11 +82,20 @@ def calendar_page(request: WorkspaceRequest) -> HttpResponse:
         context["next"] = end
         context["title_day"] = start
         context["move_form"] = MoveForm()
+    # Where the period falls short of the strategy's rhythm, or leaves a pillar aside.
+    period_start, period_end = period_of(context)
+    context["shortfalls"] = plan.rhythm_shortfalls(workspace, period_start, period_end)
+    context["neglected"] = plan.neglected_pillars(workspace, period_start, period_end)
     if request.membership.can("posts.write"):
         context["feed_url"] = ical.feed_url(workspace)
         context["can_rotate"] = request.membership.can("workspace.manage")
     with timezone.override(zone):
         return render(request, "publishing/calendar.html", context)
+
+
+def period_of(context: dict) -> tuple[date, date]:
+    """The days the page shows: a month (month and list views) or a week."""
+    return context["title_day"], context["next"]
 
 
 def distinct_values(workspace, field: str) -> list[str]:
