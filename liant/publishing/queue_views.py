@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.publishing import besttime, queue
 from liant.publishing.forms import SlotsForm
-from liant.publishing.models import Post, QueueSlot
+from liant.publishing.models import Post, QueueSlot, VariantMetrics
 from liant.publishing.validation import can_publish
 
 
@@ -96,7 +97,14 @@ def post_queue(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def best_time(request: WorkspaceRequest) -> HttpResponse:
     channels = list(Channel.objects.filter(workspace=request.workspace).order_by("name"))
     chosen = request.GET.get("channel", "")
-    channel = next((c for c in channels if str(c.pk) == chosen), channels[0] if channels else None)
+    # Without a choice, the channel with the most measured posts: the one there is to learn from.
+    measured = Counter(
+        VariantMetrics.objects.filter(variant__channel__workspace=request.workspace).values_list(
+            "variant__channel_id", flat=True
+        )
+    )
+    default = max(channels, key=lambda c: measured[c.pk], default=None)
+    channel = next((c for c in channels if str(c.pk) == chosen), default)
     heat = besttime.heatmap(channel) if channel else None
     names = day_names()
     rows = []
