@@ -34,6 +34,8 @@ def tag(link: str, campaign: str, network: str, settings: PublishingSettings) ->
 
 
 def link_for(post: Post, link: str, network: str) -> str:
+    if not link or not post.campaign:
+        return link  # nothing to tag: no settings to read
     return tag(link, post.campaign, network, PublishingSettings.of(post.workspace_id))
 
 
