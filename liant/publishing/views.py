@@ -23,6 +23,7 @@ from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, VariantMedia, move
 from liant.publishing.states import EDITABLE, NEEDS_ATTENTION, State, allowed
 from liant.publishing.validation import can_publish, check_variant, join_thread, split_thread
+from liant.strategy.models import Pillar
 
 # A time typed in the composer may be a minute behind by the time it is sent.
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -116,6 +117,8 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
         for variant_form in forms:
             variant = existing.get(variant_form.channel.pk)
             variant_form.media_items = list(variant.media.all()) if variant else []
+        # The strategy's pillars are offered as you type; another name is still accepted.
+        form.fields["pillar"].widget.attrs["list"] = "pillar-choices"
         return render(
             request,
             "publishing/compose.html",
@@ -125,6 +128,9 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
                 "variant_forms": forms,
                 "zone": request.workspace.timezone,
                 "can_schedule": request.membership.can("posts.publish"),
+                "pillars": Pillar.objects.filter(workspace=request.workspace).values_list(
+                    "name", flat=True
+                ),
             },
         )
 

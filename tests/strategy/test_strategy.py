@@ -174,3 +174,10 @@ def test_the_calendar_shows_where_the_plan_is_short(
 
 def test_the_navigation_leads_to_the_strategy(owner_client, workspace):
     assert url(workspace).encode() in owner_client.get(f"/w/{workspace.slug}/").content
+
+
+def test_the_composer_offers_the_strategys_pillars(owner_client, outsider_client, workspace):
+    Pillar.objects.create(workspace=workspace, name="Origines")
+    page = owner_client.get(f"/w/{workspace.slug}/publishing/new/").content.decode()
+    assert 'list="pillar-choices"' in page and '<option value="Origines">' in page
+    assert outsider_client.get(f"/w/{workspace.slug}/publishing/new/").status_code == 404
