@@ -48,15 +48,17 @@ class CommentForm(forms.Form):
 
 
 def link_path(link: ApprovalLink) -> str:
-    return reverse("approval_page", kwargs={"signed": signing.dumps(link.pk, salt=SALT)})
+    # Not timestamped: the same address every time it is shown; the row says until when.
+    signed = signing.Signer(salt=SALT).sign_object(link.pk)
+    return reverse("approval_page", kwargs={"signed": signed})
 
 
 def link_of(signed: str) -> ApprovalLink:
     """The link a signed value names, if it still works; else a 404 (nothing to tell apart
     a forged address from an expired one, for someone who has neither)."""
     try:
-        pk = signing.loads(signed, salt=SALT)
-    except signing.BadSignature:
+        pk = signing.Signer(salt=SALT).unsign_object(signed)
+    except (signing.BadSignature, ValueError):
         raise Http404 from None
     link = (
         ApprovalLink.objects.select_related("post__workspace").filter(pk=pk).first()

@@ -80,12 +80,13 @@ def test_a_client_reads_comments_and_approves_without_an_account(
     assert "Ajoutez la date de fin ?" in detail and "approved" in detail
 
 
-def test_a_client_can_ask_for_changes(owner_client, workspace, post):
+def test_a_client_can_ask_for_changes(owner_client, workspace, post, outsider_client):
     address = make_link(owner_client, workspace, post)
     Client().post(address, {"action": "changes", "text": "Le prix est faux"})
     post.refresh_from_db()
     assert post.state == State.DRAFT
     assert AuditEvent.objects.filter(action="post.changes_asked_by_client").exists()
+    assert outsider_client.get(url(workspace, f"{post.pk}/")).status_code == 404
 
 
 def test_an_expired_revoked_or_forged_link_shows_nothing(
@@ -109,20 +110,26 @@ def test_an_expired_revoked_or_forged_link_shows_nothing(
     assert client.get(address).status_code == 404
     assert AuditEvent.objects.filter(action="post.approval_link_revoked").exists()
 
-    forged = f"/publishing/approve/{signing.dumps(link.pk)}/"  # right id, wrong salt
+    forged = f"/publishing/approve/{signing.Signer().sign_object(link.pk)}/"  # no salt
     assert client.get(forged).status_code == 404
+    dated = f"/publishing/approve/{signing.dumps(link.pk, salt=approval.SALT)}/"  # other shape
+    assert client.get(dated).status_code == 404  # not a 500
     assert client.get(address[:-3] + "x/").status_code == 404
     post.refresh_from_db()
     assert post.state == State.IN_REVIEW
 
 
-def test_a_link_cannot_approve_a_post_that_moved_on(owner_client, workspace, post):
+def test_a_link_cannot_approve_a_post_that_moved_on(owner_client, workspace, post, outsider_client):
     address = make_link(owner_client, workspace, post)
     Post.objects.filter(pk=post.pk).update(state=State.DRAFT)  # the team took it back
     Client().post(address, {"action": "approve"})
     post.refresh_from_db()
     assert post.state == State.DRAFT
     assert not AuditEvent.objects.filter(action="post.approved_by_client").exists()
+    assert (
+        outsider_client.post(url(workspace, f"{post.pk}/move/"), {"to": "approved"}).status_code
+        == 404
+    )
 
 
 def test_teammates_comment_on_the_post_page(owner_client, outsider_client, workspace, post, owner):
@@ -140,6 +147,7 @@ def test_the_link_is_signed_with_its_own_salt(workspace, post):
         post=post, name="A", expires_at=timezone.now() + timedelta(days=1)
     )
     signed = approval.link_path(link).split("/")[-2]
-    assert signing.loads(signed, salt=approval.SALT) == link.pk
+    assert signing.Signer(salt=approval.SALT).unsign_object(signed) == link.pk
     with pytest.raises(signing.BadSignature):
-        signing.loads(signed)
+        signing.Signer().unsign_object(signed)
+    assert approval.link_path(link) == approval.link_path(link)  # the same address each time

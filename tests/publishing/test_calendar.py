@@ -125,7 +125,9 @@ def test_the_plain_form_moves_a_post_to_another_moment(
     assert post.variants.get().due_at == target
 
 
-def test_a_drop_on_another_day_keeps_the_time_of_day_and_redraws(owner_client, workspace, channel):
+def test_a_drop_on_another_day_keeps_the_time_of_day_and_redraws(
+    owner_client, workspace, channel, outsider_client
+):
     post = planned(channel, "Glissé", soon(days=2, hour=9, minute=30))
     new_day = soon(days=6).date()
     answer = owner_client.post(
@@ -136,9 +138,19 @@ def test_a_drop_on_another_day_keeps_the_time_of_day_and_redraws(owner_client, w
     assert answer.status_code == 204 and answer["HX-Refresh"] == "true"
     moved = post.variants.get().due_at.astimezone(PARIS)
     assert (moved.date(), moved.hour, moved.minute) == (new_day, 9, 30)
+    assert (
+        outsider_client.post(
+            url(workspace, f"{post.pk}/reschedule/"),
+            {"day": soon(days=9).date().isoformat()},
+            HTTP_HX_REQUEST="true",
+        ).status_code
+        == 404
+    )
 
 
-def test_a_post_cannot_be_moved_into_the_past_nor_once_published(owner_client, workspace, channel):
+def test_a_post_cannot_be_moved_into_the_past_nor_once_published(
+    owner_client, workspace, channel, outsider_client
+):
     post = planned(channel, "Demain", soon(days=1))
     before = post.variants.get().due_at
     owner_client.post(
@@ -151,6 +163,12 @@ def test_a_post_cannot_be_moved_into_the_past_nor_once_published(owner_client, w
         url(workspace, f"{done.pk}/reschedule/"), {"day": soon(days=3).date().isoformat()}
     )
     assert done.variants.get().published_at.astimezone(PARIS).date() == soon(days=-3).date()
+    assert (
+        outsider_client.post(
+            url(workspace, f"{post.pk}/reschedule/"), {"day": soon(days=9).date().isoformat()}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_variant_claimed_by_a_worker_is_not_moved_under_it(workspace, owner, channel):
@@ -171,7 +189,7 @@ def test_a_held_variant_moved_on_the_calendar_is_scheduled_again(workspace, owne
     assert variant.state == State.SCHEDULED and variant.due_at == soon(days=1)
 
 
-def test_moving_needs_the_publish_permission(workspace, channel):
+def test_moving_needs_the_publish_permission(workspace, channel, outsider_client):
     analyst = client_for(make_user("analyst@brand.example", workspace, Role.ANALYST))
     post = planned(channel, "Pas toi", soon(days=2))
     answer = analyst.post(
@@ -180,6 +198,12 @@ def test_moving_needs_the_publish_permission(workspace, channel):
     assert answer.status_code == 403
     page = analyst.get(url(workspace, "calendar/")).content.decode()
     assert "draggable" not in page and "calendar.ics" not in page  # sees, cannot move or share
+    assert (
+        outsider_client.post(
+            url(workspace, f"{post.pk}/reschedule/"), {"day": soon(days=5).date().isoformat()}
+        ).status_code
+        == 404
+    )
 
 
 # --- The iCal feed -----------------------------------------------------------------------------
@@ -236,7 +260,10 @@ def test_a_forged_or_other_workspace_address_shows_nothing(client, workspace, ot
     from django.core import signing
 
     token = ical.settings_of(workspace).calendar_token
-    other = signing.dumps({"w": other_workspace.pk, "t": token}, salt=ical.SALT, compress=True)
+    other = ical.signer().sign_object({"w": other_workspace.pk, "t": token}, compress=True)
     assert client.get(path.replace(signed, other)).status_code == 404
-    wrong_salt = signing.dumps({"w": workspace.pk, "t": token}, compress=True)
+    wrong_salt = signing.Signer().sign_object({"w": workspace.pk, "t": token}, compress=True)
     assert client.get(path.replace(signed, wrong_salt)).status_code == 404
+    dated = signing.dumps({"w": workspace.pk, "t": token}, salt=ical.SALT, compress=True)
+    assert client.get(path.replace(signed, dated)).status_code == 404  # another shape: no 500
+    assert ical.feed_path(workspace) == path  # the same address each time it is shown

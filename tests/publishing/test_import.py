@@ -42,7 +42,9 @@ def upload(client, workspace, text: str, schedule: bool = False):
     return client.post(url(workspace, "import/"), data)
 
 
-def test_a_good_file_is_imported_and_scheduled(owner_client, workspace, channel, second):
+def test_a_good_file_is_imported_and_scheduled(
+    owner_client, workspace, channel, second, outsider_client
+):
     csv = (
         "date;time;channels;text;pillar;campaign;tags\n"
         f"{day(3)};09:30;Scripted|Deuxième;Bonjour;Origines;Noël;café|fêtes\n"
@@ -59,6 +61,7 @@ def test_a_good_file_is_imported_and_scheduled(owner_client, workspace, channel,
     assert (at.strftime("%Y-%m-%d"), at.hour, at.minute) == (day(3), 9, 30)
     assert other.variants.get().due_at.astimezone(PARIS).hour == 9  # default time
     assert AuditEvent.objects.filter(action="posts.imported").exists()
+    assert outsider_client.get(url(workspace, "import/")).status_code == 404
 
 
 def test_one_bad_row_refuses_the_whole_file_and_says_why_per_row(
@@ -107,12 +110,13 @@ def test_a_file_without_the_needed_columns_or_not_utf8_is_refused(workspace, cha
     )
 
 
-def test_scheduling_from_a_csv_needs_the_publish_permission(workspace, channel):
+def test_scheduling_from_a_csv_needs_the_publish_permission(workspace, channel, outsider_client):
     from liant.core.permissions import Role
     from tests.conftest import client_for, make_user
 
     analyst = client_for(make_user("a@brand.example", workspace, Role.ANALYST))
     assert analyst.get(url(workspace, "import/")).status_code == 403
+    assert outsider_client.get(url(workspace, "import/")).status_code == 404
 
 
 # --- UTM ---------------------------------------------------------------------------------------

@@ -131,7 +131,9 @@ def test_the_composer_reads_the_type_from_the_bytes_not_the_browser(
     assert not VariantMedia.objects.exists()
 
 
-def test_an_image_can_be_removed_while_editing(owner_client, workspace, imaging_channel):
+def test_an_image_can_be_removed_while_editing(
+    owner_client, workspace, imaging_channel, outsider_client
+):
     answer = compose(owner_client, workspace, imaging_channel, image=PNG)
     item = VariantMedia.objects.get()
     post_id = item.variant.post_id
@@ -145,3 +147,4 @@ def test_an_image_can_be_removed_while_editing(owner_client, workspace, imaging_
         },
     )
     assert answer.status_code == 302 and not VariantMedia.objects.exists()
+    assert compose(outsider_client, workspace, imaging_channel, image=PNG).status_code == 404

@@ -219,7 +219,9 @@ def test_an_evergreen_post_comes_back_after_the_interval_at_a_free_slot(workspac
     assert queue.renew() == 0
 
 
-def test_the_composer_saves_recurrence_and_evergreen(owner_client, workspace, channel):
+def test_the_composer_saves_recurrence_and_evergreen(
+    owner_client, workspace, channel, outsider_client
+):
     answer = owner_client.post(
         url(workspace, "new/"),
         {
@@ -235,3 +237,9 @@ def test_the_composer_saves_recurrence_and_evergreen(owner_client, workspace, ch
     assert answer.status_code == 302
     post = Post.objects.get(title="Hebdo")
     assert post.recurrence == "weekly" and post.evergreen and str(post.repeat_until) == "2027-06-30"
+    assert (
+        outsider_client.post(
+            url(workspace, "new/"), {"title": "Pirate", "action": "save"}
+        ).status_code
+        == 404
+    )

@@ -105,25 +105,36 @@ def test_the_strategy_is_built_from_the_page(owner_client, outsider_client, work
 
 
 def test_a_kpi_cannot_hang_on_another_workspaces_objective(
-    owner_client, workspace, other_workspace
+    owner_client, workspace, other_workspace, outsider_client
 ):
     theirs = Objective.objects.create(workspace=other_workspace, kind="revenue", name="Leur CA")
     owner_client.post(
         url(workspace, "kpi/add/"), {"kpi-objective": theirs.pk, "kpi-name": "x", "kpi-target": "1"}
     )
     assert not Kpi.objects.exists()
+    assert (
+        outsider_client.post(
+            url(workspace, "kpi/add/"), {"kpi-name": "x", "kpi-target": "1"}
+        ).status_code
+        == 404
+    )
 
 
-def test_a_duplicate_pillar_is_refused(owner_client, workspace):
+def test_a_duplicate_pillar_is_refused(owner_client, workspace, outsider_client):
     owner_client.post(url(workspace, "pillar/add/"), {"pillar-name": "Origines"})
     owner_client.post(url(workspace, "pillar/add/"), {"pillar-name": "origines "})
     assert Pillar.objects.count() == 1
+    assert (
+        outsider_client.post(url(workspace, "pillar/add/"), {"pillar-name": "Pirate"}).status_code
+        == 404
+    )
 
 
-def test_an_analyst_sees_the_strategy_but_cannot_change_it(workspace):
+def test_an_analyst_sees_the_strategy_but_cannot_change_it(workspace, outsider_client):
     analyst = client_for(make_user("an@brand.example", workspace, Role.ANALYST))
     assert analyst.get(url(workspace)).status_code == 200
     assert analyst.post(url(workspace, "tone/add/"), {"tone-name": "x"}).status_code == 403
+    assert outsider_client.get(url(workspace)).status_code == 404
 
 
 def test_weeks_below_the_rhythm_are_found(workspace, channel):
@@ -172,8 +183,9 @@ def test_the_calendar_shows_where_the_plan_is_short(
     )
 
 
-def test_the_navigation_leads_to_the_strategy(owner_client, workspace):
+def test_the_navigation_leads_to_the_strategy(owner_client, workspace, outsider_client):
     assert url(workspace).encode() in owner_client.get(f"/w/{workspace.slug}/").content
+    assert outsider_client.get(url(workspace)).status_code == 404
 
 
 def test_the_composer_offers_the_strategys_pillars(owner_client, outsider_client, workspace):
