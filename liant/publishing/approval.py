@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.publishing import notify
 from liant.publishing.models import ApprovalLink, Comment, Post, move
 from liant.publishing.states import State
 
@@ -201,6 +202,8 @@ def client_action(request: HttpRequest, link: ApprovalLink, signed: str) -> Http
             messages.error(request, _("This post is no longer waiting for approval."))
             return back
         ApprovalLink.objects.filter(pk=link.pk).update(decision=action, decided_at=timezone.now())
+        link_id = link.pk
+        transaction.on_commit(lambda: notify.tell_client_decision(link_id))
         audit.record(
             None,
             "post.approved_by_client" if to == State.APPROVED else "post.changes_asked_by_client",

@@ -80,12 +80,24 @@ def test_a_client_reads_comments_and_approves_without_an_account(
     assert "Ajoutez la date de fin ?" in detail and "approved" in detail
 
 
-def test_a_client_can_ask_for_changes(owner_client, workspace, post, outsider_client):
+def test_a_client_can_ask_for_changes(
+    owner_client,
+    workspace,
+    post,
+    outsider_client,
+    owner,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
     address = make_link(owner_client, workspace, post)
-    Client().post(address, {"action": "changes", "text": "Le prix est faux"})
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(address, {"action": "changes", "text": "Le prix est faux"})
     post.refresh_from_db()
     assert post.state == State.DRAFT
     assert AuditEvent.objects.filter(action="post.changes_asked_by_client").exists()
+    [mail] = mailoutbox  # the post's owner hears it, in their language
+    assert mail.to == [owner.email] and "Mme Client" in mail.subject
+    assert "Le prix est faux" in mail.body
     assert outsider_client.get(url(workspace, f"{post.pk}/")).status_code == 404
 
 
