@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -59,8 +60,6 @@ class Filters:
         return posts.distinct()
 
     def as_query(self) -> str:
-        from urllib.parse import urlencode  # noqa: PLC0415 - only for links
-
         values = {
             "channel": self.channel or "",
             "pillar": self.pillar,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
 from liant.publishing.models import Post, PublishingSettings
+from liant.publishing.queue import SlotSyntaxError, parse_slots
 from liant.publishing.validation import (
     Check,
     check_variant,
@@ -163,8 +164,6 @@ class SlotsForm(forms.Form):
     )
 
     def clean_slots(self) -> list:
-        from liant.publishing.queue import SlotSyntaxError, parse_slots  # noqa: PLC0415
-
         try:
             return parse_slots(self.cleaned_data.get("slots") or "")
         except SlotSyntaxError as exc:

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from liant.core.models import Workspace
+from liant.publishing.models import Post, Variant
 from liant.strategy.models import Pillar, Rhythm
 
 # Variant states that put something in front of the audience (or will).
@@ -53,8 +54,6 @@ def bounds(workspace: Workspace, start: date, end: date) -> tuple[datetime, date
 
 def rhythm_shortfalls(workspace: Workspace, start: date, end: date) -> list[Shortfall]:
     """For each whole week (Monday first) in [start, end) and each channel with a rhythm."""
-    from liant.publishing.models import Variant  # noqa: PLC0415 - publishing reads strategy
-
     zone = ZoneInfo(workspace.timezone)
     monday = start - timedelta(days=start.weekday())
     low, high = bounds(workspace, monday, end + timedelta(days=7))
@@ -86,8 +85,6 @@ def rhythm_shortfalls(workspace: Workspace, start: date, end: date) -> list[Shor
 
 def neglected_pillars(workspace: Workspace, start: date, end: date) -> list[PillarGap]:
     """Pillars with no post in the period, or under half their target share."""
-    from liant.publishing.models import Post  # noqa: PLC0415 - publishing reads strategy
-
     low, high = bounds(workspace, start, end)
     pillars = list(Pillar.objects.filter(workspace=workspace))
     if not pillars:
