@@ -61,3 +61,15 @@ def scheduled_variant(
     return Variant.objects.create(
         post=post, channel=channel, text=text, state=State.SCHEDULED, scheduled_at=at, due_at=at
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_files_go_with_the_session():
+    """Images the tests store land under var/test/media (a killed worker process must read
+    them from the same place); they are removed when the session ends."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT / "posts", ignore_errors=True)
