@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "liant.publishing",
     "liant.moderation",
     "liant.inbox",
+    "liant.strategy",
     "liant.demo",
 ]
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from liant.moderation import views as moderation_views
+from liant.publishing.approval import approval_page
+from liant.publishing.calendar_views import calendar_feed
 
 # Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
 urlpatterns = [
@@ -13,5 +15,13 @@ urlpatterns = [
     path("w/<slug:ws>/moderation/", include("liant.moderation.urls")),
     # Public: the charter members agree to (not a workspace page, hence not "ws").
     path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
+    path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
+    # Outside /w/: a calendar application has no session; the signed address is the key.
+    path(
+        "publishing/feed/<str:signed>/calendar.ics",
+        calendar_feed,
+        name="calendar_feed",
+    ),
+    path("publishing/approve/<str:signed>/", approval_page, name="approval_page"),
     path("", include("liant.core.urls")),
 ]

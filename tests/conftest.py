@@ -11,7 +11,7 @@ from django.test import Client
 
 from liant.core.models import Membership, Organisation, User, Workspace
 from liant.core.permissions import Role
-from tests.servers import start_synapse, stop_synapse
+from tests.servers import start_pds, start_synapse, stop_pds, stop_synapse
 
 PASSWORD = "correct horse battery staple"
 
@@ -81,3 +81,11 @@ def synapse():
     server, pid = start_synapse()
     yield server
     stop_synapse(server, pid)
+
+
+@pytest.fixture(scope="session")
+def reference_pds():
+    """One reference Bluesky PDS for the whole session (connector and publisher tests)."""
+    server, pid = start_pds()
+    yield server
+    stop_pds(server, pid)

@@ -31,6 +31,7 @@ MODULES: list[Module] = [
             "publishing rhythm per channel."
         ),
         "strategy.view",
+        url_name="strategy",
     ),
     Module(
         "publishing",

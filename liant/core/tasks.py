@@ -4,6 +4,7 @@ import os
 import socket
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -18,10 +19,12 @@ def worker_name() -> str:
 @db_task()
 def handle_ping(ping_id: int) -> bool:
     """Complete a ping sent from the web process; proves the queue really delivers jobs."""
-    updated = WorkerPing.objects.filter(pk=ping_id, handled_at__isnull=True).update(
-        handled_at=timezone.now(), handled_by=worker_name()
-    )
-    record_heartbeat()
+    # One transaction: whoever sees the ping handled also sees this worker's heartbeat.
+    with transaction.atomic():
+        updated = WorkerPing.objects.filter(pk=ping_id, handled_at__isnull=True).update(
+            handled_at=timezone.now(), handled_by=worker_name()
+        )
+        record_heartbeat()
     return updated == 1
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liant.publishing import publisher
+from liant.publishing import publisher, utm
 from liant.publishing.models import Post, Variant, move
 from liant.publishing.states import State, allowed
 from liant.publishing.validation import check_variant
@@ -16,17 +16,19 @@ from liant.publishing.validation import check_variant
 
 def problems_of(post: Post) -> list[str]:
     """Everything that stops the post from being scheduled, per channel, in plain words."""
-    variants = list(post.variants.select_related("channel"))
+    variants = list(post.variants.select_related("channel").prefetch_related("media"))
     if not variants:
         return [_("Choose at least one channel.")]
     found = []
     for variant in variants:
+        link = utm.link_for(post, variant.link, variant.channel.kind)  # counted as sent
         check = check_variant(
             variant.channel,
-            variant.text,
-            variant.link,
+            utm.tagged_text(variant.text, variant.link, link),
+            link,
             variant.content_warning,
             list(variant.thread),
+            [(item.content_type, item.size) for item in variant.media.all()],
         )
         found += [f"{variant.channel.name}: {problem}" for problem in check.problems]
     return found

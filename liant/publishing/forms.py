@@ -7,7 +7,26 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
 from liant.publishing.models import Post, PublishingSettings
-from liant.publishing.validation import Check, check_variant, rules_of, split_thread
+from liant.publishing.queue import SlotSyntaxError, parse_slots
+from liant.publishing.validation import (
+    Check,
+    check_variant,
+    media_problems,
+    rules_of,
+    split_thread,
+)
+
+
+def sniff_image(head: bytes) -> str:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
 
 
 class PostForm(forms.ModelForm):
@@ -22,7 +41,8 @@ class PostForm(forms.ModelForm):
 
     class Meta:
         model = Post
-        fields = ["title", "pillar", "campaign"]
+        fields = ["title", "pillar", "campaign", "recurrence", "repeat_until", "evergreen"]
+        widgets = {"repeat_until": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,10 +73,40 @@ class VariantForm(forms.Form):
         ),
     )
 
+    image = forms.FileField(label=_("Add an image"), required=False)
+    image_alt = forms.CharField(
+        label=_("Its description (alternative text)"),
+        required=False,
+        max_length=2000,
+        help_text=_("Read aloud to people who cannot see the image."),
+    )
+
     def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"c{channel.pk}")
         super().__init__(*args, **kwargs)
         self.channel = channel
+        self.image_type = ""
+        self.media_items: list[Any] = []  # the variant's stored images, set by the view
+
+    def clean_image(self) -> Any:
+        """The type is read from the file's first bytes, not from what the browser claims."""
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        head = upload.read(16)
+        upload.seek(0)
+        self.image_type = sniff_image(head)
+        if not self.image_type:
+            raise forms.ValidationError(_("Only JPEG, PNG, GIF or WebP images."))
+        rules = rules_of(self.channel)
+        problems = media_problems(self.channel, rules, [(self.image_type, upload.size)])
+        if problems:
+            raise forms.ValidationError(problems)
+        return upload
+
+    @property
+    def offers_media(self) -> bool:
+        return rules_of(self.channel).max_media > 0
 
     def value(self, name: str) -> str:
         if self.is_bound:
@@ -95,4 +145,26 @@ class VariantForm(forms.Form):
 class PublishingSettingsForm(forms.ModelForm):
     class Meta:
         model = PublishingSettings
-        fields = ["publish_late_minutes"]
+        fields = [
+            "publish_late_minutes",
+            "evergreen_days",
+            "utm_enabled",
+            "utm_source",
+            "utm_medium",
+        ]
+
+
+class SlotsForm(forms.Form):
+    """A channel's queue slots as people say them: "Tue/Thu 9:30, Sat 11:00"."""
+
+    slots = forms.CharField(
+        label=_("Queue slots"),
+        required=False,
+        help_text=_('Days then a time, groups separated by commas: "Tue/Thu 9:30, Mon-Fri 12:30".'),
+    )
+
+    def clean_slots(self) -> list:
+        try:
+            return parse_slots(self.cleaned_data.get("slots") or "")
+        except SlotSyntaxError as exc:
+            raise forms.ValidationError(str(exc)) from exc

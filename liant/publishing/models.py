@@ -23,6 +23,13 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+class Recurrence(models.TextChoices):
+    NONE = "", _("Once")
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
 class Post(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="posts")
     owner = models.ForeignKey(
@@ -39,6 +46,24 @@ class Post(models.Model):
     campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    recurrence = models.CharField(
+        _("repeat"), max_length=8, choices=Recurrence.choices, default="", blank=True
+    )
+    repeat_until = models.DateField(_("repeat until"), null=True, blank=True)
+    evergreen = models.BooleanField(
+        _("evergreen"),
+        default=False,
+        help_text=_(
+            "Put back in the queue once published, after the workspace's minimum interval."
+        ),
+    )
+    # The post this one repeats (recurring) or puts back in the queue (evergreen). One-to-one:
+    # a published post has at most one next occurrence, however many times the task runs.
+    # Where the idea came from (a feed item, a mention): kept so the post can credit it.
+    source_url = models.URLField(_("source"), max_length=1000, blank=True)
+    follows = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +143,123 @@ class Variant(models.Model):
         return self.state in NEEDS_ATTENTION
 
 
+def media_path(instance: VariantMedia, filename: str) -> str:
+    # One folder per workspace: a backup or an erasure can take a workspace's files alone.
+    return f"posts/{instance.variant.post.workspace_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class VariantMedia(models.Model):
+    """An image (or video) a variant publishes, stored as a file under the media storage.
+
+    The bytes are read at publishing time, so a file replaced before then goes out as it is
+    then; once the variant is out, its files are what the network has."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="media")
+    file = models.FileField(_("file"), upload_to=media_path, max_length=300)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    alt_text = models.TextField(_("alternative text"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("media")
+        verbose_name_plural = _("media")
+        ordering = ["variant", "position", "id"]
+
+    def __str__(self) -> str:
+        return (self.file.name or "").rsplit("/", 1)[-1]
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as handle:
+            return handle.read()
+
+
+class QueueSlot(models.Model):
+    """A moment of the week a channel publishes at ("Tue 9:30"), in the workspace's zone."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="queue_slots")
+    weekday = models.PositiveSmallIntegerField()  # Monday = 0, as datetime.weekday()
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["channel", "weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "weekday", "time"], name="one_slot_per_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.weekday} {self.time:%H:%M}"
+
+
+class ApprovalLink(models.Model):
+    """A signed, expiring address an outside client uses to read a post, comment on it and
+    approve it or ask for changes, without an account. The row makes it revocable and
+    remembers what was decided through it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="approval_links")
+    name = models.CharField(_("client's name"), max_length=150)
+    email = models.EmailField(_("client's e-mail"), blank=True)
+    created_by = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=16, blank=True)  # approved | changes
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.post}"
+
+    def usable(self, now: Any = None) -> bool:
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+class Comment(models.Model):
+    """A remark on a post, by a teammate or by a client through an approval link."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        django_settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    link = models.ForeignKey(
+        ApprovalLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    author_name = models.CharField(max_length=150, blank=True)  # kept if the account goes
+    text = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class VariantMetrics(models.Model):
+    """What the network says a published variant got (likes, reposts, replies...)."""
+
+    variant = models.OneToOneField(Variant, on_delete=models.CASCADE, related_name="metrics")
+    values = models.JSONField(default=dict)
+    # The sum of the interactions (not of views or reach, which count looks, not acts):
+    # what best-time learns from.
+    engagement = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.engagement}"
+
+
 class Transition(models.Model):
     """One change of state of a post or a variant: who, from what, to what, when, why."""
 
@@ -156,6 +298,28 @@ class PublishingSettings(models.Model):
             "of being published late."
         ),
     )
+
+    # Part of the signed address of the calendar's iCal feed: a new one revokes every address
+    # given out before, without touching the site's secret key.
+    calendar_token = models.CharField(max_length=32, default=new_idempotency_key, editable=False)
+    evergreen_days = models.PositiveIntegerField(
+        _("evergreen posts come back after (days)"),
+        default=30,
+        help_text=_("The shortest time between two publications of the same evergreen post."),
+    )
+
+    utm_enabled = models.BooleanField(
+        _("add UTM parameters to links"),
+        default=True,
+        help_text=_("Only on posts that have a campaign; a parameter already in the link stays."),
+    )
+    utm_source = models.CharField(
+        _("utm_source"),
+        max_length=100,
+        default="{network}",
+        help_text=_("{network} is replaced by the network (bluesky, mastodon...)."),
+    )
+    utm_medium = models.CharField(_("utm_medium"), max_length=100, default="social")
 
     class Meta:
         verbose_name = _("publishing settings")

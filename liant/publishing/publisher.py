@@ -32,7 +32,8 @@ from liant.channels import fetching
 from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.connectors import registry
-from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, RemotePost
+from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, Media, RemotePost
+from liant.publishing import utm
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.notify import tell_not_published
 from liant.publishing.states import State
@@ -152,10 +153,17 @@ def mark_sending(variant: Variant) -> None:
     )
 
 
+def link_of(variant: Variant) -> str:
+    """The variant's link as it goes out: with the campaign's UTM parameters."""
+    return utm.link_for(variant.post, variant.link, variant.channel.kind)
+
+
 def parts_of(variant: Variant) -> list[str]:
     """The texts to publish, in order: the post, then its follow-ups (thread, first comment)."""
     follow_ups = [str(text).strip() for text in variant.thread if str(text).strip()]
-    return [text_with_link(variant.text, variant.link), *follow_ups]
+    link = link_of(variant)
+    text = utm.tagged_text(variant.text, variant.link, link)
+    return [text_with_link(text, link), *follow_ups]
 
 
 def part_key(variant: Variant, index: int) -> str:
@@ -163,10 +171,24 @@ def part_key(variant: Variant, index: int) -> str:
     return variant.idempotency_key if index == 0 else f"{variant.idempotency_key}-{index}"
 
 
+def media_of(variant: Variant) -> list[Media]:
+    """The variant's files, read now: they go with the post (the first part), not the follow-ups."""
+    return [
+        Media(
+            content_type=item.content_type,
+            data=item.read(),
+            alt_text=item.alt_text,
+            filename=str(item),
+        )
+        for item in variant.media.all()
+    ]
+
+
 def draft_of(variant: Variant, index: int = 0, reply_to: str = "") -> Draft:
     return Draft(
         text=parts_of(variant)[index],
-        link=variant.link if index == 0 else "",
+        media=media_of(variant) if index == 0 else [],
+        link=link_of(variant) if index == 0 else "",
         content_warning=variant.content_warning,
         reply_to=reply_to,
         idempotency_key=part_key(variant, index),

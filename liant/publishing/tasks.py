@@ -3,7 +3,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from liant.publishing import publisher
+from liant.publishing import besttime, publisher, queue
 
 
 @db_task(retries=0)  # retries are the publisher's decision (error kind, key), not Huey's
@@ -21,3 +21,17 @@ def publish_due() -> int:
     for variant_id in due:
         publish_variant(variant_id)
     return len(due)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def renew_posts() -> int:
+    """Recurring and evergreen posts get their next occurrence once published (once only:
+    the link to the post it follows is one-to-one)."""
+    return queue.renew()
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def fetch_metrics() -> int:
+    """Metrics of published variants that have none yet (or old ones while they are young),
+    from each channel's connector: what best-time learns from."""
+    return besttime.fetch_metrics()

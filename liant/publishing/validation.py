@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -79,6 +80,40 @@ def split_thread(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+def media_problems(channel: Channel, rules: Rules, media: list[tuple[str, int]]) -> list[str]:
+    """The network's media rules in the reader's words (Rules.check speaks English only)."""
+    problems = []
+    network = channel.kind_label
+    if len(media) > rules.max_media:
+        problems.append(
+            ngettext(
+                "%(network)s takes at most %(count)d image or video.",
+                "%(network)s takes at most %(count)d images or videos.",
+                rules.max_media,
+            )
+            % {"network": network, "count": rules.max_media}
+        )
+    for content_type, size in media:
+        if rules.media_types and content_type not in rules.media_types:
+            problems.append(
+                _("%(network)s does not accept %(type)s files.")
+                % {"network": network, "type": content_type}
+            )
+            continue
+        video = content_type.startswith("video/")
+        limit = rules.max_video_bytes if video else rules.max_image_bytes
+        if limit is not None and size > limit:
+            problems.append(
+                _("%(network)s takes files of %(limit)s at most; this one is %(size)s.")
+                % {
+                    "network": network,
+                    "limit": filesizeformat(limit),
+                    "size": filesizeformat(size),
+                }
+            )
+    return problems
+
+
 def join_thread(parts: list[str]) -> str:
     return f"\n{THREAD_SEPARATOR}\n".join(parts)
 
@@ -89,13 +124,16 @@ def check_variant(
     link: str = "",
     content_warning: str = "",
     thread: list[str] | None = None,
+    media: list[tuple[str, int]] | None = None,
 ) -> Check:
     rules = rules_of(channel)
     full = text_with_link(text, link)
     remaining = rules.remaining(full)
     problems = []
-    if not full:
+    media = media or []
+    if not full and not media:
         problems.append(_("Write something to publish."))
+    problems += media_problems(channel, rules, media)
     if remaining is not None and remaining < 0:
         problems.append(
             _("Too long for %(network)s: %(count)d characters at most, counted its way.")

@@ -18,11 +18,12 @@ from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
-from liant.publishing import editorial, publisher, tasks
+from liant.publishing import approval, editorial, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
-from liant.publishing.models import Post, PublishingSettings, Variant, move
+from liant.publishing.models import Post, PublishingSettings, Variant, VariantMedia, move
 from liant.publishing.states import EDITABLE, NEEDS_ATTENTION, State, allowed
 from liant.publishing.validation import can_publish, check_variant, join_thread, split_thread
+from liant.strategy.models import Pillar
 
 # A time typed in the composer may be a minute behind by the time it is sent.
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -96,7 +97,7 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
         existing = {v.channel_id: v for v in post.variants.all()} if post else {}
         if request.method == "POST":
             form = PostForm(request.POST, instance=post)
-            forms = [VariantForm(request.POST, channel=c) for c in channels]
+            forms = [VariantForm(request.POST, request.FILES, channel=c) for c in channels]
             schedule = request.POST.get("action") == "schedule"
             if schedule:
                 check(request.membership, "posts.publish")
@@ -113,6 +114,11 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
                 VariantForm(channel=c, initial=initial_of(existing.get(c.pk), post is None))
                 for c in channels
             ]
+        for variant_form in forms:
+            variant = existing.get(variant_form.channel.pk)
+            variant_form.media_items = list(variant.media.all()) if variant else []
+        # The strategy's pillars are offered as you type; another name is still accepted.
+        form.fields["pillar"].widget.attrs["list"] = "pillar-choices"
         return render(
             request,
             "publishing/compose.html",
@@ -122,6 +128,9 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
                 "variant_forms": forms,
                 "zone": request.workspace.timezone,
                 "can_schedule": request.membership.can("posts.publish"),
+                "pillars": Pillar.objects.filter(workspace=request.workspace).values_list(
+                    "name", flat=True
+                ),
             },
         )
 
@@ -188,6 +197,7 @@ def save_post(
             variant.thread = split_thread(variant_form.cleaned_data["thread"])
             variant.scheduled_at = form.cleaned_data.get("scheduled_at")
             variant.save()
+            save_media(request, variant, variant_form)
         audit.record(request, "post.created" if created else "post.changed", target=post)
         if schedule:
             problems = editorial.schedule_post(
@@ -203,6 +213,30 @@ def save_post(
         else:
             messages.success(request, _("Saved."))
     return post
+
+
+def save_media(request: WorkspaceRequest, variant: Variant, variant_form: VariantForm) -> None:
+    """Images ticked for removal go; a new one is added after the others."""
+    remove = [
+        int(pk)
+        for pk in request.POST.getlist(variant_form.add_prefix("remove_media"))
+        if pk.isdigit()
+    ]
+    if remove:
+        for item in variant.media.filter(pk__in=remove):
+            item.file.delete(save=False)
+            item.delete()
+    upload = variant_form.cleaned_data.get("image")
+    if upload:
+        last = variant.media.order_by("-position").first()
+        VariantMedia.objects.create(
+            variant=variant,
+            file=upload,
+            content_type=variant_form.image_type,
+            size=upload.size,
+            alt_text=variant_form.cleaned_data["image_alt"],
+            position=(last.position + 1) if last else 0,
+        )
 
 
 @workspace_view("posts.write")
@@ -231,7 +265,7 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "publishing/detail.html",
             {
                 "post": post,
-                "variants": post.variants.select_related("channel"),
+                "variants": post.variants.select_related("channel").prefetch_related("media"),
                 "history": post.history.select_related("actor", "variant__channel"),
                 "editable": post.state in EDITABLE,
                 "problems": editorial.problems_of(post) if post.state in EDITABLE else [],
@@ -239,6 +273,10 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 "can_write": membership.can("posts.write"),
                 "can_approve": membership.can("posts.approve"),
                 "can_publish": membership.can("posts.publish"),
+                "comments": post.comments.select_related("author"),
+                "comment_form": approval.CommentForm(),
+                "links": approval.links_of(post) if membership.can("posts.write") else [],
+                "link_form": approval.LinkForm(),
             },
         )
 
@@ -334,6 +372,7 @@ def publishing_settings(request: WorkspaceRequest) -> HttpResponse:
             request,
             "publishing.settings_changed",
             publish_late_minutes=form.cleaned_data["publish_late_minutes"],
+            evergreen_days=form.cleaned_data["evergreen_days"],
         )
         messages.success(request, _("Saved."))
         return redirect("posts", ws=request.workspace.slug)

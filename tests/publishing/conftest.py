@@ -9,7 +9,7 @@ from liant.channels.models import Channel
 from liant.connectors import registry
 from liant.publishing.models import Post, Variant
 from liant.publishing.states import State
-from tests.publishing.fakes import KeylessPublisher, ScriptedPublisher
+from tests.publishing.fakes import KeylessPublisher, MetricsPublisher, ScriptedPublisher
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,13 @@ def scripted(monkeypatch):
     monkeypatch.setitem(
         registry.KINDS, "keyless_pub", ("Keyless", "tests.publishing.fakes.KeylessPublisher")
     )
+    monkeypatch.setitem(
+        registry.KINDS, "metrics_pub", ("Metrics", "tests.publishing.fakes.MetricsPublisher")
+    )
     registry.connector_class.cache_clear()
-    for cls in (ScriptedPublisher, KeylessPublisher):
+    MetricsPublisher.counts = {}
+    MetricsPublisher.asked = []
+    for cls in (ScriptedPublisher, KeylessPublisher, MetricsPublisher):
         cls.script = []
         cls.drafts = []
         cls.posts = {}
@@ -56,3 +61,15 @@ def scheduled_variant(
     return Variant.objects.create(
         post=post, channel=channel, text=text, state=State.SCHEDULED, scheduled_at=at, due_at=at
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_files_go_with_the_session():
+    """Images the tests store land under var/test/media (a killed worker process must read
+    them from the same place); they are removed when the session ends."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT / "posts", ignore_errors=True)

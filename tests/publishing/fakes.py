@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from liant.connectors.base import Capability, Connector, Draft, RemotePost, Rules
+from liant.connectors.base import Capability, Connector, Draft, Metrics, RemotePost, Rules
 
 
 class ScriptedPublisher(Connector):
@@ -58,3 +58,16 @@ class KeylessPublisher(ScriptedPublisher):
         post = RemotePost(remote_id=f"k{n}", url=f"https://keyless.example/p/{n}")
         cls.posts[f"{draft.idempotency_key}#{n}"] = post
         return post
+
+
+class MetricsPublisher(ScriptedPublisher):
+    """A network that also tells what each post got: `counts` maps a remote id to its values."""
+
+    kind = "metrics_pub"
+    capabilities = frozenset({Capability.PUBLISH, Capability.METRICS})
+    counts: ClassVar[dict[str, dict[str, int]]] = {}
+    asked: ClassVar[list[list[str]]] = []
+
+    def metrics(self, remote_ids: list[str]) -> list[Metrics]:
+        type(self).asked.append(list(remote_ids))
+        return [Metrics(r, dict(self.counts[r])) for r in remote_ids if r in self.counts]

@@ -18,10 +18,12 @@ def test_the_demo_has_published_coming_and_failed_posts_and_loads_once():
     loader.load()
     loader.load()
     states = list(Variant.objects.values_list("state", flat=True))
-    assert states.count(State.PUBLISHED) == 6
+    # Six hand-written posts of the last weeks, ten weeks of three posts before them.
+    assert states.count(State.PUBLISHED) == 6 + 30
     assert states.count(State.FAILED) == 1
-    assert Post.objects.filter(state=State.SCHEDULED).count() == 2  # coming + the failed one
-    assert Post.objects.count() == 11
+    # One coming, six on the queue's slots in the next weeks, and the failed one.
+    assert Post.objects.filter(state=State.SCHEDULED).count() == 8
+    assert Post.objects.count() == 11 + 30 + 6
     published = Post.objects.filter(state=State.PUBLISHED).first()
     assert published.history.filter(variant__isnull=False).count() == 3
     assert publisher.due_variant_ids() == []  # nothing fires while the demo loads
@@ -29,9 +31,29 @@ def test_the_demo_has_published_coming_and_failed_posts_and_loads_once():
 
 def test_a_demo_post_that_comes_due_fails_plainly_without_a_network():
     loader.load()
-    variant = Variant.objects.get(state=State.SCHEDULED)
+    variant = Variant.objects.get(state=State.SCHEDULED, post__title="Nouveau Colombie")
     when = variant.due_at + timedelta(seconds=1)
     publisher.publish_variant(variant.pk, now=when)
     variant.refresh_from_db()
     assert variant.state == State.FAILED
     assert "reconnectez" in variant.last_error  # in the workspace's language, French
+
+
+def test_the_demo_has_three_months_of_metrics_for_best_time_and_a_strategy():
+    from liant.channels.models import Channel
+    from liant.publishing import besttime
+    from liant.strategy.models import Objective, Pillar, Rhythm
+
+    context = loader.load()
+    workspace = context.workspaces["maison-lumiere"]
+    published = Variant.objects.filter(state=State.PUBLISHED)
+    assert published.filter(metrics__isnull=True).count() == 0
+    oldest = published.order_by("published_at").first().published_at
+    assert (published.order_by("-published_at").first().published_at - oldest).days >= 80
+    mastodon = Channel.objects.get(workspace=workspace, kind="mastodon")
+    best = besttime.heatmap(mastodon).suggestions(1)[0]
+    assert (best.weekday, best.hour) in {(1, 9), (3, 12)}  # Tuesday morning or Thursday noon
+    assert Objective.objects.filter(workspace=workspace).count() == 2
+    assert Pillar.objects.filter(workspace=workspace).count() == 7
+    assert Rhythm.objects.get(channel=mastodon).posts_per_week == 3
+    assert mastodon.queue_slots.count() == 3

@@ -237,8 +237,19 @@ def test_the_late_policy_is_a_workspace_setting(
     page = url(workspace, "settings/")
     assert outsider_client.get(page).status_code == 404
     assert member_client.get(page).status_code == 403
-    assert owner_client.post(page, {"publish_late_minutes": "15"}).status_code == 302
+    answer = owner_client.post(
+        page,
+        {
+            "publish_late_minutes": "15",
+            "evergreen_days": "21",
+            "utm_enabled": "on",
+            "utm_source": "{network}",
+            "utm_medium": "social",
+        },
+    )
+    assert answer.status_code == 302
     assert PublishingSettings.of(workspace.pk).publish_late_minutes == 15
+    assert PublishingSettings.of(workspace.pk).evergreen_days == 21
 
 
 def test_the_counter_speaks_the_persons_language(

@@ -33,14 +33,7 @@ from liant.connectors.base import (
 )
 from liant.connectors.bluesky.connector import BlueskyConnector, create_session, split_uri
 from liant.connectors.http import HttpClient, MemoryRecorder
-from tests.servers import PDS_JWT_SECRET, start_pds, stop_pds
-
-
-@pytest.fixture(scope="session")
-def reference_pds():
-    server, pid = start_pds()
-    yield server
-    stop_pds(server, pid)
+from tests.servers import PDS_JWT_SECRET
 
 
 @pytest.fixture

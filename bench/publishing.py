@@ -1,0 +1,299 @@
+"""Publishing: N variants (10,000 by default) due within the same minute, 4 worker processes,
+against a local HTTP peer that answers like a network after a fixed delay.
+
+The parent plays the periodic task: every TICK seconds it hands each newly due variant to the
+workers' queue, and hands every variant twice (a job sent twice must be harmless: the claim
+decides). Workers run the real publisher (claim, mark sending, call through HttpClient with
+the channel's recorder, record the remote id). The peer counts requests per idempotency key:
+a key seen twice is a duplicate. Lateness is published_at − due_at.
+
+Then, in the same run and on the same table: claims/s of `publisher.claim` (a conditional
+UPDATE plus its history row, in one transaction) against raw single-row UPDATEs/s.
+
+Goals (issue 4): 0 duplicates, 0 misses, p99 lateness ≤ 5 s. Environment:
+LIANT_BENCH_PUBLISHING_N (variants), LIANT_BENCH_PUBLISHING_DELAY_MS (peer delay, default 30).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+N = int(os.environ.get("LIANT_BENCH_PUBLISHING_N", "10000"))
+DELAY = int(os.environ.get("LIANT_BENCH_PUBLISHING_DELAY_MS", "30")) / 1000
+WORKERS = 4
+TICK = 1.0  # seconds between two hand-outs of due variants (the real periodic task: 60 s)
+SPREAD = 60.0  # every variant is due within this one minute
+# A variant still due this long after it was handed out is handed out again, as the real
+# periodic task does each minute (a retry after a transient error comes due again).
+RESEND_AFTER = 60.0
+CLAIM_SAMPLE = 2000
+GIVE_UP_AFTER = 1800.0  # seconds: a bench that hangs reports what it has
+
+
+class Peer(ThreadingHTTPServer):
+    daemon_threads = True
+    keys: Counter[str]
+
+
+class PeerHandler(BaseHTTPRequestHandler):
+    server: Peer
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        time.sleep(DELAY)  # the network's own processing time
+        key = str(body.get("key", ""))
+        self.server.keys[key] += 1  # a Counter update is atomic enough under the GIL
+        answer = json.dumps({"id": key, "url": f"https://peer.invalid/{key}"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def start_peer() -> Peer:
+    peer = Peer(("127.0.0.1", 0), PeerHandler)
+    peer.keys = Counter()
+    threading.Thread(target=peer.serve_forever, daemon=True).start()
+    return peer
+
+
+def connector_class() -> type:
+    """Defined after django.setup(): a connector that posts to the peer with the variant's key."""
+    from liant.connectors.base import Capability, Connector, ConnectorSettings, Draft, RemotePost
+
+    class PeerSettings(ConnectorSettings):
+        url: str = ""
+
+    class PeerConnector(Connector):
+        kind = "bench_peer"
+        label = "Bench peer"
+        capabilities = frozenset({Capability.PUBLISH})
+        settings_model = PeerSettings
+        publish_idempotency_window: ClassVar[float] = math.inf
+        settings: PeerSettings
+
+        def publish(self, draft: Draft) -> RemotePost:
+            response = self.http.post(
+                self.settings.url,
+                json={"key": draft.idempotency_key, "text": draft.text},
+                idempotent=True,
+            )
+            data = response.json()
+            return RemotePost(remote_id=str(data["id"]), url=str(data["url"]))
+
+    return PeerConnector
+
+
+def register() -> None:
+    import sys
+
+    from liant.connectors import registry
+
+    module = sys.modules[__name__]
+    module.PeerConnector = connector_class()  # type: ignore[attr-defined]
+    registry.KINDS["bench_peer"] = ("Bench peer", f"{__name__}.PeerConnector")
+    registry.connector_class.cache_clear()
+
+
+def worker(jobs: multiprocessing.Queue, done: multiprocessing.Queue) -> None:
+    from django.db import connections
+
+    from liant.publishing import publisher
+
+    connections.close_all()  # never share the parent's SQLite handle
+    published = skipped = errors = 0
+    while True:
+        variant_id = jobs.get()
+        if variant_id is None:
+            break
+        try:
+            outcome = publisher.publish_variant(variant_id)
+        except Exception:  # a bench keeps going and says how many failed
+            errors += 1
+            continue
+        if outcome.skipped:
+            skipped += 1
+        elif outcome.state == "published":
+            published += 1
+    done.put((published, skipped, errors))
+
+
+def make_variants(channel: Any, start: Any) -> None:
+    from liant.publishing.models import Post, Variant
+    from liant.publishing.states import State
+
+    posts = Post.objects.bulk_create(
+        Post(workspace=channel.workspace, state=State.SCHEDULED) for _ in range(N)
+    )
+    Variant.objects.bulk_create(
+        Variant(
+            post=post,
+            channel=channel,
+            text=f"Bench post {n}",
+            state=State.SCHEDULED,
+            scheduled_at=start + timedelta(seconds=SPREAD * n / N),
+            due_at=start + timedelta(seconds=SPREAD * n / N),
+        )
+        for n, post in enumerate(posts)
+    )
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+def run_publishing(report: Any) -> None:
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from liant.channels.models import Channel
+    from liant.core.models import Organisation, Workspace
+    from liant.publishing import publisher
+    from liant.publishing.models import Variant
+    from liant.publishing.states import State
+
+    os.environ["LIANT_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
+    register()
+    peer = start_peer()
+    organisation = Organisation.objects.create(name="Bench", slug="bench-publishing")
+    workspace = Workspace.objects.create(organisation=organisation, name="Bench", slug="bench-pub")
+    channel = Channel.objects.create(
+        workspace=workspace,
+        kind="bench_peer",
+        name="Peer",
+        settings={"url": f"http://127.0.0.1:{peer.server_address[1]}/post"},
+    )
+    start = timezone.now() + timedelta(seconds=5)  # the first ones come due as workers start
+    make_variants(channel, start)
+    connections.close_all()
+
+    context = multiprocessing.get_context("fork")
+    jobs: multiprocessing.Queue = context.Queue()
+    done: multiprocessing.Queue = context.Queue()
+    processes = [context.Process(target=worker, args=(jobs, done)) for _ in range(WORKERS)]
+    for process in processes:
+        process.start()
+
+    began = time.monotonic()
+    handed: dict[int, float] = {}
+    while time.monotonic() - began < GIVE_UP_AFTER:
+        now = timezone.now()
+        for variant_id in publisher.due_variant_ids(now):
+            last = handed.get(variant_id)
+            if last is None:
+                jobs.put(variant_id)
+                jobs.put(variant_id)  # the same job twice, as two ticks would send it
+            elif time.monotonic() - last > RESEND_AFTER:
+                jobs.put(variant_id)  # still due a while later: the next tick sends it again
+            else:
+                continue
+            handed[variant_id] = time.monotonic()
+        left = Variant.objects.filter(post__workspace=workspace).exclude(
+            state__in=[State.PUBLISHED, State.FAILED, State.HELD, State.UNCONFIRMED]
+        )
+        if len(handed) == N and not left.exists():
+            break
+        time.sleep(TICK)
+    elapsed = time.monotonic() - began
+    for _ in processes:
+        jobs.put(None)
+    totals = [done.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    peer.shutdown()
+
+    rows = Variant.objects.filter(post__workspace=workspace)
+    states = Counter(rows.values_list("state", flat=True))
+    lateness = [
+        (published_at - due_at).total_seconds()
+        for published_at, due_at in rows.filter(state=State.PUBLISHED).values_list(
+            "published_at", "due_at"
+        )
+    ]
+    duplicates = sum(count - 1 for count in peer.keys.values() if count > 1)
+    misses = N - states.get(State.PUBLISHED, 0)
+    vendor = connection.vendor
+    note = (
+        f"{N} variants due within {SPREAD:.0f} s, {WORKERS} worker processes, peer delay "
+        f"{DELAY * 1000:.0f} ms, each job handed out twice, hand-out every {TICK:.0f} s; {vendor}"
+    )
+    report("published", states.get(State.PUBLISHED, 0), "variants", note)
+    report("duplicates", duplicates, "posts", "requests with a key the peer had already seen")
+    report("misses", misses, "variants", f"not published at the end: {dict(states)}")
+    report("lateness_p50", percentile(lateness, 0.50), "s")
+    report("lateness_p99", percentile(lateness, 0.99), "s", "goal ≤ 5 s")
+    report("throughput", len(lateness) / elapsed, "variants/s", f"over {elapsed:.1f} s")
+    report(
+        "worker_errors",
+        sum(t[2] for t in totals),
+        "jobs",
+        f"skipped jobs (the other copy won the claim, or not due yet): {sum(t[1] for t in totals)}",
+    )
+    run_claims(report, channel)
+
+
+def run_claims(report: Any, channel: Any) -> None:
+    """The claim against the raw UPDATE it is built on, same table, same process, same run."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from liant.publishing import publisher
+    from liant.publishing.models import Post, Variant
+    from liant.publishing.states import State
+
+    now = timezone.now()
+    posts = Post.objects.bulk_create(
+        Post(workspace=channel.workspace, state=State.SCHEDULED) for _ in range(2 * CLAIM_SAMPLE)
+    )
+    Variant.objects.bulk_create(
+        Variant(post=p, channel=channel, text="c", state=State.SCHEDULED, due_at=now) for p in posts
+    )
+    ids = list(Variant.objects.filter(post__in=posts).order_by("pk").values_list("pk", flat=True))
+    claimed, raw = ids[:CLAIM_SAMPLE], ids[CLAIM_SAMPLE:]
+    variants = list(Variant.objects.filter(pk__in=claimed).select_related("post"))
+
+    began = time.perf_counter()
+    for variant in variants:
+        assert publisher.claim(variant, now)
+    claim_rate = len(variants) / (time.perf_counter() - began)
+
+    table = Variant._meta.db_table
+    sql = (
+        f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608 - the table name is ours
+        f"WHERE id = %s AND state = %s AND due_at <= %s"
+    )
+    began = time.perf_counter()
+    for pk in raw:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [State.PUBLISHING, now, pk, State.SCHEDULED, now])
+            assert cursor.rowcount == 1
+    raw_rate = len(raw) / (time.perf_counter() - began)
+    note = f"{CLAIM_SAMPLE} claims vs {CLAIM_SAMPLE} raw conditional UPDATEs, one transaction each"
+    report("claims_per_s", claim_rate, "claims/s", note)
+    report("raw_update_per_s", raw_rate, "updates/s")
+    report(
+        "claim_vs_raw_update",
+        claim_rate / raw_rate,
+        "ratio",
+        "the claim also writes its history row",
+    )
+
+
+def run(report: Any) -> None:
+    run_publishing(report)
