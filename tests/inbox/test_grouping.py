@@ -99,7 +99,9 @@ def test_workspaces_are_grouped_apart(channel, other_channel):
     assert Conversation.objects.filter(workspace=other_channel.workspace).count() == 1
 
 
-def test_a_fetch_that_stores_mentions_groups_them_at_once(workspace, monkeypatch):
+def test_a_fetch_that_stores_mentions_groups_them_at_once(
+    workspace, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setitem(
         registry.KINDS, "scripted", ("Scripted", "tests.channels.fakes.ScriptedConnector")
     )
@@ -108,7 +110,9 @@ def test_a_fetch_that_stores_mentions_groups_them_at_once(workspace, monkeypatch
         FetchResult([channel_fakes.event(1, "Vous livrez à Lyon ?")], {"n": 1})
     ]
     channel = Channel.objects.create(workspace=workspace, kind="scripted", name="Net")
-    outcome = fetching.fetch_channel(channel.pk)
+    # The readers are told once the events are committed, as in the worker.
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = fetching.fetch_channel(channel.pk)
     assert outcome.stored == 1
     assert Message.objects.get().text == "Vous livrez à Lyon ?"
 
