@@ -9,7 +9,9 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F
 
-from liant.core.models import Workspace
+from liant.connectors import registry
+from liant.connectors.base import Capability
+from liant.core.models import User, Workspace
 from liant.listening.ingest import _bucket
 from liant.listening.models import Mention, MentionMatch, Query, Rollup
 from liant.listening.query import terms_of
@@ -66,3 +68,69 @@ def suggest_exclusions(query: Query, top: int = 8) -> list[str]:
         for found in rising_terms(noise, signal, min_count=2)
         if not own & set(found.term.split()) and found.z > 0
     ][:top]
+
+
+def to_ideas(workspace: Workspace, user: User, ids: list[int]) -> int:
+    """Each mention becomes a publishing idea that keeps its words and its source link; a
+    mention already turned into an idea (same link) is not turned again."""
+    from liant.publishing.models import Post  # noqa: PLC0415 - apps talk through models
+    from liant.publishing.states import State  # noqa: PLC0415
+
+    made = 0
+    for mention in Mention.objects.filter(workspace=workspace, pk__in=ids):
+        if (
+            mention.url
+            and Post.objects.filter(workspace=workspace, source_url=mention.url).exists()
+        ):
+            continue
+        Post.objects.create(
+            workspace=workspace,
+            owner=user,
+            title=mention.text[:200],
+            state=State.IDEA,
+            source_url=mention.url if mention.url.startswith(("http://", "https://")) else "",
+        )
+        made += 1
+    return made
+
+
+def to_conversations(workspace: Workspace, ids: list[int]) -> tuple[int, int]:
+    """Mentions found by listening become inbox conversations, answered through the channel
+    that found them. Returns (opened, refused): a mention from a channel that cannot reply
+    (a feed) or without a channel stays where it is."""
+    from liant.channels.models import Event  # noqa: PLC0415
+    from liant.inbox.grouping import group_workspace  # noqa: PLC0415
+
+    opened = refused = 0
+    for mention in Mention.objects.filter(workspace=workspace, pk__in=ids).select_related(
+        "channel", "event"
+    ):
+        channel = mention.channel
+        if (
+            channel is None
+            or Capability.REPLY not in registry.connector_class(channel.kind).capabilities
+        ):
+            refused += 1
+            continue
+        event = mention.event
+        if event is None:
+            event, _created = Event.objects.get_or_create(
+                workspace=workspace,
+                channel=channel,
+                kind="mention",
+                remote_id=mention.remote_id,
+                defaults={
+                    "author_handle": mention.author_handle,
+                    "author_name": mention.author_name,
+                    "text": mention.text,
+                    "url": mention.url,
+                    "language": mention.language,
+                    "occurred_at": mention.occurred_at,
+                    "raw": {"uri": mention.remote_id} if mention.source == "bluesky" else {},
+                },
+            )
+            Mention.objects.filter(pk=mention.pk).update(event=event)
+        opened += 1
+    if opened:
+        group_workspace(workspace.pk)
+    return opened, refused

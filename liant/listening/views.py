@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,12 @@ from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.listening import stats
 from liant.listening.alerts import describe
-from liant.listening.curation import set_irrelevant, suggest_exclusions
+from liant.listening.curation import (
+    set_irrelevant,
+    suggest_exclusions,
+    to_conversations,
+    to_ideas,
+)
 from liant.listening.matching import Document, Matcher
 from liant.listening.models import Alert, ListeningSettings, Mention, Query, Sentiment
 from liant.listening.query import QuerySyntaxError, parse
@@ -248,6 +254,8 @@ def mention_list(request: WorkspaceRequest) -> HttpResponse:
             "filters": filters,
             "params": params.urlencode(),
             "can_manage": request.membership.can("listening.manage"),
+            "can_write_posts": request.membership.can("posts.write"),
+            "can_reply": request.membership.can("inbox.reply"),
         },
     )
 
@@ -266,6 +274,42 @@ def mention_bulk(request: WorkspaceRequest) -> HttpResponse:
             ngettext("%(count)s mention updated.", "%(count)s mentions updated.", changed)
             % {"count": changed},
         )
+    elif action == "idea" and ids:
+        if not request.membership.can("posts.write"):
+            raise PermissionDenied
+        made = to_ideas(request.workspace, request.user, ids)
+        audit.record(request, "listening.mentions_to_ideas", count=made)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s idea added to publishing.", "%(count)s ideas added to publishing.", made
+            )
+            % {"count": made},
+        )
+    elif action == "inbox" and ids:
+        if not request.membership.can("inbox.reply"):
+            raise PermissionDenied
+        opened, refused = to_conversations(request.workspace, ids)
+        audit.record(request, "listening.mentions_to_inbox", count=opened)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s mention is now in the inbox.",
+                "%(count)s mentions are now in the inbox.",
+                opened,
+            )
+            % {"count": opened},
+        )
+        if refused:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s mention came from a channel Liant cannot answer on (a feed).",
+                    "%(count)s mentions came from channels Liant cannot answer on (feeds).",
+                    refused,
+                )
+                % {"count": refused},
+            )
     back = request.POST.get("next", "")
     if not back.startswith(f"/w/{request.workspace.slug}/"):
         back = reverse("listening_mentions", kwargs={"ws": request.workspace.slug})

@@ -125,3 +125,56 @@ def test_an_alert_is_acknowledged_once_by_someone_allowed(
     owner_client.post(url(workspace, f"alerts/{alert.pk}/acknowledge/"))
     alert.refresh_from_db()
     assert alert.acknowledged_by.email == "member@brand.example"
+
+
+def test_mentions_become_ideas_and_inbox_conversations(member_client, workspace):
+    from liant.channels.models import Channel
+    from liant.inbox.models import Conversation, Message
+    from liant.publishing.models import Post
+
+    Query.objects.create(workspace=workspace, name="Lumière", kind="brand", text="lumière")
+    mastodon = Channel.objects.create(workspace=workspace, kind="mastodon", name="Masto")
+    feed = Channel.objects.create(workspace=workspace, kind="feed", name="Presse")
+    when = timezone.now() - timedelta(hours=2)
+    ingest(
+        workspace,
+        [
+            Incoming(
+                source="mastodon",
+                remote_id="113481000000000101",
+                text="Lumière, vous livrez à Lyon ?",
+                occurred_at=when,
+                url="https://social.example/@lea/113481000000000101",
+                author_handle="lea@social.example",
+                channel_id=mastodon.pk,
+            ),
+            Incoming(
+                source="feed",
+                remote_id="article-1",
+                text="Lumière ouvre une boutique",
+                occurred_at=when,
+                url="https://presse.example/lumiere",
+                channel_id=feed.pk,
+            ),
+        ],
+    )
+    ids = list(Mention.objects.values_list("pk", flat=True))
+
+    for _ in range(2):
+        member_client.post(url(workspace, "mentions/bulk/"), {"mention": ids, "action": "idea"})
+    assert sorted(Post.objects.values_list("source_url", flat=True)) == [
+        "https://presse.example/lumiere",
+        "https://social.example/@lea/113481000000000101",
+    ]
+    assert set(Post.objects.values_list("state", flat=True)) == {"idea"}
+
+    answer = member_client.post(
+        url(workspace, "mentions/bulk/"), {"mention": ids, "action": "inbox"}, follow=True
+    )
+    page = answer.content.decode()
+    assert "1 mention is now in the inbox" in page and "cannot answer on (a feed)" in page
+    conversation = Conversation.objects.get(workspace=workspace)
+    assert conversation.channel == mastodon and conversation.contact_handle == "lea@social.example"
+    assert Message.objects.get().text == "Lumière, vous livrez à Lyon ?"
+    member_client.post(url(workspace, "mentions/bulk/"), {"mention": ids, "action": "inbox"})
+    assert Message.objects.count() == 1  # a second click opens nothing twice
