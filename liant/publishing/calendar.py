@@ -191,6 +191,7 @@ def reschedule(post: Post, at: datetime, actor: Any) -> list[str]:
                         scheduled_at=at,
                         due_at=at,
                         last_error="",
+                        last_error_detail={},
                         last_error_kind="",
                     )
                 )

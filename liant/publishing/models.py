@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
+from liant.connectors.base import render_detail
 from liant.core.models import Workspace
 from liant.publishing.states import FINAL, NEEDS_ATTENTION, State, check
 
@@ -115,7 +116,9 @@ class Variant(models.Model):
     remote_url = models.URLField(max_length=1000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)  # English, for logs and as a fallback
+    # The same as a template and its values, shown in each reader's language.
+    last_error_detail = models.JSONField(default=dict, blank=True)
     last_error_kind = models.CharField(max_length=16, blank=True)
     # Made once, when the variant is created, and sent with every attempt: networks that
     # honour it give back the first post instead of making a second.
@@ -141,6 +144,11 @@ class Variant(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.state in NEEDS_ATTENTION
+
+    @property
+    def last_error_display(self) -> str:
+        """Why it did not go out, in the reader's language (the stored English otherwise)."""
+        return render_detail(self.last_error_detail, self.last_error)
 
 
 def media_path(instance: VariantMedia, filename: str) -> str:

@@ -59,7 +59,7 @@ def tell_not_published(variant_id: int) -> None:
                 "%(state)s: %(reason)s\n\nSee the post, publish it again or cancel it:\n%(link)s"
             ) % {
                 "state": State(variant.state).label,
-                "reason": variant.last_error,
+                "reason": variant.last_error_display,
                 "link": link,
             }
             try:

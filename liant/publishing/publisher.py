@@ -27,12 +27,22 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liant.channels import fetching
 from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.connectors import registry
-from liant.connectors.base import Connector, ConnectorError, Draft, ErrorKind, Media, RemotePost
+from liant.connectors.base import (
+    Connector,
+    ConnectorError,
+    Draft,
+    ErrorKind,
+    Media,
+    Problem,
+    RemotePost,
+    Translatable,
+)
 from liant.publishing import utm
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.notify import tell_not_published
@@ -92,16 +102,18 @@ def _publish(variant: Variant, now: datetime) -> Outcome:
     late_by = now - variant.due_at
     allowed = max(PublishingSettings.of(variant.post.workspace_id).late_limit, ON_TIME_GRACE)
     if late_by > allowed:
-        note = _("Overdue by %(minutes)d min (the workspace allows %(allowed)d); held.") % {
-            "minutes": late_by.total_seconds() // 60,
-            "allowed": allowed.total_seconds() // 60,
-        }
+        why = Problem(
+            gettext_noop("Overdue by %(minutes)d min (the workspace allows %(allowed)d); held."),
+            minutes=int(late_by.total_seconds() // 60),
+            allowed=int(allowed.total_seconds() // 60),
+        )
         held = move(
             variant,
             State.HELD,
-            note=note,
+            note=why.message,
             where=Q(due_at=variant.due_at),
-            last_error=note,
+            last_error=why.message,
+            last_error_detail=why.detail(),
             last_error_kind="late",
         )
         if held:
@@ -113,8 +125,13 @@ def _publish(variant: Variant, now: datetime) -> Outcome:
     if channel.health in (Health.AUTH_EXPIRED, Health.DISCONNECTED):
         fail(
             variant,
-            _("%(channel)s is not connected (%(health)s): reconnect it, then publish again.")
-            % {"channel": channel.name, "health": channel.get_health_display()},
+            Problem(
+                gettext_noop(
+                    "%(channel)s is not connected (%(health)s): reconnect it, then publish again."
+                ),
+                channel=channel.name,
+                health=_health(channel),
+            ),
             ErrorKind.AUTH_EXPIRED,
         )
         return Outcome(variant.state, error=variant.last_error)
@@ -239,6 +256,7 @@ def record_published(variant: Variant, remote: RemotePost) -> None:
         "published_at": remote.published_at or timezone.now(),
         "claimed_at": None,
         "last_error": "",
+        "last_error_detail": {},
         "last_error_kind": "",
     }
     note = remote.url or remote.remote_id
@@ -276,16 +294,19 @@ def handle_error(variant: Variant, exc: ConnectorError) -> None:
             Channel.objects.filter(pk=channel.pk).update(
                 **fetching.failure_update(channel, exc, timezone.now())
             )
-            fail(variant, exc.message, exc.kind)
+            fail(variant, exc, exc.kind)
         return
     if exc.kind is ErrorKind.PERMANENT:
-        fail(variant, exc.message, exc.kind)
+        fail(variant, exc, exc.kind)
         return
     if variant.attempts >= MAX_ATTEMPTS:
         fail(
             variant,
-            _("%(error)s (gave up after %(attempts)d attempts)")
-            % {"error": exc.message, "attempts": variant.attempts},
+            Problem(
+                gettext_noop("%(error)s (gave up after %(attempts)d attempts)"),
+                error=exc,
+                attempts=variant.attempts,
+            ),
             exc.kind,
         )
         return
@@ -299,11 +320,13 @@ def handle_error(variant: Variant, exc: ConnectorError) -> None:
     if sent_maybe and not still_honoured(variant, retry_at + RETRY_MARGIN):
         unconfirm(
             variant,
-            _(
-                "%(error)s The network may have received the post and cannot say; check "
-                "the channel, then confirm it or publish again."
-            )
-            % {"error": exc.message},
+            Problem(
+                gettext_noop(
+                    "%(error)s The network may have received the post and cannot say; check "
+                    "the channel, then confirm it or publish again."
+                ),
+                error=exc,
+            ),
             exc.kind,
         )
         return
@@ -316,6 +339,7 @@ def handle_error(variant: Variant, exc: ConnectorError) -> None:
         claimed_at=None,
         sending_at=None,
         last_error=exc.message,
+        last_error_detail=exc.detail(),
         last_error_kind=str(exc.kind),
     )
 
@@ -326,31 +350,42 @@ def tell_later(variant: Variant) -> None:
     transaction.on_commit(lambda: tell_not_published(variant_id))
 
 
-def fail(variant: Variant, message: str, kind: str = ErrorKind.PERMANENT) -> None:
+def fail(variant: Variant, why: Translatable, kind: str = ErrorKind.PERMANENT) -> None:
     if move(
         variant,
         State.FAILED,
-        note=message,
+        note=why.message,
         claimed_at=None,
-        last_error=message,
+        last_error=why.message,
+        last_error_detail=why.detail(),
         last_error_kind=str(kind),
     ):
         tell_later(variant)
 
 
-def unconfirm(variant: Variant, message: str, kind: str = "") -> None:
+def unconfirm(variant: Variant, why: Translatable, kind: str = "") -> None:
     if move(
         variant,
         State.UNCONFIRMED,
-        note=message,
+        note=why.message,
         claimed_at=None,
-        last_error=message,
+        last_error=why.message,
+        last_error_detail=why.detail(),
         last_error_kind=str(kind),
     ):
         tell_later(variant)
 
 
 # --- The sweep: what a dead worker left behind -----------------------------------------------
+
+
+STOPPED = Problem(gettext_noop("Stopped while publishing; not confirmed."))
+
+
+def _health(channel: Channel) -> Problem:
+    """The channel's state as its untranslated label, so each reader gets it in their language."""
+    with translation.override(None):
+        return Problem(str(channel.get_health_display()))
 
 
 def stuck_variants(now: datetime) -> list[Variant]:
@@ -405,7 +440,8 @@ def resolve_stuck(variant: Variant, now: datetime) -> bool:
             "arrived; check the channel, then confirm it or publish again."
         ),
         claimed_at=None,
-        last_error=_("Stopped while publishing; not confirmed."),
+        last_error=STOPPED.message,
+        last_error_detail=STOPPED.detail(),
         last_error_kind="unconfirmed",
     ):
         return False
@@ -445,6 +481,7 @@ def confirm_published(variant: Variant, actor: object, url: str = "") -> bool:
             remote_url=url[:1000],
             published_at=timezone.now(),
             last_error="",
+            last_error_detail={},
             last_error_kind="",
         )
         if done:

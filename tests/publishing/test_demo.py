@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from liant.demo import loader
 from liant.publishing import publisher
@@ -36,7 +37,11 @@ def test_a_demo_post_that_comes_due_fails_plainly_without_a_network():
     publisher.publish_variant(variant.pk, now=when)
     variant.refresh_from_db()
     assert variant.state == State.FAILED
-    assert "reconnectez" in variant.last_error  # in the workspace's language, French
+    # Stored once, read in each reader's language.
+    with translation.override("fr"):
+        assert "n’est pas connecté (Déconnecté)" in variant.last_error_display
+    with translation.override("en"):
+        assert "is not connected (Disconnected)" in variant.last_error_display
 
 
 def test_the_demo_has_three_months_of_metrics_for_best_time_and_a_strategy():

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from liant.channels.models import Channel, Health
 from liant.connectors.base import ConnectorError
@@ -109,7 +109,9 @@ def test_retries_stop_at_the_cap_and_the_variant_fails_with_the_reason(channel):
     assert variant.state == State.FAILED
     assert variant.attempts == publisher.MAX_ATTEMPTS
     assert f"down {publisher.MAX_ATTEMPTS - 1}" in variant.last_error
-    assert "5 tentatives" in variant.last_error  # in the workspace's language
+    assert "gave up after 5 attempts" in variant.last_error  # the stored English
+    with translation.override("fr"):  # and each reader's language
+        assert "5 tentatives" in variant.last_error_display
 
 
 def test_a_permanent_error_fails_at_once_with_the_networks_words(channel):
