@@ -3,17 +3,15 @@ counts at once, and the words irrelevant mentions share become suggested exclusi
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import datetime
+from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
 
 from liant.connectors import registry
 from liant.connectors.base import Capability
 from liant.core.models import User, Workspace
-from liant.listening.ingest import _bucket
-from liant.listening.models import Mention, MentionMatch, Query, Rollup
+from liant.listening.ingest import add_to_rollups
+from liant.listening.models import Mention, MentionMatch, Query
 from liant.listening.query import terms_of
 from liant.text.keywords import rising_terms
 
@@ -33,20 +31,12 @@ def set_irrelevant(workspace: Workspace, ids: list[int], irrelevant: bool) -> in
         if not changing:
             return 0
         Mention.objects.filter(pk__in=[m.pk for m in changing]).update(irrelevant=irrelevant)
-        sign = -1 if irrelevant else 1
-        sums: dict[tuple[int, str, datetime], Counter[str]] = defaultdict(Counter)
-        by_mention = {m.pk: m for m in changing}
-        for match in MentionMatch.objects.filter(mention__in=changing):
-            mention = by_mention[match.mention_id]
-            for period in (Rollup.HOUR, Rollup.DAY):
-                counts = sums[(match.query_id, period, _bucket(mention.occurred_at, period))]
-                counts["mentions"] += 1
-                counts[mention.sentiment] += 1
-                counts["reach"] += mention.reach
-        for (query_id, period, start), counts in sums.items():
-            Rollup.objects.filter(query_id=query_id, period=period, start=start).update(
-                **{name: F(name) + sign * value for name, value in counts.items()}
-            )
+        queries_of: dict[int, list[int]] = defaultdict(list)
+        for mention_id, query_id in MentionMatch.objects.filter(mention__in=changing).values_list(
+            "mention_id", "query_id"
+        ):
+            queries_of[mention_id].append(query_id)
+        add_to_rollups(((m, queries_of[m.pk]) for m in changing), sign=-1 if irrelevant else 1)
     return len(changing)
 
 

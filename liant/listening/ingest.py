@@ -108,19 +108,20 @@ def _bucket(when: datetime, period: str) -> datetime:
     return start.replace(hour=0) if period == Rollup.DAY else start
 
 
-def _add_to_rollups(mentions: Iterable[Mention], matches: dict[int, list[int]]) -> None:
-    """Add the new mentions to the hour and day counts of each query they matched.
+def add_to_rollups(matched: Iterable[tuple[Mention, Iterable[int]]], sign: int = 1) -> None:
+    """Add mentions (sign=-1: take them out) to the hour and day counts of the queries they
+    matched. Ingestion adds new ones; marking a mention irrelevant takes it out again.
 
     A backfill touches hundreds of buckets per batch, so rows are read and locked in one
     query, written back in one bulk update, and the missing ones created in one insert."""
     sums: dict[tuple[int, str, datetime], Counter[str]] = defaultdict(Counter)
-    for mention in mentions:
-        for query_id in matches[id(mention)]:
+    for mention, query_ids in matched:
+        for query_id in query_ids:
             for period in (Rollup.HOUR, Rollup.DAY):
                 counts = sums[(query_id, period, _bucket(mention.occurred_at, period))]
-                counts["mentions"] += 1
-                counts[mention.sentiment] += 1
-                counts["reach"] += mention.reach
+                counts["mentions"] += sign
+                counts[mention.sentiment] += sign
+                counts["reach"] += sign * mention.reach
     if not sums:
         return
     try:
@@ -145,6 +146,8 @@ def _apply(sums: dict[tuple[int, str, datetime], Counter[str]]) -> None:
     for key, counts in sums.items():
         row = existing.get(key)
         if row is None:
+            if counts["mentions"] < 0:  # taking out what was never counted: nothing to do
+                continue
             created.append(Rollup(query_id=key[0], period=key[1], start=key[2], **counts))
             continue
         for name in ROLLUP_FIELDS:
@@ -272,7 +275,7 @@ def _store(
         ],
         batch_size=500,
     )
-    _add_to_rollups(mentions, matches)
+    add_to_rollups((mention, matches[id(mention)]) for mention in mentions)
     report.stored = len(mentions)
     report.copies = len(copies)
     for mention in mentions:

@@ -4,7 +4,6 @@ authors), so a year of data costs a few hundred rows, not a year of mentions."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -116,10 +115,3 @@ def totals(workspace: Workspace, queries: list[Query], start: date, end: date) -
         reach=Sum("reach"),
     )
     return {k: v or 0 for k, v in sums.items()}
-
-
-def per_query_totals(series: Series) -> dict[int, int]:
-    out: dict[int, int] = defaultdict(int)
-    for query_id, values in series.by_query.items():
-        out[query_id] = sum(values)
-    return out
