@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,8 +62,9 @@ def query_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse
     form = QueryForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = form.save()
-        except Exception:  # the unique name, raced by a teammate
+            with transaction.atomic():  # a savepoint: PostgreSQL can go on after the refusal
+                saved = form.save()
+        except IntegrityError:  # the name is the workspace's unique key
             form.add_error("name", _("Another query already has this name."))
         else:
             audit.record(

@@ -181,3 +181,13 @@ def test_settings_are_for_those_who_manage_listening(workspace, outsider_client)
     assert analyst.get(url(workspace, "settings/")).status_code == 403
     assert outsider_client.get(url(workspace, "settings/")).status_code == 404
     assert outsider_client.post(url(workspace, "settings/"), {"terms": "x = 1"}).status_code == 404
+
+
+def test_a_second_query_with_the_same_name_is_refused_plainly(owner_client, workspace):
+    Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="lumière")
+    answer = owner_client.post(
+        url(workspace, "queries/new/"), {"name": "Marque", "kind": "brand", "text": "café"}
+    )
+    assert answer.status_code == 200
+    assert "Another query already has this name." in answer.content.decode()
+    assert Query.objects.get(workspace=workspace).text == "lumière"
