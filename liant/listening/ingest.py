@@ -13,10 +13,11 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from liant.channels.models import Event
 from liant.core.models import Workspace
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 LISTENED_KINDS = ("post", "comment", "mention")  # direct messages are private: not listening
 EVENT_BATCH = 1000
+LOOKBACK = 2000  # event ids below the cursor read again for late commits
+LATE_WINDOW = timedelta(minutes=10)
 LOOKUP_CHUNK = 500  # remote ids per "already stored?" query (SQLite's variable limit)
 
 
@@ -303,31 +306,65 @@ def incoming_from_event(event: Event) -> Incoming:
 
 def ingest_new_events(workspace: Workspace) -> Report:
     """Everything the channels stored since the last run, in id order, cursor kept in the same
-    transaction as the mentions so a crash neither skips nor repeats a batch."""
+    transaction as the mentions so a crash neither skips nor repeats a batch; then one look
+    back below the cursor for events committed late."""
     total = Report()
     while True:
         settings = ListeningSettings.of(workspace)
+        last = settings.last_event_id
         events = list(
-            Event.objects.filter(
-                workspace=workspace, pk__gt=settings.last_event_id, kind__in=LISTENED_KINDS
-            )
+            Event.objects.filter(workspace=workspace, pk__gt=last, kind__in=LISTENED_KINDS)
             .select_related("channel")
             .order_by("pk")[:EVENT_BATCH]
         )
         if not events:
+            break
+        if not _ingest_claimed(workspace, settings, events[-1].pk, events, total):
             return total
-        with transaction.atomic():
-            # Moving the cursor first takes the batch: on PostgreSQL the row stays locked
-            # until commit, so a second worker's same update waits, then finds it moved.
-            moved = ListeningSettings.objects.filter(
-                pk=settings.pk, last_event_id=settings.last_event_id
-            ).update(last_event_id=events[-1].pk)
-            if not moved:
-                return total
-            report = ingest(workspace, [incoming_from_event(e) for e in events if e.text])
-        total.seen += report.seen
-        total.stored += report.stored
-        total.matched += report.matched
-        total.already_stored += report.already_stored
-        total.copies += report.copies
-        total.per_query.update(report.per_query)
+    # On PostgreSQL ids are handed out at insert, not at commit: a fetch that commits after
+    # another can leave events below the cursor. They are read again here; those already
+    # mentions are skipped by the (source, remote id) check inside ingest().
+    if last:
+        made = Mention.objects.filter(workspace=workspace, event_id__gt=last - LOOKBACK)
+        late = list(
+            Event.objects.filter(
+                workspace=workspace,
+                pk__gt=max(0, last - LOOKBACK),
+                pk__lte=last,
+                kind__in=LISTENED_KINDS,
+                # A late commit is seconds late: older events below the cursor were read.
+                fetched_at__gte=timezone.now() - LATE_WINDOW,
+            )
+            .exclude(pk__in=made.values("event_id"))
+            .select_related("channel")
+            .order_by("pk")
+        )
+        if late:
+            _ingest_claimed(workspace, settings, last, late, total)
+    return total
+
+
+def _ingest_claimed(
+    workspace: Workspace,
+    settings: ListeningSettings,
+    new_cursor: int,
+    events: list[Event],
+    total: Report,
+) -> bool:
+    """Ingest `events` once the cursor is claimed; False when another worker had it."""
+    with transaction.atomic():
+        # The conditional update is the claim: on PostgreSQL the row stays locked until
+        # commit, so a second worker's same update waits, then finds the cursor moved.
+        moved = ListeningSettings.objects.filter(
+            pk=settings.pk, last_event_id=settings.last_event_id
+        ).update(last_event_id=new_cursor)
+        if not moved:
+            return False
+        report = ingest(workspace, [incoming_from_event(e) for e in events if e.text])
+    total.seen += report.seen
+    total.stored += report.stored
+    total.matched += report.matched
+    total.already_stored += report.already_stored
+    total.copies += report.copies
+    total.per_query.update(report.per_query)
+    return True

@@ -142,3 +142,30 @@ def test_channel_events_become_mentions_once(workspace, other_workspace, queries
     assert mention.event.remote_id == "0" and mention.source == "feed"
     assert ListeningSettings.of(workspace).last_event_id == Event.objects.get(remote_id="0").pk
     assert ingest_new_events(other_workspace).stored == 1
+
+
+def test_an_event_committed_late_below_the_cursor_still_becomes_a_mention(workspace, queries):
+    """PostgreSQL hands ids out at insert: a slower fetch may commit a lower id after the
+    ingestion has moved past it."""
+    channel = Channel.objects.create(workspace=workspace, kind="feed", name="Presse")
+
+    def event(n, text):
+        return Event.objects.create(
+            workspace=workspace,
+            channel=channel,
+            kind="post",
+            remote_id=str(n),
+            text=text,
+            occurred_at=T0,
+        )
+
+    slow = event(1, "Maison Lumière, arrivé en retard")
+    event(2, "Maison Lumière d'abord")
+    slow_pk = slow.pk
+    slow.delete()  # not committed yet when the ingestion runs
+    assert ingest_new_events(workspace).stored == 1
+    slow.pk = slow_pk
+    slow.save(force_insert=True)  # ... and now it is
+    assert ingest_new_events(workspace).stored == 1
+    assert ingest_new_events(workspace).stored == 0
+    assert Mention.objects.filter(workspace=workspace).count() == 2
