@@ -45,6 +45,8 @@ EVENT_BATCH = 500
 # connects a channel with months of history, nobody wants a ban for a message from March:
 # the dry run is how a rule meets the past.
 STORED_WITHIN = timedelta(days=1)
+LOOKBACK = 2000  # event ids below the cursor read again for late commits
+LATE_WINDOW = timedelta(minutes=10)  # a late commit is seconds late
 WAVE_WINDOW = timedelta(hours=1)
 WAVE_PRELOAD = 2000  # earlier events of the window loaded into the near-duplicate index
 # Without any rule, the classifiers alone put a message in the queue from these probabilities
@@ -315,35 +317,50 @@ class EvaluationReport:
 def moderate_new_events(workspace: Workspace) -> EvaluationReport:
     """Everything stored since the last run, in id order. The cursor moves before the actions
     (a network action is not undone by a rollback): a crash mid-batch leaves its remaining
-    events unjudged rather than acted on twice."""
+    events unjudged rather than acted on twice. Then one look back below the cursor for
+    events committed late (PostgreSQL gives ids at insert, not at commit)."""
     total = EvaluationReport()
     rules = active_rules(workspace)
+    recent = Event.objects.filter(
+        workspace=workspace,
+        kind__in=MODERATED_KINDS,
+        fetched_at__gte=timezone.now() - STORED_WITHIN,
+    ).select_related("channel", "workspace")
     while True:
         state = ModerationState.of(workspace)
-        events = list(
-            Event.objects.filter(
-                workspace=workspace,
-                pk__gt=state.last_event_id,
-                kind__in=MODERATED_KINDS,
-                fetched_at__gte=timezone.now() - STORED_WITHIN,
-            )
-            .select_related("channel", "workspace")
-            .order_by("pk")[:EVENT_BATCH]
-        )
+        last = state.last_event_id
+        events = list(recent.filter(pk__gt=last).order_by("pk")[:EVENT_BATCH])
         if not events:
-            return total
+            break
         with transaction.atomic():
-            moved = ModerationState.objects.filter(
-                pk=state.pk, last_event_id=state.last_event_id
-            ).update(last_event_id=events[-1].pk)
+            moved = ModerationState.objects.filter(pk=state.pk, last_event_id=last).update(
+                last_event_id=events[-1].pk
+            )
         if not moved:
             return total  # another worker took this batch
-        already = set(Item.objects.filter(event__in=events).values_list("event_id", flat=True))
-        fresh = [e for e in events if e.pk not in already and e.text]
-        for judgement in judge(workspace, fresh, rules):
-            try:
-                if act_on(judgement) is not None:
-                    total.items += 1
-            except Exception:  # one message must not stop the others being judged
-                log.exception("moderating event %s failed", judgement.event.pk)
-        total.seen += len(events)
+        _judge_and_act(workspace, events, rules, total)
+    if last:
+        # An event judged before has its Item (unique per event), so two workers looking
+        # back at once cannot both act: the second one's Item is refused before any action.
+        late = recent.filter(
+            pk__gt=max(0, last - LOOKBACK),
+            pk__lte=last,
+            fetched_at__gte=timezone.now() - LATE_WINDOW,
+            moderation__isnull=True,
+        ).order_by("pk")
+        _judge_and_act(workspace, list(late), rules, total)
+    return total
+
+
+def _judge_and_act(
+    workspace: Workspace, events: list[Event], rules: list[Rule], total: EvaluationReport
+) -> None:
+    already = set(Item.objects.filter(event__in=events).values_list("event_id", flat=True))
+    fresh = [e for e in events if e.pk not in already and e.text]
+    for judgement in judge(workspace, fresh, rules):
+        try:
+            if act_on(judgement) is not None:
+                total.items += 1
+        except Exception:  # one message must not stop the others being judged
+            log.exception("moderating event %s failed", judgement.event.pk)
+    total.seen += len(events)

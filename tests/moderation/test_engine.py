@@ -142,3 +142,20 @@ def test_events_stored_long_ago_are_left_to_the_dry_run(workspace, channel):
     fresh = store(channel, "Nouveau connard")
     moderate_new_events(workspace)
     assert [i.event for i in Item.objects.all()] == [fresh]
+
+
+def test_an_event_committed_late_below_the_cursor_is_still_judged_once(workspace, channel):
+    """PostgreSQL hands ids out at insert: a slower fetch may commit a lower id after the
+    judging has moved past it."""
+    rule(workspace, words="connard", action=Action.HOLD)
+    slow = store(channel, "espèce de connard")
+    store(channel, "bonjour à tous")
+    slow_pk = slow.pk
+    slow.delete()  # not committed yet when the worker judges
+    moderate_new_events(workspace)
+    assert not Item.objects.exists()
+    slow.pk = slow_pk
+    slow.save(force_insert=True)  # ... and now it is
+    moderate_new_events(workspace)
+    moderate_new_events(workspace)
+    assert Item.objects.get().event_id == slow_pk
