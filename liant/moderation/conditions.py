@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import regex
+from django.utils.translation import gettext_noop as _
 
+from liant.connectors.base import Problem
 from liant.moderation.models import Rule, lines
 from liant.text.normalise import URL_RE, mentions
 from liant.text.spam import domain
@@ -41,7 +43,9 @@ class Message:
 @dataclass
 class Verdict:
     matched: bool
-    reasons: list[str] = field(default_factory=list)  # English, for the log
+    # Why it matched, each a template and its values: English in the log, the reader's
+    # language on the queue and dry-run pages.
+    reasons: list[Problem] = field(default_factory=list)
     timed_out: bool = False  # the pattern ran out of time: a human decides
 
 
@@ -63,70 +67,78 @@ class Compiled:
     def check(self, message: Message) -> Verdict:
         """All of the rule's set conditions must hold; the first that fails stops the check."""
         rule = self.rule
-        reasons: list[str] = []
+        reasons: list[Problem] = []
         if self.channel_ids and message.channel_id not in self.channel_ids:
             return Verdict(False)
         if rule.min_toxicity is not None:
             if message.toxicity < rule.min_toxicity:
                 return Verdict(False)
-            reasons.append(f"insult probability {message.toxicity:.2f}")
+            reasons.append(Problem(_("insult probability %(p).2f"), p=message.toxicity))
         if rule.min_spam is not None:
             if message.spam < rule.min_spam:
                 return Verdict(False)
-            reasons.append(f"spam probability {message.spam:.2f}")
+            reasons.append(Problem(_("spam probability %(p).2f"), p=message.spam))
         if self.words is not None:
             hits = self.words.find(message.text)
             if not hits:
                 return Verdict(False)
-            reasons.append("watched words: " + ", ".join(h.term for h in hits[:5]))
+            reasons.append(
+                Problem(_("watched words: %(words)s"), words=", ".join(h.term for h in hits[:5]))
+            )
         links = [m.group(0) for m in URL_RE.finditer(message.text)]
         if rule.min_links is not None:
             if len(links) < rule.min_links:
                 return Verdict(False)
-            reasons.append(f"{len(links)} links")
+            reasons.append(Problem(_("%(n)s links"), n=len(links)))
         if self.denied:
             bad = [domain(u) for u in links if _domain_matches(domain(u), self.denied)]
             if not bad:
                 return Verdict(False)
-            reasons.append("denied domain: " + bad[0])
+            reasons.append(Problem(_("denied domain: %(domain)s"), domain=bad[0]))
         if self.allowed:
             elsewhere = [domain(u) for u in links if not _domain_matches(domain(u), self.allowed)]
             if not elsewhere:
                 return Verdict(False)
-            reasons.append("link outside the allowed domains: " + elsewhere[0])
+            reasons.append(
+                Problem(_("link outside the allowed domains: %(domain)s"), domain=elsewhere[0])
+            )
         if rule.min_mentions is not None:
             count = len(mentions(message.text))
             if count < rule.min_mentions:
                 return Verdict(False)
-            reasons.append(f"{count} mentions")
+            reasons.append(Problem(_("%(n)s mentions"), n=count))
         if rule.all_caps:
             letters = [c for c in message.text if c.isalpha()]
             if len(letters) < CAPS_MIN_LETTERS or sum(c.isupper() for c in letters) < 0.8 * len(
                 letters
             ):
                 return Verdict(False)
-            reasons.append("written in capitals")
+            reasons.append(Problem(_("written in capitals")))
         if rule.wave_size is not None:
             if message.wave < rule.wave_size:
                 return Verdict(False)
-            reasons.append(f"{message.wave} near-identical messages within an hour")
+            reasons.append(
+                Problem(_("%(n)s near-identical messages within an hour"), n=message.wave)
+            )
         if rule.new_member_days is not None:
             first = message.author_first_seen or message.occurred_at
             if message.occurred_at - first >= timedelta(days=rule.new_member_days):
                 return Verdict(False)
-            reasons.append("new member")
+            reasons.append(Problem(_("new member")))
         if rule.max_previous_messages is not None:
             if message.author_previous > rule.max_previous_messages:
                 return Verdict(False)
-            reasons.append(f"{message.author_previous} earlier messages")
+            reasons.append(Problem(_("%(n)s earlier messages"), n=message.author_previous))
         if self.pattern is not None:
             try:
                 found = self.pattern.search(message.text[:PATTERN_SCAN], timeout=PATTERN_TIMEOUT)
             except TimeoutError:
                 # A pattern that backtracks for ever on this message must not hang the worker,
                 # and must not let the message through unseen either: a person decides.
-                return Verdict(False, [*reasons, "pattern ran out of time"], timed_out=True)
+                return Verdict(
+                    False, [*reasons, Problem(_("pattern ran out of time"))], timed_out=True
+                )
             if found is None:
                 return Verdict(False)
-            reasons.append("pattern matched")
+            reasons.append(Problem(_("pattern matched")))
         return Verdict(bool(reasons), reasons)

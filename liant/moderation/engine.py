@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from liant.channels.models import Event
+from liant.connectors.base import Problem
 from liant.core.models import Workspace
 from liant.moderation import actions
 from liant.moderation.conditions import Compiled, Message
@@ -70,7 +72,7 @@ REMOVALS = ("hide", "delete", "ban", "mute", "remove", "remove_warn", "remove_mu
 class Judgement:
     event: Event
     message: Message
-    matched: list[tuple[Rule, list[str]]] = field(default_factory=list)
+    matched: list[tuple[Rule, list[Problem]]] = field(default_factory=list)
     timed_out: list[Rule] = field(default_factory=list)
 
     @property
@@ -84,7 +86,7 @@ class Judgement:
             return None
         return max(acting, key=lambda r: (r.severity, STRENGTH.index(Action(r.action)), -r.pk))
 
-    def reasons(self, rule: Rule) -> list[str]:
+    def reasons(self, rule: Rule) -> list[Problem]:
         return next((why for r, why in self.matched if r.pk == rule.pk), [])
 
 
@@ -212,7 +214,7 @@ def refresh_risk(item: Item) -> None:
     item.save(update_fields=["risk"])
 
 
-def _item(judgement: Judgement, reason: str, rule: Rule | None, why: str) -> Item:
+def _item(judgement: Judgement, reason: str, rule: Rule | None, why: list[Problem]) -> Item:
     event, message = judgement.event, judgement.message
     severity = rule.severity if rule else 0
     return Item(
@@ -220,7 +222,8 @@ def _item(judgement: Judgement, reason: str, rule: Rule | None, why: str) -> Ite
         event=event,
         channel_id=event.channel_id,
         reason=reason,
-        why=why,
+        why="; ".join(w.message for w in why),
+        why_detail=[w.detail() for w in why],
         rule=rule,
         matched_rules=[r.pk for r, _ in judgement.matched],
         text=event.text,
@@ -253,7 +256,12 @@ def act_on(judgement: Judgement) -> Item | None:
                 judgement,
                 Reason.HELD,
                 judgement.timed_out[0],
-                f"a rule's pattern ran out of time ({names}): a person decides",
+                [
+                    Problem(
+                        _("a rule's pattern ran out of time (%(rules)s): a person decides"),
+                        rules=names,
+                    )
+                ],
             )
             item.save()
             return item
@@ -262,13 +270,19 @@ def act_on(judgement: Judgement) -> Item | None:
                 judgement,
                 Reason.FLAGGED,
                 None,
-                f"insult probability {message.toxicity:.2f}, spam {message.spam:.2f}",
+                [
+                    Problem(
+                        _("insult probability %(toxicity).2f, spam %(spam).2f"),
+                        toxicity=message.toxicity,
+                        spam=message.spam,
+                    )
+                ],
             )
             item.save()
             return item
         return None
-    why = "; ".join(judgement.reasons(rule))
-    item = _item(judgement, Reason.HELD, rule, why)
+    reasons = judgement.reasons(rule)
+    item = _item(judgement, Reason.HELD, rule, reasons)
     if rule.action == Action.LABEL:
         item.state, item.reason, item.label = ItemState.DONE, Reason.LABELLED, rule.label
     item.save()
@@ -298,10 +312,16 @@ def act_on(judgement: Judgement) -> Item | None:
         item.decided_at = entry.created_at
     else:
         item.reason = Reason.NOT_APPLIED
-        item.why = f"{why} — {entry.detail}"
-        item.why_detail = entry.detail_json
+        item.why = f"{item.why} — {entry.detail}"
+        item.why_detail = [*_as_list(item.why_detail), *_as_list(entry.detail_json)]
     item.save(update_fields=["state", "reason", "decided_at", "why", "why_detail"])
     return item
+
+
+def _as_list(detail: object) -> list:
+    if isinstance(detail, list):
+        return detail
+    return [detail] if isinstance(detail, dict) else []
 
 
 def active_rules(workspace: Workspace) -> list[Rule]:

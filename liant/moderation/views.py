@@ -209,7 +209,7 @@ def rule_dry_run(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
     events.reverse()
     judged = engine.judge(request.workspace, events, [rule])
-    hits = [(j.event, j.reasons(rule)) for j in judged if j.matched]
+    hits = [(j.event, [r.translated() for r in j.reasons(rule)]) for j in judged if j.matched]
     timed_out = sum(1 for j in judged if j.timed_out)
     return render(
         request,

@@ -159,3 +159,19 @@ def test_an_event_committed_late_below_the_cursor_is_still_judged_once(workspace
     moderate_new_events(workspace)
     moderate_new_events(workspace)
     assert Item.objects.get().event_id == slow_pk
+
+
+def test_why_a_message_was_held_reads_in_the_readers_language(workspace, channel):
+    from django.utils import translation
+
+    from liant.connectors.base import render_detail
+
+    rule(workspace, words="connard", action=Action.HOLD, new_member_days=7)
+    store(channel, "espèce de connard")
+    moderate_new_events(workspace)
+    item = Item.objects.get()
+    assert item.why == "watched words: connard; new member"  # the English, for the log
+    with translation.override("fr"):
+        assert render_detail(item.why_detail, item.why) == (
+            "mots surveillés : connard; nouveau membre"
+        )
