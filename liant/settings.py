@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "liant.moderation",
     "liant.inbox",
     "liant.strategy",
+    "liant.members",
     "liant.demo",
 ]
 
