@@ -16,6 +16,7 @@ urlpatterns = [
     # Public: the charter members agree to (not a workspace page, hence not "ws").
     path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
     path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
+    path("w/<slug:ws>/members/", include("liant.members.urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

@@ -75,6 +75,7 @@ MODULES: list[Module] = [
         _("Members"),
         _("One member across channels, engagement levels, ambassadors and those slipping away."),
         "members.view",
+        url_name="members",
     ),
     Module(
         "animation",
