@@ -34,6 +34,7 @@ class Person:
 
     network: str
     key: str
+    channel_id: int
     remote_id: str
     handle: str
     name: str
@@ -76,6 +77,7 @@ def person_of(event: Event) -> Person | None:
             event.author_handle,
             event.author_url,
         ),
+        channel_id=event.channel_id,
         remote_id=event.author_remote_id,
         handle=event.author_handle,
         name=event.author_name,
@@ -184,6 +186,7 @@ def identities_for(workspace_id: int, people: Iterable[Person]) -> dict[tuple[st
             member=member,
             network=person.network,
             key=person.key,
+            channel_id=person.channel_id,
             remote_id=person.remote_id,
             handle=person.handle,
             name=person.name,
@@ -240,10 +243,13 @@ def _touch(activities: list[Activity]) -> None:
             last_active_at=Greatest(F("last_active_at"), last),
             first_seen_at=Least(F("first_seen_at"), first),
         )
-    identity_last: dict[int, object] = {}
+    identity_spans: dict[int, list] = {}
     for a in activities:
         if a.identity_id is not None:
-            seen = identity_last.get(a.identity_id)
-            identity_last[a.identity_id] = max(seen, a.occurred_at) if seen else a.occurred_at
-    for identity_id, last in identity_last.items():
-        Identity.objects.filter(pk=identity_id).update(last_seen_at=Greatest("last_seen_at", last))
+            span = identity_spans.setdefault(a.identity_id, [a.occurred_at, a.occurred_at])
+            span[0] = min(span[0], a.occurred_at)
+            span[1] = max(span[1], a.occurred_at)
+    for identity_id, (first, last) in identity_spans.items():
+        Identity.objects.filter(pk=identity_id).update(
+            first_seen_at=Least("first_seen_at", first), last_seen_at=Greatest("last_seen_at", last)
+        )
