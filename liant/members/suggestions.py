@@ -3,8 +3,10 @@
 - the same e-mail address on both (0.95 when one side verified it, else 0.85);
 - the same handle on two networks ("lea" on Mastodon, "lea.bsky.social" on Bluesky): 0.6,
   0.8 with a similar name as well;
-- similar names (≥ 0.9 similar once folded) with another matching attribute (language,
-  country, a shared website domain in their profile links): 0.5–0.7.
+- similar names (≥ 0.9 similar once folded) with another matching attribute: 0.45, plus 0.25
+  for a shared website domain in their profile links, 0.15 for the same city (custom field),
+  0.05 each for the same language and country — weak clues where most members share them.
+Only pairs at MINIMUM or above are suggested: a common name in one country is not a clue.
 Pairs are only compared within small blocks (same e-mail, same handle stem, same first name
 token), so the work grows with the members, not with their square.
 """
@@ -21,6 +23,8 @@ from liant.members.models import Identity, Kind, Member, MergeSuggestion
 from liant.text.normalise import fold
 
 BLOCK_LIMIT = 50  # a block this big is a common name, not a clue
+MINIMUM = 0.6
+CITY_FIELDS = ("city", "ville")
 
 
 def handle_stem(handle: str) -> str:
@@ -80,17 +84,26 @@ def score_pair(a: Profile, b: Profile) -> tuple[float, list[str]]:
             reasons.append("same_handle")
             break
     if name_similarity >= 0.9:
-        other = []
-        if a.member.language and a.member.language == b.member.language:
-            other.append("same_language")
-        if a.member.country and a.member.country == b.member.country:
-            other.append("same_country")
-        if a.domains & b.domains:
-            other.append("same_website")
-        if other:
-            confidence = max(confidence, min(0.7, 0.5 + 0.1 * len(other)))
-            reasons += ["similar_name", *other]
+        clues = {
+            "same_website": 0.25 if a.domains & b.domains else 0,
+            "same_city": 0.15 if _city(a.member) and _city(a.member) == _city(b.member) else 0,
+            "same_language": 0.05
+            if a.member.language and a.member.language == b.member.language
+            else 0,
+            "same_country": 0.05
+            if a.member.country and a.member.country == b.member.country
+            else 0,
+        }
+        found = [name for name, weight in clues.items() if weight]
+        if found:
+            confidence = max(confidence, min(0.75, 0.45 + sum(clues.values())))
+            reasons += ["similar_name", *found]
     return confidence, reasons
+
+
+def _city(member: Member) -> str:
+    fields = member.custom_fields or {}
+    return next((fold(str(fields[k])) for k in CITY_FIELDS if fields.get(k)), "")
 
 
 def candidates(workspace_id: int) -> Iterable[tuple[Member, Member, float, list[str]]]:
@@ -122,7 +135,7 @@ def candidates(workspace_id: int) -> Iterable[tuple[Member, Member, float, list[
                 continue
             seen.add((x, y))
             confidence, reasons = score_pair(profiles[x], profiles[y])
-            if confidence > 0:
+            if confidence >= MINIMUM:
                 yield profiles[x].member, profiles[y].member, confidence, reasons
 
 

@@ -115,3 +115,21 @@ def test_an_identity_moved_back_keeps_attaching_to_its_member(two_of_lea, worksp
     event(Identity.objects.get(member=second).channel, "did:plc:lea")
     attach.attach_workspace(workspace.pk)
     assert second.activities.count() == 2
+
+
+def test_a_similar_name_needs_a_distinctive_clue(workspace):
+    def person(name, city=""):
+        return Member.objects.create(
+            workspace=workspace,
+            name=name,
+            language="fr",
+            country="FR",
+            custom_fields={"ville": city} if city else {},
+        )
+
+    person("Léa Martin"), person("Lea Martin")  # same name, same country: not a clue
+    assert suggestions.suggest(workspace.pk) == 0
+    person("Hugo Bernard", "Lyon"), person("Hugo Bernard", "lyon")
+    assert suggestions.suggest(workspace.pk) == 1
+    found = MergeSuggestion.objects.get()
+    assert found.confidence == 0.7 and "same_city" in found.reasons
