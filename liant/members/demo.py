@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from liant.channels.models import Channel, Health
@@ -236,6 +237,15 @@ def _activities(workspace, people, rng, now) -> None:
                 )
             )
     Activity.objects.bulk_create(rows, batch_size=2000)
+    spans = (
+        Activity.objects.filter(workspace=workspace)
+        .values("identity_id")
+        .annotate(first=Min("occurred_at"), last=Max("occurred_at"))
+    )
+    for span in spans:
+        Identity.objects.filter(pk=span["identity_id"]).update(
+            first_seen_at=span["first"], last_seen_at=span["last"]
+        )
     for member, _identities, _profile in people:
         span = [a.occurred_at for a in rows if a.member_id == member.pk]
         Member.objects.filter(pk=member.pk).update(

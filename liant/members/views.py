@@ -395,6 +395,36 @@ class EngagementForm(forms.ModelForm):
             self.fields[f"w_{kind}"] = forms.FloatField(
                 label=label, min_value=0, max_value=1000, initial=weights.get(kind, 1)
             )
+        self.fields["per_network"] = forms.CharField(
+            label=_("Weights for one network"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+            help_text=_("One per line: network activity = weight, e.g. “mastodon comment = 4”."),
+            initial="\n".join(
+                f"{network} {kind} = {weight}"
+                for network, kinds in sorted((self.instance.network_weights or {}).items())
+                for kind, weight in sorted(kinds.items())
+            ),
+        )
+
+    def clean_per_network(self) -> dict[str, dict[str, float]]:
+        found: dict[str, dict[str, float]] = {}
+        for number, line in enumerate(self.cleaned_data["per_network"].splitlines(), 1):
+            if not line.strip():
+                continue
+            left, _sep, right = line.partition("=")
+            words = left.split()
+            try:
+                weight = float(right.strip().replace(",", "."))
+            except ValueError:
+                weight = -1
+            if len(words) != 2 or words[1] not in ActivityKind.values or not 0 <= weight <= 1000:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write “network activity = weight” (activities: %(kinds)s).")
+                    % {"n": number, "kinds": ", ".join(ActivityKind.values)}
+                )
+            found.setdefault(words[0].lower(), {})[words[1]] = weight
+        return found
 
     def clean_monthly_decay(self) -> float:
         value = self.cleaned_data["monthly_decay"]
@@ -405,6 +435,7 @@ class EngagementForm(forms.ModelForm):
     def save(self, commit: bool = True) -> EngagementSettings:
         settings = super().save(commit=False)
         settings.weights = {k: self.cleaned_data[f"w_{k}"] for k in ActivityKind.values}
+        settings.network_weights = self.cleaned_data["per_network"]
         if commit:
             settings.save()
         return settings

@@ -151,7 +151,14 @@ def test_engagement_settings_rescore(owner_client, workspace, community):
     assert response.status_code == 302
     community.refresh_from_db()
     assert community.score == 7.0
-    data["monthly_decay"] = "1.5"
+    data["per_network"] = "mastodon comment = 2"
+    owner_client.post(url(workspace, "engagement/"), data)
+    community.refresh_from_db()
+    assert community.score == 2.0
+    data["per_network"] = "mastodon shouting = 2"
+    page = owner_client.post(url(workspace, "engagement/"), data)
+    assert page.status_code == 200 and "Line 1" in page.content.decode()
+    data["per_network"], data["monthly_decay"] = "", "1.5"
     assert owner_client.post(url(workspace, "engagement/"), data).status_code == 200
 
 
