@@ -19,6 +19,7 @@ from liant.inbox.models import (
     SlaPolicy,
     Status,
 )
+from liant.members.models import Member, Segment
 
 
 def inbox_people(workspace: Workspace) -> Any:
@@ -112,6 +113,7 @@ class RoutingRuleForm(forms.ModelForm):
             "language",
             "sentiment",
             "first_message_only",
+            "segment",
             "assign_to",
             "add_label",
             "set_priority",
@@ -128,6 +130,7 @@ class RoutingRuleForm(forms.ModelForm):
         f["add_label"].queryset = Label.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         f["department"].queryset = Department.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         f["auto_reply"].queryset = SavedReply.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        f["segment"].queryset = Segment.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
 
 
 class RuleTestForm(forms.Form):
@@ -136,10 +139,18 @@ class RuleTestForm(forms.Form):
         label=_("Channel"), queryset=Channel.objects.none(), required=False
     )
     first = forms.BooleanField(label=_("First message of a conversation"), required=False)
+    member = forms.ModelChoiceField(
+        label=_("Written by (for rules on a segment)"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.NumberInput,
+        help_text=_("The member's number, as in the address of their page."),
+    )
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["member"].queryset = Member.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
 
 
 class SlaPolicyForm(forms.ModelForm):

@@ -363,6 +363,14 @@ class RoutingRule(models.Model):
     first_message_only = models.BooleanField(
         _("first message of a conversation only"), default=False
     )
+    segment = models.ForeignKey(
+        "members.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # a rule must not silently widen when its segment goes
+        verbose_name=_("the author is in the segment"),
+        related_name="+",
+    )
     # Actions
     assign_to = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

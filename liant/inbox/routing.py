@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from liant.inbox.models import Conversation, Message, RoutingRule
+from liant.members import lookup, segments
 from liant.text import fold
 
 
@@ -24,6 +25,7 @@ class Sample:
     language: str = ""
     sentiment: str = ""
     first: bool = True
+    member_id: int | None = None  # the author, when the members module knows them
 
 
 def keywords_of(rule: RoutingRule) -> list[str]:
@@ -39,6 +41,8 @@ def matches(rule: RoutingRule, sample: Sample) -> bool:
         return False
     if rule.first_message_only and not sample.first:
         return False
+    if rule.segment_id and not in_segment(rule, sample.member_id):
+        return False
     words = keywords_of(rule)
     if words:
         folded = fold(sample.text)
@@ -46,9 +50,17 @@ def matches(rule: RoutingRule, sample: Sample) -> bool:
     return True
 
 
+def in_segment(rule: RoutingRule, member_id: int | None) -> bool:
+    """The segment is read when the rule runs: membership follows the member's latest level,
+    tags and consents, not what they were when the rule was written."""
+    if member_id is None:
+        return False
+    return segments.members_of(rule.segment).filter(pk=member_id).exists()
+
+
 def active_rules(workspace_id: int) -> QuerySet[RoutingRule]:
     return RoutingRule.objects.filter(workspace_id=workspace_id, active=True).select_related(
-        "assign_to", "add_label", "department", "auto_reply"
+        "assign_to", "add_label", "department", "auto_reply", "segment"
     )
 
 
@@ -63,13 +75,17 @@ def evaluate(rules: list[RoutingRule] | QuerySet[RoutingRule], sample: Sample) -
     return fired
 
 
-def sample_of(message: Message, first: bool) -> Sample:
+def sample_of(message: Message, first: bool, need_member: bool = True) -> Sample:
+    member = None
+    if need_member and message.event_id is not None:
+        member = lookup.member_of_event(message.event)
     return Sample(
         text=message.text,
         channel_id=message.conversation.channel_id,
         language=message.language,
         sentiment=message.sentiment,
         first=first,
+        member_id=member.pk if member else None,
     )
 
 
@@ -120,7 +136,8 @@ def route_new(grouped: object) -> int:
         )
         message.conversation = conversation
         with transaction.atomic():
-            for rule in evaluate(rules, sample_of(message, message.pk in firsts)):
+            need_member = any(r.segment_id for r in rules)
+            for rule in evaluate(rules, sample_of(message, message.pk in firsts, need_member)):
                 apply(rule, conversation)
                 fired += 1
     return fired

@@ -127,6 +127,7 @@ def rule_test(request: WorkspaceRequest) -> HttpResponse:
             language=analysis.language,
             sentiment=analysis.sentiment,
             first=form.cleaned_data["first"],
+            member_id=form.cleaned_data["member"].pk if form.cleaned_data["member"] else None,
         )
         context |= {
             "analysis": analysis,

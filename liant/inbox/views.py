@@ -209,8 +209,26 @@ def render_conversation(
             "now": timezone.now(),
             "breaches": conv.breaches.all(),
             "person_history": person_history(conv),
+            **person_panel(conv),
         }
         return render(request, "inbox/conversation.html", context, status=status)
+
+
+def person_panel(conv: Conversation) -> dict[str, Any]:
+    """Who this is, from the members module: their level, what they did lately on every
+    channel, and their conversations from all their accounts."""
+    from liant.members import lookup  # noqa: PLC0415 - members reads inbox models too
+    from liant.members.views import conversations_of, related_rows  # noqa: PLC0415
+
+    person = lookup.member_for(conv.workspace_id, conv.channel.kind, conv.contact_remote_id)
+    if person is None:
+        return {}
+    return {
+        "person": person,
+        "person_activity": lookup.recent_activity(person),
+        "person_conversations": [c for c in conversations_of(person) if c.pk != conv.pk],
+        "person_related": related_rows(person),
+    }
 
 
 def person_history(conv: Conversation) -> QuerySet[Conversation]:

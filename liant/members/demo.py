@@ -28,18 +28,23 @@ from liant.members.models import (
     Tag,
 )
 
-FIRST = (
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+FIRST = words(
     "Léa Chloé Manon Camille Inès Sarah Emma Jade Louise Alice Lina Zoé Mila Rose Anna Julia "
     "Lucas Hugo Louis Nathan Gabriel Arthur Jules Adam Raphaël Tom Paul Théo Malo Sacha Noah "
     "Yanis Karim Amine Mehdi Fatou Aïcha Mariam Nadia Sofia Olivia Charlotte Pauline Marc "
     "Antoine Julien Nicolas Thomas Claire Élise Margaux Océane Baptiste Maxime Romain Kevin"
-).split()
-LAST = (
+)
+LAST = words(
     "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
     "Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier "
     "Dupont Lambert Bonnet François Martinez Legrand Garnier Faure Rousseau Blanc Guerin Muller "
     "Henry Roussel Nicolas Perrin Morin Mathieu Clément Gauthier Dumont Lopez Fontaine Chevalier"
-).split()
+)
 INSTANCES = ["piaille.fr", "mastodon.social", "framapiaf.org", "social.coop"]
 CITIES = ["Lyon", "Paris", "Nantes", "Bordeaux", "Lille", "Marseille", "Montréal", "Bruxelles"]
 TAGS = ["espresso", "filtre", "barista", "pro", "abonné", "atelier", "décaféiné", "latte-art"]
@@ -84,7 +89,7 @@ def community(context: DemoContext) -> None:
     tags = {name: Tag.objects.get_or_create(workspace=workspace, name=name)[0] for name in TAGS}
     people: list[tuple[Member, list[Identity], str]] = []
     used: set[str] = set()
-    for n in range(MEMBERS):
+    for _n in range(MEMBERS):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         name = f"{first} {last}"
         handle = f"{_slug(first)}{_slug(last)[:4]}"
@@ -247,9 +252,9 @@ def _activities(workspace, people, rng, now) -> None:
             first_seen_at=span["first"], last_seen_at=span["last"]
         )
     for member, _identities, _profile in people:
-        span = [a.occurred_at for a in rows if a.member_id == member.pk]
+        times = [a.occurred_at for a in rows if a.member_id == member.pk]
         Member.objects.filter(pk=member.pk).update(
-            first_seen_at=min(span), last_active_at=max(span)
+            first_seen_at=min(times), last_active_at=max(times)
         )
 
 

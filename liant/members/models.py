@@ -24,7 +24,7 @@ class Level(models.TextChoices):
     AMBASSADOR = "ambassador", _("Ambassador")
 
 
-LEVEL_ORDER = [Level.OBSERVER, Level.PARTICIPANT, Level.CONTRIBUTOR, Level.AMBASSADOR]
+LEVEL_ORDER: list[str] = [Level.OBSERVER, Level.PARTICIPANT, Level.CONTRIBUTOR, Level.AMBASSADOR]
 
 
 class Kind(models.TextChoices):

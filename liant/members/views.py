@@ -312,15 +312,14 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
         .select_related("first", "second")
         .prefetch_related("first__identities", "second__identities")[:100]
     )
-    for s in suggestions:
-        s.reasons_display = [str(REASONS.get(r, r)) for r in s.reasons]
+    rows = [(s, ", ".join(str(REASONS.get(r, r)) for r in s.reasons)) for s in suggestions]
     history = Merge.objects.filter(workspace=request.workspace).select_related(
         "kept", "absorbed", "by"
     )[:50]
     return render(
         request,
         "members/merges.html",
-        {"suggestions": suggestions, "history": history, "can_manage": can_manage(request)},
+        {"rows": rows, "history": history, "can_manage": can_manage(request)},
     )
 
 
@@ -493,7 +492,7 @@ class SegmentForm(forms.Form):
         choices=[("", "—"), *Consent.Purpose.choices],
         required=False,
     )
-    fields = forms.CharField(
+    custom_fields = forms.CharField(
         label=gettext_lazy("Custom fields"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -507,12 +506,9 @@ class SegmentForm(forms.Form):
         for key, value in data.items():
             if value in (None, "", []):
                 continue
-            if key == "fields":
-                found[key] = dict(
-                    (part.strip() for part in line.split("=", 1))
-                    for line in value.splitlines()
-                    if "=" in line
-                )
+            if key == "custom_fields":
+                pairs = [line.split("=", 1) for line in value.splitlines() if "=" in line]
+                found["fields"] = {name.strip(): text.strip() for name, text in pairs}
             else:
                 found[key] = value
         return segments.clean(found)
@@ -542,7 +538,9 @@ def segment_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpRespon
         initial = {**segment.filters, "name": segment.name}
         for key in ("tags", "networks", "languages"):
             initial[key] = ", ".join(initial.get(key, []))
-        initial["fields"] = "\n".join(f"{k} = {v}" for k, v in initial.get("fields", {}).items())
+        initial["custom_fields"] = "\n".join(
+            f"{k} = {v}" for k, v in initial.pop("fields", {}).items()
+        )
     form = SegmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

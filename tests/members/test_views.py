@@ -127,7 +127,8 @@ def test_filters_saved_as_a_segment(owner_client, workspace, community):
 
 def test_segment_form_refuses_a_bad_field_line(owner_client, workspace, community):
     response = owner_client.post(
-        url(workspace, "segments/new/"), {"name": "Lyon", "fields": "city = Lyon", "min_score": "2"}
+        url(workspace, "segments/new/"),
+        {"name": "Lyon", "custom_fields": "city = Lyon", "min_score": "2"},
     )
     assert response.status_code == 302
     assert Segment.objects.get().filters == {"min_score": 2.0, "fields": {"city": "Lyon"}}
