@@ -23,6 +23,7 @@ from liant.text.wordlist import WordList
 PATTERN_TIMEOUT = 0.05  # seconds one pattern may spend on one message
 PATTERN_SCAN = 100_000  # characters a pattern reads: the time limit bounds the rest
 CAPS_MIN_LETTERS = 12
+LEVELS = ["observer", "participant", "contributor", "ambassador"]
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Message:
     author_first_seen: datetime | None = None
     author_previous: int = 0  # earlier messages of the same author in the workspace
     wave: int = 1  # this message and the near-identical ones of the last hour
+    # From Members: an author Liant does not know yet is an observer in no segment.
+    author_level: str = "observer"
+    author_segments: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -129,6 +133,15 @@ class Compiled:
             if message.author_previous > rule.max_previous_messages:
                 return Verdict(False)
             reasons.append(Problem(_("%(n)s earlier messages"), n=message.author_previous))
+        if rule.up_to_level:
+            if LEVELS.index(message.author_level) > LEVELS.index(rule.up_to_level):
+                return Verdict(False)
+            reasons.append(Problem(_("author's level: %(level)s"), level=message.author_level))
+        if rule.segment_id is not None:
+            if rule.segment_id not in message.author_segments:
+                return Verdict(False)
+            name = rule.segment.name if rule.segment else ""
+            reasons.append(Problem(_("author in the segment %(name)s"), name=name))
         if self.pattern is not None:
             try:
                 found = self.pattern.search(message.text[:PATTERN_SCAN], timeout=PATTERN_TIMEOUT)

@@ -106,6 +106,41 @@ def _author_history(
     return {r["author_remote_id"]: (r["first"], r["n"]) for r in rows}
 
 
+def _members(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) -> dict:
+    """(network, author) -> the author's level and the rules' segments they are in, read from
+    Members in two queries per batch (plus one per segment a rule names)."""
+    from liant.members import segments  # noqa: PLC0415 - members is read only when rules ask
+    from liant.members.models import Identity, Member
+
+    wanted = [r for r in rules if r.up_to_level or r.segment_id is not None]
+    authors = {e.author_remote_id for e in events if e.author_remote_id}
+    if not wanted or not authors:
+        return {}
+    rows = Identity.objects.filter(workspace=workspace, remote_id__in=authors).values_list(
+        "network", "remote_id", "member_id", "member__level", "member__merged_into_id"
+    )
+    merged = {r[4] for r in rows if r[4]}
+    kept = dict(Member.objects.filter(pk__in=merged).values_list("pk", "level"))
+    found: dict[tuple[str, str], tuple[int, str]] = {}
+    for network, remote_id, member_id, level, merged_into in rows:
+        if merged_into:
+            member_id, level = merged_into, kept.get(merged_into, level)
+        found[(network, remote_id)] = (member_id, level)
+    ids = {member_id for member_id, _level in found.values()}
+    inside: dict[int, set[int]] = defaultdict(set)
+    for rule in wanted:
+        if rule.segment_id is None:
+            continue
+        for member_id in (
+            segments.members_of(rule.segment).filter(pk__in=ids).values_list("pk", flat=True)
+        ):
+            inside[member_id].add(rule.segment_id)
+    return {
+        key: {"author_level": level, "author_segments": frozenset(inside.get(member_id, ()))}
+        for key, (member_id, level) in found.items()
+    }
+
+
 def _wave_index(workspace: Workspace, events: Sequence[Event]) -> tuple[NearDuplicates, dict]:
     index = NearDuplicates()
     when: dict[int, datetime] = {}
@@ -133,6 +168,7 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
     compiled = [Compiled(rule) for rule in rules]
     analyses = list(analyse([e.text for e in events]))
     history = _author_history(workspace, events)
+    people = _members(workspace, events, rules)
     seen_in_batch: dict[str, int] = defaultdict(int)
     first_in_batch: dict[str, datetime] = {}
     needs_wave = any(rule.wave_size is not None for rule in rules)
@@ -159,6 +195,7 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
             author_first_seen=first,
             author_previous=before + seen_in_batch[author],
             wave=wave,
+            **people.get((event.channel.kind, author), {}),
         )
         if author:
             seen_in_batch[author] += 1
@@ -325,7 +362,11 @@ def _as_list(detail: object) -> list:
 
 
 def active_rules(workspace: Workspace) -> list[Rule]:
-    return list(Rule.objects.filter(workspace=workspace, active=True).prefetch_related("channels"))
+    return list(
+        Rule.objects.filter(workspace=workspace, active=True)
+        .select_related("segment")
+        .prefetch_related("channels")
+    )
 
 
 @dataclass

@@ -180,6 +180,26 @@ class Rule(models.Model):
     max_previous_messages = models.PositiveIntegerField(
         _("author has at most this many earlier messages"), null=True, blank=True
     )
+    up_to_level = models.CharField(
+        _("author's engagement level at most"),
+        max_length=12,
+        blank=True,
+        choices=[
+            ("observer", _("Observer")),
+            ("participant", _("Participant")),
+            ("contributor", _("Contributor")),
+            ("ambassador", _("Ambassador")),
+        ],
+        help_text=_("From Members: a rule for newcomers can leave regulars alone."),
+    )
+    segment = models.ForeignKey(
+        "members.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # a rule must not silently widen when its segment goes
+        related_name="+",
+        verbose_name=_("author is in the segment"),
+    )
     min_toxicity = models.FloatField(_("insult probability at least"), null=True, blank=True)
     min_spam = models.FloatField(_("spam probability at least"), null=True, blank=True)
     channels = models.ManyToManyField(
@@ -234,6 +254,8 @@ def conditions_of(rule: Rule) -> list[str]:
         "wave_size",
         "new_member_days",
         "max_previous_messages",
+        "up_to_level",
+        "segment_id",
         "min_toxicity",
         "min_spam",
     ):

@@ -21,6 +21,7 @@ from liant.connectors.base import render_detail
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import Workspace
+from liant.members.models import Segment
 from liant.moderation import engine, queue
 from liant.moderation.models import (
     Charter,
@@ -48,7 +49,8 @@ class RuleForm(forms.ModelForm):
         fields = [
             "name", "article", "severity", "action", "words", "pattern", "min_links",
             "denied_domains", "allowed_domains", "min_mentions", "all_caps", "wave_size",
-            "new_member_days", "max_previous_messages", "min_toxicity", "min_spam", "channels",
+            "new_member_days", "max_previous_messages", "up_to_level", "segment", "min_toxicity",
+            "min_spam", "channels",
             "warning", "mute_minutes", "label",
         ]  # fmt: skip
         widgets = {
@@ -62,6 +64,7 @@ class RuleForm(forms.ModelForm):
     def __init__(self, *args: object, workspace: Workspace, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["channels"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["segment"].queryset = Segment.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
 
 
 class CharterForm(forms.Form):
