@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db.models import Q
 
 from liant.channels.models import Channel, Event
+from liant.core.bulkupdate import update_many
 from liant.core.models import Workspace
 from liant.members.models import Activity, Cursor, Identity, Member
 
@@ -173,27 +173,36 @@ def identities_for(workspace_id: int, people: Iterable[Person]) -> dict[tuple[st
             workspace_id=workspace_id, network=network, key__in=keys
         ):
             found[(network, identity.key)] = identity
-    for pair, person in wanted.items():
-        if pair in found:
-            continue
-        member = Member.objects.create(
-            workspace_id=workspace_id,
-            name=person.name or person.handle,
-            email=person.email,
+    new = [(pair, person) for pair, person in wanted.items() if pair not in found]
+    if new:
+        # One insert for the new members and one for their identities: a first fetch of a
+        # busy channel brings thousands of people at once.
+        members = Member.objects.bulk_create(
+            [
+                Member(workspace_id=workspace_id, name=p.name or p.handle, email=p.email)
+                for _pair, p in new
+            ]
         )
-        found[pair] = Identity.objects.create(
-            workspace_id=workspace_id,
-            member=member,
-            network=person.network,
-            key=person.key,
-            channel_id=person.channel_id,
-            remote_id=person.remote_id,
-            handle=person.handle,
-            name=person.name,
-            url=person.url,
-            email=person.email,
-            followers=person.followers,
+        identities = Identity.objects.bulk_create(
+            [
+                Identity(
+                    workspace_id=workspace_id,
+                    member_id=member.pk,
+                    network=p.network,
+                    key=p.key,
+                    channel_id=p.channel_id,
+                    remote_id=p.remote_id,
+                    handle=p.handle,
+                    name=p.name,
+                    url=p.url,
+                    email=p.email,
+                    followers=p.followers,
+                )
+                for (_pair, p), member in zip(new, members, strict=True)
+            ]
         )
+        for (pair, _p), identity in zip(new, identities, strict=True):
+            found[pair] = identity
     for pair, person in wanted.items():
         identity = found[pair]
         if person.followers is not None and identity.followers != person.followers:
@@ -229,27 +238,33 @@ def reply_targets(workspace_id: int, events: list[Event]) -> dict[tuple[int, str
 
 
 def _touch(activities: list[Activity]) -> None:
-    """Members' first and last activity move with what was just attached."""
-    spans: dict[int, list] = {}
+    """Members' and identities' first and last sightings move with what was just attached:
+    read once, computed here, written with one statement run for every row."""
+    _widen(Member, "first_seen_at", "last_active_at", _spans(activities, "member_id"))
+    _widen(Identity, "first_seen_at", "last_seen_at", _spans(activities, "identity_id"))
+
+
+def _spans(activities: list[Activity], attr: str) -> dict[int, tuple]:
+    spans: dict[int, tuple] = {}
     for a in activities:
-        span = spans.setdefault(a.member_id, [a.occurred_at, a.occurred_at])
-        span[0] = min(span[0], a.occurred_at)
-        span[1] = max(span[1], a.occurred_at)
-    for member_id, (first, last) in spans.items():
-        Member.objects.filter(pk=member_id, last_active_at__isnull=True).update(
-            last_active_at=last, first_seen_at=first
-        )
-        Member.objects.filter(pk=member_id).update(
-            last_active_at=Greatest(F("last_active_at"), last),
-            first_seen_at=Least(F("first_seen_at"), first),
-        )
-    identity_spans: dict[int, list] = {}
-    for a in activities:
-        if a.identity_id is not None:
-            span = identity_spans.setdefault(a.identity_id, [a.occurred_at, a.occurred_at])
-            span[0] = min(span[0], a.occurred_at)
-            span[1] = max(span[1], a.occurred_at)
-    for identity_id, (first, last) in identity_spans.items():
-        Identity.objects.filter(pk=identity_id).update(
-            first_seen_at=Least("first_seen_at", first), last_seen_at=Greatest("last_seen_at", last)
-        )
+        key = getattr(a, attr)
+        if key is None:
+            continue
+        first, last = spans.get(key, (a.occurred_at, a.occurred_at))
+        spans[key] = (min(first, a.occurred_at), max(last, a.occurred_at))
+    return spans
+
+
+def _widen(
+    model: type[Member] | type[Identity], first_field: str, last_field: str, spans: dict[int, tuple]
+) -> None:
+    if not spans:
+        return
+    rows = []
+    current = model.objects.filter(pk__in=list(spans)).values_list("pk", first_field, last_field)
+    for pk, first, last in current:
+        new_first, new_last = spans[pk]
+        first = min(first, new_first) if first else new_first
+        last = max(last, new_last) if last else new_last
+        rows.append((first, last, pk))
+    update_many(model, [first_field, last_field], rows)

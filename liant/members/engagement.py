@@ -21,6 +21,7 @@ from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from liant.core.bulkupdate import update_many
 from liant.members.models import (
     LEVEL_ORDER,
     Activity,
@@ -33,11 +34,27 @@ from liant.members.models import (
 )
 
 WINDOW_DAYS = 365
+# What scoring writes on each member; `scored_at` last (a row whose other values did not
+# change is not written again).
+FIELDS = [
+    "level",
+    "level_since",
+    "below_level_since",
+    "score",
+    "active_days_30",
+    "activity_count",
+    "helpful_replies",
+    "reach",
+    "scored_at",
+]
 TOP_QUARTER = 0.75
 # A possible ambassador is a contributor who helps others or is heard.
 HELPFUL_REPLIES = 5
 REACH = 1000
 SLIPPING_HORIZON_DAYS = 180  # silent longer than this: gone, not slipping
+# A regular is someone with at least this many activities in their last 90 days, whatever the
+# quartile says: in a quiet community the top quarter may start at two comments.
+SLIPPING_MIN_ACTIVITIES = 5
 
 
 @dataclass
@@ -117,10 +134,12 @@ def score_workspace(workspace_id: int, now: datetime | None = None) -> dict:
     )
     members = Member.objects.filter(
         workspace_id=workspace_id, merged_into__isnull=True, erased_at__isnull=True
-    ).only("pk", "kind", "level", "below_level_since", "level_since", "last_active_at")
-    changed: list[Member] = []
-    promoted = 0
+    ).only("pk", "kind", *FIELDS)
+    changed: list[tuple] = []
+    promoted = seen = 0
     for member in members.iterator(chunk_size=2000):
+        seen += 1
+        before = tuple(getattr(member, name) for name in FIELDS[:-1])
         f = figures.get(member.pk, Figures())
         earned = level_for(f, s) if member.kind == Kind.PERSON else Level.OBSERVER
         level, below = next_level(member.level, earned, member.below_level_since, now, s)
@@ -135,24 +154,16 @@ def score_workspace(workspace_id: int, now: datetime | None = None) -> dict:
         member.helpful_replies = helpful.get(member.pk, 0)
         member.reach = reach.get(member.pk) or 0
         member.scored_at = now
-        changed.append(member)
-    fields = [
-        "level",
-        "level_since",
-        "below_level_since",
-        "score",
-        "active_days_30",
-        "activity_count",
-        "helpful_replies",
-        "reach",
-        "scored_at",
-    ]
+        values = tuple(getattr(member, name) for name in FIELDS)
+        if values[:-1] != before:  # most members do not change between two runs
+            changed.append((*values, member.pk))
     with transaction.atomic():
-        Member.objects.bulk_update(changed, fields, batch_size=1000)
+        update_many(Member, FIELDS, changed)
     slipping = open_slipping_tasks(workspace_id, figures, s, now)
     ambassadors = open_ambassador_tasks(workspace_id)
     return {
-        "members": len(changed),
+        "members": seen,
+        "changed": len(changed),
         "promoted": promoted,
         "slipping": slipping,
         "ambassadors": ambassadors,
@@ -198,7 +209,8 @@ def slipping_away(workspace_id: int, figures: dict[int, Figures], s, now: dateti
             continue
         last = max(f.days)
         silent = (today - last).days
-        if s.silent_days <= silent <= SLIPPING_HORIZON_DAYS and f.last_90 >= threshold:
+        regular = f.last_90 >= max(threshold, SLIPPING_MIN_ACTIVITIES)
+        if s.silent_days <= silent <= SLIPPING_HORIZON_DAYS and regular:
             found[member_id] = {"silent_days": silent, "last_90": f.last_90, "top": threshold}
     return found
 
