@@ -14,11 +14,15 @@ from django.db import transaction
 
 from liant.channels.models import Event, EventKindChoices
 from liant.core.models import Workspace
+from liant.inbox import department_mail
 from liant.inbox.models import (
     Conversation,
     Cursor,
+    Department,
     Direction,
     Message,
+    Note,
+    Notification,
     SlaPolicy,
     Status,
 )
@@ -107,6 +111,7 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
             pk__lte=last,
             kind__in=NEEDS_ANSWER,
             inbox_message__isnull=True,
+            inbox_note__isnull=True,
         )
     else:
         rows = rows.filter(pk__gt=last)
@@ -115,7 +120,10 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
         return None
     grouped = Grouped()
     own = our_own(events, workspace_id)
-    wanted = [e for e in events if e.kind in NEEDS_ANSWER and e.pk not in own]
+    answers = {e.pk: found for e in events if (found := department_mail.answered(e))}
+    wanted = [
+        e for e in events if e.kind in NEEDS_ANSWER and e.pk not in own and e.pk not in answers
+    ]
     analyses = list(analyse([e.text for e in wanted]))
     policy = SlaPolicy.of(workspace_id)
     with transaction.atomic():
@@ -126,6 +134,9 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
         )
         if moved != 1:
             return Grouped()  # another worker took this batch; the loop reads the next one
+        for event in events:
+            if event.pk in answers:
+                add_department_answer(event, *answers[event.pk])
         for event, analysis in zip(wanted, analyses, strict=True):
             if Message.objects.filter(event=event).exists():
                 continue
@@ -184,6 +195,40 @@ def _add(event: Event, analysis: Analysis, policy: SlaPolicy | None) -> tuple[Me
         conversation.closed_at = None
     conversation.save()
     return message, created
+
+
+def add_department_answer(event: Event, conversation_id: int, department_id: int) -> Note | None:
+    """A colleague's e-mailed answer becomes an internal note on the conversation, once; the
+    assignee is told, and a conversation left pending on the department opens again."""
+    conversation = Conversation.objects.filter(
+        pk=conversation_id, workspace_id=event.workspace_id
+    ).first()
+    department = Department.objects.filter(
+        pk=department_id, workspace_id=event.workspace_id
+    ).first()
+    if conversation is None or department is None or Note.objects.filter(event=event).exists():
+        return None
+    address = event.author_remote_id
+    author = department.members.filter(email__iexact=address, is_active=True).first()
+    note = Note.objects.create(
+        conversation=conversation,
+        author=author,
+        text=department_mail.answer_text(event)[:20000],
+        department=department,
+        from_address=address[:300],
+        event=event,
+        created_at=event.occurred_at,
+    )
+    if conversation.assignee_id:
+        Notification.objects.create(
+            workspace_id=conversation.workspace_id,
+            user_id=conversation.assignee_id,
+            conversation=conversation,
+            note=note,
+        )
+    if conversation.status == Status.PENDING:
+        Conversation.objects.filter(pk=conversation.pk).update(status=Status.OPEN)
+    return note
 
 
 def group_all() -> int:

@@ -277,6 +277,15 @@ class Note(models.Model):
     mentioned = models.ManyToManyField(
         django_settings.AUTH_USER_MODEL, blank=True, related_name="+"
     )
+    # A department's answer by e-mail (department_mail.py): who answered, and the stored
+    # e-mail it came from, once.
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_address = models.CharField(max_length=300, blank=True)
+    event = models.OneToOneField(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbox_note"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

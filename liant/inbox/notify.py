@@ -12,12 +12,13 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from liant.core.models import Membership, User
+from liant.inbox import department_mail
 from liant.inbox.models import Conversation, Department, Direction, Message, Note, Notification
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def tell_department(conversation_id: int, department_id: int) -> None:
         .first()
     )
     excerpt = (last.text if last else "")[:EXCERPT]
+    reply_to = department_mail.reply_address(conversation, department)
     recipients: list[tuple[str, str]] = [(p.email, p.language) for p in people]
     if department.email and department.email not in {email for email, _l in recipients}:
         recipients.append((department.email, ""))
@@ -130,13 +132,18 @@ def tell_department(conversation_id: int, department_id: int) -> None:
                 "excerpt": excerpt,
                 "link": conversation_link(conversation),
             }
-            _send(subject, body, [address])
+            if reply_to:
+                body += "\n\n" + _(
+                    "Or answer this e-mail: your answer is added to the conversation as an "
+                    "internal note for the community team; the member does not see it."
+                )
+            _send(subject, body, [address], reply_to=reply_to)
 
 
-def _send(subject: str, body: str, to: list[str]) -> None:
+def _send(subject: str, body: str, to: list[str], reply_to: str = "") -> None:
     # A subject is one line: a member's name with a newline must not add mail headers.
     subject = " ".join(subject.split())
     try:
-        send_mail(subject, body, None, to)
+        EmailMessage(subject, body, None, to, reply_to=[reply_to] if reply_to else None).send()
     except Exception:  # the in-app notification still says it; the log says why no mail
         log.exception("could not mail %s", to)

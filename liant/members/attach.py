@@ -64,6 +64,8 @@ def person_of(event: Event) -> Person | None:
         return None
     if event.author_remote_id.lower() in own_accounts(event.channel):
         return None
+    if network == "email" and _department_answer(event):
+        return None  # a colleague answering through Liant, not a member
     followers = None
     account = (event.raw or {}).get("account") if isinstance(event.raw, dict) else None
     if isinstance(account, dict) and isinstance(account.get("followers_count"), int):
@@ -85,6 +87,12 @@ def person_of(event: Event) -> Person | None:
         email=event.author_remote_id.lower() if network == "email" else "",
         followers=followers,
     )
+
+
+def _department_answer(event: Event) -> bool:
+    from liant.inbox.department_mail import answered  # noqa: PLC0415 - inbox is optional here
+
+    return answered(event) is not None
 
 
 def attach_all() -> int:

@@ -286,8 +286,8 @@ def todo(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @workspace_view("members.manage")
+@require_POST
 def task_close(request: WorkspaceRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task, pk=pk, workspace=request.workspace, state=Task.State.OPEN)
     task.state = Task.State.DONE if request.POST.get("done") else Task.State.DISMISSED
@@ -323,8 +323,8 @@ def merge_list(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @workspace_view("members.manage")
+@require_POST
 def merge_do(request: WorkspaceRequest) -> HttpResponse:
     kept = _member(request, _int(request.POST.get("kept")))
     absorbed = _member(request, _int(request.POST.get("absorbed")))
@@ -342,8 +342,8 @@ def merge_do(request: WorkspaceRequest) -> HttpResponse:
     return redirect("members_merges", ws=request.workspace.slug)
 
 
-@require_POST
 @workspace_view("members.manage")
+@require_POST
 def merge_dismiss(request: WorkspaceRequest, pk: int) -> HttpResponse:
     MergeSuggestion.objects.filter(pk=pk, workspace=request.workspace).update(
         state=MergeSuggestion.State.DISMISSED
@@ -351,8 +351,8 @@ def merge_dismiss(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("members_merges", ws=request.workspace.slug)
 
 
-@require_POST
 @workspace_view("members.manage")
+@require_POST
 def merge_undo(request: WorkspaceRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(Merge, pk=pk, workspace=request.workspace)
     try:
@@ -564,8 +564,8 @@ def segment_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpRespon
     return render(request, "members/segment_edit.html", {"form": form, "segment": segment})
 
 
-@require_POST
 @workspace_view("members.manage")
+@require_POST
 def segment_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
     get_object_or_404(Segment, pk=pk, workspace=request.workspace).delete()
     messages.success(request, _("Segment deleted."))

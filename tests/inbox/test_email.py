@@ -103,3 +103,59 @@ def test_a_mail_is_fetched_routed_answered_and_received_in_its_thread(
     assert received["In-Reply-To"] == "<cmd-1042-inbox@client.example>"
     assert received["Subject"] == "Re: Commande 1042 jamais arrivée"
     assert text in received.get_content()
+
+
+def test_a_departments_emailed_answer_comes_back_as_a_note(
+    workspace, member, mailbox, outbox, django_capture_on_commit_callbacks, mailoutbox
+):
+    from liant.inbox.models import Note, Notification, Status
+    from liant.members.models import Member
+
+    channel = email_channel(workspace, mailbox, outbox)
+    department = Department.objects.create(
+        workspace=workspace, name="SAV", email="sav@brand.example"
+    )
+    RoutingRule.objects.create(
+        workspace=workspace, name="SAV", keywords="commande", department=department, assign_to=member
+    )
+    mailbox.deliver(COMPLAINT)
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch_channel(channel.pk)
+    conv = Conversation.objects.get()
+    Conversation.objects.filter(pk=conv.pk).update(status=Status.PENDING)
+    told = next(m for m in mailoutbox if m.to == ["sav@brand.example"])
+    [reply_to] = told.reply_to
+    local, domain = mailbox.address.split("@")
+    assert reply_to.startswith(f"{local}+d{conv.pk}.{department.pk}.")
+    assert reply_to.endswith(f"@{domain}")
+    answer = (
+        "From: Paul SAV <sav@brand.example>\r\n"
+        f"To: {reply_to}\r\n"
+        "Subject: Re: [SAV] commande\r\n"
+        "Date: Mon, 23 Nov 2026 11:00:00 +0100\r\n"
+        "Message-ID: <answer-1@brand.example>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Colis retrouvé, il part demain en express.\r\n\r\n"
+        "Le lun. 23 nov. 2026 à 10:00, Liant <support@maison-lumiere.example> a écrit :\r\n"
+        "> Une conversation a été routée vers SAV.\r\n"
+    ).encode()
+    forged = answer.replace(reply_to.encode(), reply_to[:-20].encode() + b"0" * 16 + b"@x")
+    mailbox.deliver(answer)
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch_channel(channel.pk)
+    note = Note.objects.get(conversation=conv)
+    assert note.text == "Colis retrouvé, il part demain en express."
+    assert (note.department, note.from_address) == (department, "sav@brand.example")
+    assert Conversation.objects.count() == 1  # the colleague did not open a conversation
+    assert not Member.objects.filter(email="sav@brand.example").exists()
+    assert Notification.objects.filter(user=member, note=note).exists()
+    conv.refresh_from_db()
+    assert conv.status == Status.OPEN
+    # Fetching again adds nothing; an answer with an altered signature is an ordinary mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch_channel(channel.pk)
+    assert Note.objects.count() == 1
+    mailbox.deliver(forged.replace(b"answer-1@", b"answer-2@"))
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch_channel(channel.pk)
+    assert Note.objects.count() == 1 and Conversation.objects.count() == 2
