@@ -67,7 +67,14 @@ def compose(idea: Idea, name: str, proposer: bool, language: str) -> str:
 def reachable(backer: Proposer | Vote) -> bool:
     """Came from a channel: a channel we can answer through, or an e-mail address."""
     identity = backer.identity
-    return backer.channel_id is not None or bool(identity and _address(identity))
+    return _channel_id(backer) is not None or bool(identity and _address(identity))
+
+
+def _channel_id(backer: Proposer | Vote) -> int | None:
+    """The channel they used for this idea, else the one their account was seen on."""
+    if backer.channel_id is not None:
+        return backer.channel_id
+    return backer.identity.channel_id if backer.identity is not None else None
 
 
 def _address(identity: Identity | None) -> str:
@@ -107,7 +114,7 @@ def queue_for(idea: Idea) -> int:
                 idea=idea,
                 member_id=member_id,
                 identity=backer.identity,
-                channel_id=backer.channel_id,
+                channel_id=_channel_id(backer),
                 event=event,
                 status=idea.status,
                 text=compose(idea, member.name or str(member), is_proposer, language),
