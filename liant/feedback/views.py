@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from liant.core import audit
@@ -356,7 +357,11 @@ def idea_status(request: WorkspaceRequest, pk: int) -> HttpResponse:
         audit.record(request, "feedback.idea_status", target=idea, before=before, after=idea.status)
         messages.success(
             request,
-            _("Status saved; %(count)s people will be told through their channel.")
+            ngettext(
+                "Status saved; %(count)s person will be told through their channel.",
+                "Status saved; %(count)s people will be told through their channel.",
+                queued,
+            )
             % {"count": queued},
         )
     return redirect("feedback_idea", ws=request.workspace.slug, pk=idea.pk)
