@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liant.core.models import Workspace
 from liant.feedback.models import Collection, Idea, IdeaStatus, NotebookNote, Theme, Verbatim
 from liant.inbox.models import Department
+from liant.members.models import Identity
 
 
 def scope(form: forms.BaseForm, workspace: Workspace) -> None:
@@ -71,6 +73,45 @@ class IdeaForm(forms.ModelForm):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope(self, workspace)
+
+
+class NewIdeaForm(IdeaForm):
+    proposer = forms.CharField(
+        label=_("Proposed by"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Optional: the member's e-mail address or @handle, when they told you in person or "
+            "on the phone. They will be told when its status changes."
+        ),
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, workspace=workspace, **kwargs)
+        self.workspace = workspace
+
+    def clean_proposer(self) -> Identity | None:
+        wanted = (self.cleaned_data.get("proposer") or "").strip()
+        if not wanted:
+            return None
+        identities = Identity.objects.filter(
+            workspace=self.workspace, member__merged_into__isnull=True
+        ).select_related("member", "channel")
+        found = (
+            (
+                identities.filter(Q(email__iexact=wanted) | Q(key__iexact=wanted))
+                | identities.filter(
+                    handle__iexact=wanted if wanted.startswith("@") else f"@{wanted}"
+                )
+            )
+            .order_by("-last_seen_at", "pk")
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(
+                _("No member of this workspace has this address or handle.")
+            )
+        return found
 
 
 class StatusForm(forms.Form):

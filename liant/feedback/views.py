@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from liant.feedback.forms import (
     IdeaForm,
     MergeForm,
     NameForm,
+    NewIdeaForm,
     NoteForm,
     StatusForm,
     VerbatimForm,
@@ -273,13 +275,17 @@ def idea_list(request: WorkspaceRequest) -> HttpResponse:
 @workspace_view(PERMISSION)
 def idea_new(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
-    form = IdeaForm(request.POST or None, workspace=workspace)
+    form = NewIdeaForm(request.POST or None, workspace=workspace)
     if request.method == "POST" and form.is_valid():
-        idea = form.save(commit=False)
-        idea.workspace = workspace
-        idea.created_by = request.user
-        idea.save()
-        form.save_m2m()
+        with transaction.atomic():
+            idea = form.save(commit=False)
+            idea.workspace = workspace
+            idea.created_by = request.user
+            idea.save()
+            form.save_m2m()
+            identity = form.cleaned_data["proposer"]
+            if identity is not None:
+                idea_box.propose(idea, identity.member, identity=identity, channel=identity.channel)
         return redirect("feedback_idea", ws=workspace.slug, pk=idea.pk)
     return render(request, "feedback/idea_new.html", {"form": form})
 

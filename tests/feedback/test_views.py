@@ -129,3 +129,22 @@ def test_the_mention_list_offers_the_buttons_only_to_those_allowed(workspace, ow
     analyst = client_for(make_user("an@brand.example", workspace, Role.ANALYST))
     page = analyst.get(listening_url).content.decode()
     assert "Top café" in page and "Keep as verbatim" not in page
+
+
+def test_an_idea_told_in_person_is_typed_with_its_proposer(owner_client, workspace, channel):
+    from liant.members.models import Activity, Identity, Member
+
+    member = Member.objects.create(workspace=workspace, name="Jo")
+    Identity.objects.create(
+        workspace=workspace, member=member, network="scripted_reply", key="jo",
+        remote_id="jo", handle="@jo", channel=channel,
+    )  # fmt: skip
+    url = ws_url(workspace, "ideas/new/")
+    page = owner_client.post(url, {"title": "Des tasses", "proposer": "@nobody"}).content.decode()
+    assert "No member of this workspace has this address or handle." in page
+    assert not Idea.objects.exists()
+    owner_client.post(url, {"title": "Des tasses consignées", "proposer": "jo"})
+    idea = Idea.objects.get()
+    proposer = idea.proposers.get()
+    assert proposer.member == member and proposer.channel == channel
+    assert Activity.objects.filter(member=member, kind="idea").count() == 1
