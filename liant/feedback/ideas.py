@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from liant.feedback import notify
@@ -25,7 +25,13 @@ def visible(workspace_id: int) -> QuerySet[Idea]:
     return (
         Idea.objects.filter(workspace_id=workspace_id, merged_into__isnull=True)
         .select_related("department")
-        .annotate(vote_count=Count("votes", distinct=True))
+        # A vote left on a member merged away (members.merging keeps a row that would break
+        # the one-vote rule with its kept member) is that same person's: it does not count.
+        .annotate(
+            vote_count=Count(
+                "votes", filter=Q(votes__member__merged_into__isnull=True), distinct=True
+            )
+        )
     )
 
 

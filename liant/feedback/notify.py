@@ -102,6 +102,8 @@ def queue_for(idea: Idea) -> int:
     fresh = []
     for member_id, (backer, is_proposer) in people.items():
         member = backer.member
+        if member.merged_into_id is not None:
+            continue  # a row a member merge left behind: the kept member is told instead
         if member_id in already or member.erased_at is not None or not reachable(backer):
             continue
         event = backer.event

@@ -343,7 +343,9 @@ def idea_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             ),
             "merge_form": MergeForm(idea=idea),
             "proposers": idea.proposers.select_related("member", "channel"),
-            "votes": idea.votes.select_related("member", "channel"),
+            "votes": idea.votes.filter(member__merged_into__isnull=True).select_related(
+                "member", "channel"
+            ),
             "notices": idea.notices.select_related("member", "channel"),
             "merged": idea.merged.all(),
         },

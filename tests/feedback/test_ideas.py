@@ -175,3 +175,19 @@ def test_a_disconnected_channel_fails_without_calling_the_network(
     notice = StatusNotice.objects.get()
     assert notice.state == NoticeState.FAILED and notice.last_error
     assert replier.sent == []
+
+
+def test_a_member_merge_leaves_one_vote_and_one_notice_per_person(
+    workspace, channel, replier, django_capture_on_commit_callbacks
+):
+    from liant.members import merging
+
+    idea = Idea.objects.create(workspace=workspace, title="Sachets refermables")
+    kept, absorbed = person(workspace, channel, "ana"), person(workspace, channel, "ana2")
+    ideas.vote(idea, kept, **backer(kept))
+    ideas.vote(idea, absorbed, **backer(absorbed))
+    merging.merge(kept, absorbed)
+    assert ideas.visible(workspace.pk).get().vote_count == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ideas.change_status(idea, IdeaStatus.PLANNED, "") == 1
+    assert [to for _verb, to, _draft in replier.sent] == ["ana"]
