@@ -111,16 +111,18 @@ def feedback(context: DemoContext) -> None:
             verbatim.departments.add(departments[department])
         collection.verbatims.add(verbatim)
         kept += 1
-    # Two mentions from listening: a complaint from the burnt-coffee crisis, English praise.
-    for wanted in (
-        Mention.objects.filter(workspace=workspace, sentiment="negative", language="fr"),
-        Mention.objects.filter(workspace=workspace, sentiment="positive", language="en"),
+    # Two mentions of the brand (not of a competitor) from listening: a French complaint,
+    # English praise.
+    about_us = Mention.objects.filter(workspace=workspace, matches__query__kind="brand")
+    for wanted, theme_name in (
+        (about_us.filter(sentiment="negative", language="fr"), "Qualité"),
+        (about_us.filter(sentiment="positive", language="en"), "Image de marque"),
     ):
         mention = wanted.order_by("-occurred_at").select_related("channel", "event").first()
         if mention is None:
             continue
         verbatim, _ = verbatims.keep(workspace.pk, sources.from_mention(mention), camille)
-        verbatim.themes.add(theme("Goût"))
+        verbatim.themes.add(theme(theme_name))
         if mention.sentiment == "negative" and "Service après-vente" in departments:
             verbatim.departments.add(departments["Service après-vente"])
         collection.verbatims.add(verbatim)

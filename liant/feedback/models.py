@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liant.core.models import Workspace
 
@@ -131,11 +132,13 @@ class Verbatim(models.Model):
 
 
 class IdeaStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    UNDER_REVIEW = "under_review", _("Under review")
-    PLANNED = "planned", _("Planned")
-    SHIPPED = "shipped", _("Shipped")
-    DECLINED = "declined", _("Declined")
+    # With a context: French agrees the words with "idée" (feminine), unlike the inbox's
+    # "Received" (a message, masculine).
+    RECEIVED = "received", pgettext_lazy("idea status", "Received")
+    UNDER_REVIEW = "under_review", pgettext_lazy("idea status", "Under review")
+    PLANNED = "planned", pgettext_lazy("idea status", "Planned")
+    SHIPPED = "shipped", pgettext_lazy("idea status", "Shipped")
+    DECLINED = "declined", pgettext_lazy("idea status", "Declined")
 
 
 class Idea(models.Model):
