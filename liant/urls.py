@@ -17,6 +17,7 @@ urlpatterns = [
     path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
     path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
     path("w/<slug:ws>/members/", include("liant.members.urls")),
+    path("w/<slug:ws>/feedback/", include("liant.feedback.urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

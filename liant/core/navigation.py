@@ -100,6 +100,7 @@ MODULES: list[Module] = [
         _("Feedback"),
         _("Verbatims and an idea box, routed to the departments and reported back."),
         "feedback.manage",
+        url_name="feedback",
     ),
     Module(
         "analytics",
