@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "liant.inbox",
     "liant.strategy",
     "liant.members",
+    "liant.animation",
     "liant.demo",
 ]
 

@@ -17,6 +17,9 @@ urlpatterns = [
     path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
     path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
     path("w/<slug:ws>/members/", include("liant.members.urls")),
+    path("w/<slug:ws>/animation/", include("liant.animation.urls")),
+    # Public: contest draws, event RSVPs and polls, each behind its own random token.
+    path("animation/", include("liant.animation.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",
