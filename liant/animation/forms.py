@@ -63,6 +63,9 @@ class EntryForm(forms.Form):
 
 
 class MeetupForm(forms.ModelForm):
+    # Declared to say which scheme a typed address without one gets (https, the only sane one).
+    link = forms.URLField(label=_("link"), max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = Meetup
         fields = [
