@@ -193,9 +193,9 @@ def list_document(contest: Contest, entries: list[Entry], draw_at: datetime) -> 
     }
 
 
-def freeze(contest: Contest, draw_at: datetime | None = None) -> bool:
+def freeze(contest: Contest, draw_at: datetime | None = None, now: datetime | None = None) -> bool:
     """Decide who is eligible, commit to the list and a secret; False if already frozen."""
-    now = timezone.now()
+    now = now or timezone.now()
     draw_at = max(draw_at or contest.draw_at or now, now)
     with transaction.atomic():
         entries = list(Entry.objects.filter(contest=contest).select_related("member"))
