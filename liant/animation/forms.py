@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liant.animation.models import Contest, Meetup
+from liant.animation.models import Contest, Meetup, OpenQuestion
 from liant.channels.models import Channel
 from liant.core.models import Workspace
 
@@ -114,3 +114,56 @@ class VoteForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["choice"].choices = choices  # type: ignore[attr-defined]
+
+
+class QuizForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    questions = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        help_text=_(
+            "One block per question: the question, then one answer per line, * before the "
+            "right one and - before the others; a blank line between questions. Add (2 pts) "
+            "after a question to give it more points."
+        ),
+    )
+
+    def clean_questions(self) -> list:
+        from liant.animation.quizzes import parse
+
+        try:
+            return parse(self.cleaned_data["questions"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class QuizAnswerForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"))
+
+    def __init__(self, *args: Any, questions: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.text,
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=list(enumerate(question.choices)),
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {
+            int(name[1:]): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("q") and name[1:].isdigit()
+        }
+
+
+class OpenQuestionForm(forms.ModelForm):
+    class Meta:
+        model = OpenQuestion
+        fields = ["prompt", "channel", "post_remote_id"]
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]

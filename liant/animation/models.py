@@ -273,3 +273,77 @@ class PollVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll_id}: {self.choice_id}"
+
+
+class Quiz(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    token = models.CharField(max_length=40, unique=True, default=new_token)
+    is_open = models.BooleanField(_("open to answers"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizQuestion(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=500)
+    choices = models.JSONField(default=list)  # ["answer", …]
+    correct = models.PositiveIntegerField()  # index in choices
+    points = models.PositiveIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizAttempt(models.Model):
+    """One member's answers; the first attempt is the one that counts."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    # What the public leaderboard shows: a first name and an initial, never an address.
+    display_name = models.CharField(max_length=120)
+    answers = models.JSONField(default=dict)  # {question id: choice index}
+    score = models.PositiveIntegerField(default=0)
+    max_score = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(max_length=40, unique=True, default=new_token)
+
+    class Meta:
+        ordering = ["-score", "at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "member"], name="one_attempt_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} {self.score}/{self.max_score}"
+
+
+class OpenQuestion(models.Model):
+    """A prompt posted on a network; the replies to that post are its answers."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    prompt = models.CharField(_("prompt"), max_length=500)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="+", verbose_name=_("channel")
+    )
+    post_remote_id = models.CharField(_("post id on the network"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("open question")
+        verbose_name_plural = _("open questions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.prompt

@@ -14,4 +14,6 @@ urlpatterns = [
     path("rsvp/<str:token>/", views.public_rsvp, name="animation_public_rsvp"),
     path("rsvp/<str:token>/cancel/", views.public_rsvp_cancel, name="animation_rsvp_cancel_public"),
     path("polls/<str:token>/", views.public_poll, name="animation_public_poll"),
+    path("quizzes/<str:token>/", views.public_quiz, name="animation_public_quiz"),
+    path("quizzes/result/<str:token>/", views.quiz_result, name="animation_quiz_result"),
 ]

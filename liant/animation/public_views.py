@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liant.animation import contests, meetups, polls
-from liant.animation.forms import EntryForm, RsvpForm, VoteForm
-from liant.animation.models import Contest, Entry, Meetup, Poll, Rsvp
+from liant.animation import contests, meetups, polls, quizzes
+from liant.animation.forms import EntryForm, QuizAnswerForm, RsvpForm, VoteForm
+from liant.animation.models import Contest, Entry, Meetup, Poll, Quiz, QuizAttempt, Rsvp
 from liant.animation.people import member_for_email
 from liant.members.models import Consent
 
@@ -196,5 +196,60 @@ def public_poll(request: HttpRequest, token: str) -> HttpResponse:
             "voted": voted,
             "rows": rows if show_results else None,
             "total": total,
+        },
+    )
+
+
+# --- Quizzes --------------------------------------------------------------------------------
+
+
+def public_quiz(request: HttpRequest, token: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.select_related("workspace"), token=token)
+    questions = list(quiz.questions.all())
+    form = QuizAnswerForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        if not quiz.is_open:
+            form.add_error(None, _("This quiz is closed."))
+        else:
+            name = plain(form.cleaned_data["name"])
+            member, _identity = member_for_email(quiz.workspace, form.cleaned_data["email"], name)
+            attempt = quizzes.submit(quiz, member, name, form.answers())
+            return redirect("animation_quiz_result", token=attempt.token)
+    return render(
+        request,
+        "animation/public_quiz.html",
+        {
+            "quiz": quiz,
+            "workspace": quiz.workspace,
+            "form": form,
+            "leaders": quizzes.leaderboard(quiz),
+        },
+    )
+
+
+def quiz_result(request: HttpRequest, token: str) -> HttpResponse:
+    attempt = get_object_or_404(
+        QuizAttempt.objects.select_related("quiz", "quiz__workspace"), token=token
+    )
+    quiz = attempt.quiz
+    corrections = []
+    for question in quiz.questions.all():
+        given = attempt.answers.get(str(question.pk))
+        given_text = (
+            question.choices[given]
+            if isinstance(given, int) and 0 <= given < len(question.choices)
+            else ""
+        )
+        corrections.append((question, given_text, question.choices[question.correct]))
+    return render(
+        request,
+        "animation/public_quiz_result.html",
+        {
+            "attempt": attempt,
+            "quiz": quiz,
+            "workspace": quiz.workspace,
+            "rank": quizzes.rank_of(attempt),
+            "leaders": quizzes.leaderboard(quiz),
+            "corrections": corrections,
         },
     )

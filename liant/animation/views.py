@@ -13,9 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liant.animation import contests, meetups
-from liant.animation.forms import ContestForm, MeetupForm, PollForm
-from liant.animation.models import Contest, Entry, Meetup, Poll, PollChoice, Rsvp
+from liant.animation import contests, meetups, quizzes
+from liant.animation.forms import ContestForm, MeetupForm, OpenQuestionForm, PollForm, QuizForm
+from liant.animation.models import (
+    Contest,
+    Entry,
+    Meetup,
+    OpenQuestion,
+    Poll,
+    PollChoice,
+    Quiz,
+    Rsvp,
+)
 from liant.animation.polls import results
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
@@ -45,6 +54,12 @@ def home(request: WorkspaceRequest) -> HttpResponse:
                 "polls": Poll.objects.filter(workspace=workspace).annotate(n_votes=Count("votes"))[
                     :50
                 ],
+                "quizzes": Quiz.objects.filter(workspace=workspace).annotate(
+                    n_attempts=Count("attempts")
+                )[:50],
+                "questions": OpenQuestion.objects.filter(workspace=workspace).select_related(
+                    "channel"
+                )[:50],
             },
         )
 
@@ -246,3 +261,66 @@ def poll_toggle(request: WorkspaceRequest, pk: int) -> HttpResponse:
     poll.save(update_fields=["is_open"])
     audit.record(request, "animation.poll_switched", target=poll, open=poll.is_open)
     return redirect("animation_poll", ws=request.workspace.slug, pk=poll.pk)
+
+
+# --- Quizzes and open questions ---------------------------------------------------------------
+
+
+@workspace_view(PERMISSION)
+def quiz_new(request: WorkspaceRequest) -> HttpResponse:
+    form = QuizForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        quiz = quizzes.create(
+            request.workspace.pk, form.cleaned_data["title"], form.cleaned_data["questions"]
+        )
+        audit.record(request, "animation.quiz_created", target=quiz)
+        return redirect("animation_quiz", ws=request.workspace.slug, pk=quiz.pk)
+    return render(request, "animation/quiz_new.html", {"form": form})
+
+
+@workspace_view(PERMISSION)
+def quiz_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, pk=pk, workspace=request.workspace)
+    attempts = list(quiz.attempts.select_related("member")[:500])
+    return render(
+        request,
+        "animation/quiz_detail.html",
+        {"quiz": quiz, "questions": quiz.questions.all(), "attempts": attempts},
+    )
+
+
+@workspace_view(PERMISSION)
+@require_POST
+def quiz_toggle(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    quiz = get_object_or_404(Quiz, pk=pk, workspace=request.workspace)
+    quiz.is_open = not quiz.is_open
+    quiz.save(update_fields=["is_open"])
+    audit.record(request, "animation.quiz_switched", target=quiz, open=quiz.is_open)
+    return redirect("animation_quiz", ws=request.workspace.slug, pk=quiz.pk)
+
+
+@workspace_view(PERMISSION)
+def question_new(request: WorkspaceRequest) -> HttpResponse:
+    form = OpenQuestionForm(
+        request.POST or None,
+        instance=OpenQuestion(workspace=request.workspace),
+        workspace=request.workspace,
+    )
+    if request.method == "POST" and form.is_valid():
+        question = form.save()
+        audit.record(request, "animation.question_created", target=question)
+        return redirect("animation_question", ws=request.workspace.slug, pk=question.pk)
+    return render(request, "animation/question_new.html", {"form": form})
+
+
+@workspace_view(PERMISSION)
+def question_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(
+        OpenQuestion.objects.select_related("channel"), pk=pk, workspace=request.workspace
+    )
+    with in_zone(request):
+        return render(
+            request,
+            "animation/question_detail.html",
+            {"question": question, "answers": quizzes.answers(question)},
+        )
