@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liant.animation import contests, meetups, quizzes
@@ -129,7 +129,15 @@ def contest_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 def contest_collect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk, workspace=request.workspace)
     added = contests.collect(contest)
-    messages.success(request, _("%(n)s new entries from the stored messages.") % {"n": added})
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s new entry from the stored messages.",
+            "%(n)s new entries from the stored messages.",
+            added,
+        )
+        % {"n": added},
+    )
     return redirect("animation_contest", ws=request.workspace.slug, pk=contest.pk)
 
 
