@@ -197,6 +197,8 @@ def freeze(contest: Contest, draw_at: datetime | None = None, now: datetime | No
     """Decide who is eligible, commit to the list and a secret; False if already frozen."""
     now = now or timezone.now()
     draw_at = max(draw_at or contest.draw_at or now, now)
+    # Everything stored up to the freeze counts: the contest's post is read once more first.
+    collect(contest)
     with transaction.atomic():
         entries = list(Entry.objects.filter(contest=contest).select_related("member"))
         eligible = []
@@ -245,13 +247,22 @@ def draw(contest: Contest, now: datetime | None = None) -> DrawResult | None:
         # Only what was frozen counts: entries stored since cannot slip in.
         document = json.loads(contest.list_json)
         seed = verify_draw.seed_of(contest.secret, contest.list_hash)
-        ids = [e["id"] for e in document["entries"]]
-        picked = verify_draw.pick(ids, int(document["winners"]), seed)
+        labels = {e["id"]: e["label"] for e in document["entries"]}
+        picked = verify_draw.pick(list(labels), int(document["winners"]), seed)
         contest.seed = seed.hex()
         contest.save(update_fields=["seed"])
+        existing = set(
+            Entry.objects.filter(contest=contest, pk__in=picked).values_list("pk", flat=True)
+        )
         winners = [
-            Winner.objects.create(contest=contest, entry_id=entry_id, rank=rank)
-            for rank, entry_id in enumerate(picked, start=1)
+            Winner.objects.create(
+                contest=contest,
+                entry_number=number,
+                label=labels[number],
+                entry_id=number if number in existing else None,
+                rank=rank,
+            )
+            for rank, number in enumerate(picked, start=1)
         ]
     return DrawResult(contest, winners)
 
@@ -266,7 +277,6 @@ def draw_due(now: datetime | None = None) -> int:
 
 def draw_document(contest: Contest) -> dict:
     """draw.json: everything verify_draw.py needs, and nothing personal."""
-    labels = dict(Entry.objects.filter(contest=contest).values_list("pk", "label"))
     drawn = contest.state == Contest.State.DRAWN
     return {
         "format": "liant-draw",
@@ -278,8 +288,7 @@ def draw_document(contest: Contest) -> dict:
         "seed": contest.seed if drawn else None,
         "drawn_at": contest.drawn_at.isoformat() if contest.drawn_at else None,
         "winners": [
-            {"rank": w.rank, "id": w.entry_id, "label": labels.get(w.entry_id, "")}
-            for w in contest.winners.all()
+            {"rank": w.rank, "id": w.entry_number, "label": w.label} for w in contest.winners.all()
         ]
         if drawn
         else [],

@@ -202,7 +202,7 @@ def send_reminders(now: datetime | None = None) -> int:
             when = formats.date_format(local(meetup, meetup.starts_at), "DATETIME_FORMAT")
             where = meetup.place or meetup.link
             body = _(
-                "Hello %(name)s,\n\nSee you tomorrow for “%(title)s”, %(when)s, %(where)s.\n\n"
+                "Hello %(name)s,\n\nSee you soon for “%(title)s”, %(when)s, %(where)s.\n\n"
                 "Details, calendar invitation or cancellation:\n%(link)s\n"
             ) % {
                 "name": row.name,

@@ -152,18 +152,24 @@ class Entry(models.Model):
 
 class Winner(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="winners")
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
+    # The id and label as published in the frozen list, kept even if the entry is erased
+    # later (a GDPR erasure): the published draw must stay verifiable.
+    entry_number = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=20)
+    entry = models.ForeignKey(
+        Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     rank = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["contest", "rank"], name="winner_rank_once"),
-            models.UniqueConstraint(fields=["contest", "entry"], name="winner_entry_once"),
+            models.UniqueConstraint(fields=["contest", "entry_number"], name="winner_entry_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rank}. {self.entry_id}"
+        return f"{self.rank}. {self.label}"
 
 
 class Meetup(models.Model):

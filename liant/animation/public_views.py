@@ -64,22 +64,21 @@ def public_contest(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("animation_public_contest", token=contest.token)
     label = request.session.get(f"entry-{contest.token}")
     document = json.loads(contest.list_json) if contest.list_json else None
-    return render(
-        request,
-        "animation/public_contest.html",
-        {
-            "contest": contest,
-            "workspace": contest.workspace,
-            "form": form,
-            "entry": entry,
-            "my_label": label,
-            "accepting": contest.form_enabled and contests.accepts_entries(contest),
-            "frozen": document["entries"] if document else [],
-            "winners": contest.winners.select_related("entry")
-            if contest.state == Contest.State.DRAWN
-            else [],
-        },
-    )
+    with timezone.override(contest.workspace.timezone):
+        return render(
+            request,
+            "animation/public_contest.html",
+            {
+                "contest": contest,
+                "workspace": contest.workspace,
+                "form": form,
+                "entry": entry,
+                "my_label": label,
+                "accepting": contest.form_enabled and contests.accepts_entries(contest),
+                "frozen": document["entries"] if document else [],
+                "winners": contest.winners.all() if contest.state == Contest.State.DRAWN else [],
+            },
+        )
 
 
 def draw_json(request: HttpRequest, token: str) -> HttpResponse:

@@ -66,8 +66,8 @@ def test_the_public_page_shows_hashes_then_the_secret_and_winners_without_emails
     contest.refresh_from_db()
     page = client.get(url).content.decode()
     assert contest.secret in page and contest.seed in page
-    for winner in contest.winners.select_related("entry"):
-        assert winner.entry.label in page
+    for winner in contest.winners.all():
+        assert winner.label in page
     assert "@example.org" not in page and "Fan " not in page
     download = client.get(f"{url}draw.json")
     assert download["Content-Disposition"].startswith("attachment")
