@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from liant.animation import contests, meetups, polls
-from liant.animation.models import Contest, Entry, Meetup, Poll, PollChoice, Rsvp
+from liant.animation import contests, meetups, polls, quizzes
+from liant.animation.models import Contest, Entry, Meetup, Poll, PollChoice, Quiz, Rsvp
 from liant.core.models import User, Workspace
 from liant.demo.loader import DemoContext, step
 from liant.members.models import Consent, Identity, Kind, Member
@@ -44,6 +44,22 @@ RULES = (
 MEETUP_TITLE = "Dégustation : les cafés d'Éthiopie"
 SESSION_TITLE = "Atelier en ligne : réussir son café filtre"
 POLL_TITLE = "Quelle origine voulez-vous en édition limitée cet hiver ?"
+QUIZ_TITLE = "Connaissez-vous vos cafés ?"
+QUIZ = """D'où vient le Guji ?
+* Éthiopie
+- Kenya
+- Colombie
+
+Quelle mouture pour un espresso ?
+- Grossière
+- Moyenne
+* Fine
+
+Combien de temps pour une extraction d'espresso ? (2 pts)
+- 5 à 10 secondes
+* 25 à 30 secondes
+- 1 à 2 minutes
+"""
 
 
 def demo_members(workspace: Workspace) -> list[Member]:
@@ -188,6 +204,17 @@ def winter_poll(workspace: Workspace, people: list[Member]) -> None:
         polls.vote(poll, choices[pick], member, identity)
 
 
+def coffee_quiz(workspace: Workspace, people: list[Member]) -> None:
+    if Quiz.objects.filter(workspace=workspace, title=QUIZ_TITLE).exists():
+        return
+    quiz = quizzes.create(workspace.pk, QUIZ_TITLE, quizzes.parse(QUIZ))
+    questions = list(quiz.questions.all())
+    answer_sets = [(0, 2, 1), (0, 2, 0), (1, 2, 1), (0, 1, 1), (0, 2, 1), (2, 0, 2)]
+    for member, picks in zip(people, answer_sets, strict=False):
+        answers = {q.pk: pick for q, pick in zip(questions, picks, strict=True)}
+        quizzes.submit(quiz, member, member.name, answers)
+
+
 @step(150)
 def animation(context: DemoContext) -> None:
     workspace = context.workspaces["maison-lumiere"]
@@ -199,6 +226,7 @@ def animation(context: DemoContext) -> None:
     upcoming_meetup(workspace, people, camille)
     past_session(workspace, people, camille)
     winter_poll(workspace, people)
+    coffee_quiz(workspace, people)
     contest = Contest.objects.get(workspace=workspace, title=CONTEST_TITLE)
     meetup = Meetup.objects.get(workspace=workspace, title=MEETUP_TITLE)
     context.notes.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liant.animation import contests, verify_draw
 from liant.animation.demo import CONTEST_TITLE, MEETUP_TITLE, animation
-from liant.animation.models import Contest, Entry, Meetup, PollVote, Rsvp, Winner
+from liant.animation.models import Contest, Entry, Meetup, PollVote, QuizAttempt, Rsvp, Winner
 from liant.core.models import Organisation, Workspace
 from liant.demo.loader import STEPS, DemoContext, import_module_steps
 from liant.members.models import Activity, Member
@@ -19,6 +19,7 @@ def snapshot() -> dict:
         "winners": list(Winner.objects.values_list("entry_id", "rank")),
         "rsvps": list(Rsvp.objects.values_list("member_id", "status")),
         "votes": PollVote.objects.count(),
+        "quiz": list(QuizAttempt.objects.values_list("member_id", "score")),
         "activities": Activity.objects.count(),
     }
 
@@ -50,3 +51,5 @@ def test_the_demo_step_is_registered_and_idempotent(db, client):
     statuses = list(Rsvp.objects.filter(meetup=meetup).values_list("status", flat=True))
     assert statuses.count("going") == meetup.capacity == meetup.going_count
     assert statuses.count("waiting") >= 1 and statuses.count("cancelled") == 1
+    assert QuizAttempt.objects.count() == 6
+    assert QuizAttempt.objects.order_by("-score", "at").first().score == 4
