@@ -127,9 +127,13 @@ def collect(contest: Contest) -> int:
     if not pairs:
         return 0
     identities = _attach.identities_for(contest.workspace_id, [p for _, _, p in pairs])
+    # Most events of a busy post come from people already entered: skip them without a query.
+    entered = set(Entry.objects.filter(contest=contest).values_list("member_id", flat=True))
     added = 0
     for event, source, person in pairs:
         identity = identities[(person.network, person.key)]
+        if identity.member_id in entered:
+            continue
         member = identity.member
         while member.merged_into_id is not None:
             member = Member.objects.get(pk=member.merged_into_id)
@@ -145,6 +149,7 @@ def collect(contest: Contest) -> int:
         except ContestClosed:
             continue
         added += created
+        entered.add(member.pk)
     return added
 
 
@@ -160,7 +165,20 @@ def has_consented(member: Member) -> bool:
     return latest is not None and latest.granted
 
 
-def why_not_eligible(contest: Contest, member: Member, at: datetime) -> str:
+def consenting(member_ids: list[int]) -> set[int]:
+    """Of these members, those whose latest word on the contest rules is a yes (one query)."""
+    latest: dict[int, bool] = {}
+    rows = Consent.objects.filter(
+        member_id__in=member_ids, purpose=Consent.Purpose.CONTEST_RULES
+    ).order_by("member_id", "-at", "-pk")
+    for member_id, granted in rows.values_list("member_id", "granted"):
+        latest.setdefault(member_id, granted)
+    return {member_id for member_id, granted in latest.items() if granted}
+
+
+def why_not_eligible(
+    contest: Contest, member: Member, at: datetime, consented: set[int] | None = None
+) -> str:
     """Empty when eligible, else the reason code shown to the community manager."""
     if member.kind != Kind.PERSON:
         return "staff_or_bot"
@@ -174,7 +192,9 @@ def why_not_eligible(contest: Contest, member: Member, at: datetime) -> str:
     countries = contest.country_list()
     if countries and member.country.upper() not in countries:
         return "country"
-    if contest.require_consent and not has_consented(member):
+    if contest.require_consent and not (
+        member.pk in consented if consented is not None else has_consented(member)
+    ):
         return "no_consent"
     return ""
 
@@ -201,9 +221,10 @@ def freeze(contest: Contest, draw_at: datetime | None = None, now: datetime | No
     collect(contest)
     with transaction.atomic():
         entries = list(Entry.objects.filter(contest=contest).select_related("member"))
+        consented = consenting([e.member_id for e in entries])
         eligible = []
         for entry in entries:
-            reason = why_not_eligible(contest, entry.member, now)
+            reason = why_not_eligible(contest, entry.member, now, consented)
             entry.eligible = not reason
             entry.excluded_because = reason
             if not reason:
@@ -223,7 +244,15 @@ def freeze(contest: Contest, draw_at: datetime | None = None, now: datetime | No
         )
         if moved != 1:
             return False
-        Entry.objects.bulk_update(entries, ["eligible", "excluded_because"])
+        # One UPDATE per reason (in slices SQLite accepts), not one per entry.
+        by_reason: dict[str, list[int]] = {}
+        for entry in entries:
+            by_reason.setdefault(entry.excluded_because, []).append(entry.pk)
+        for reason, ids in by_reason.items():
+            for start in range(0, len(ids), 900):
+                Entry.objects.filter(pk__in=ids[start : start + 900]).update(
+                    eligible=not reason, excluded_because=reason
+                )
     contest.refresh_from_db()
     return True
 

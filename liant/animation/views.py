@@ -100,12 +100,13 @@ def contest_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         Entry.objects.filter(contest=contest).select_related("member", "identity", "event")[:1000]
     )
     now = timezone.now()
+    consented = contests.consenting([e.member_id for e in entries])
     for entry in entries:
         # Before the freeze the page says who would be left out if it happened now.
         reason = (
             entry.excluded_because
             if contest.state != Contest.State.OPEN
-            else contests.why_not_eligible(contest, entry.member, now)
+            else contests.why_not_eligible(contest, entry.member, now, consented)
         )
         entry.reason_shown = str(REASONS.get(reason, reason))  # type: ignore[attr-defined]
     with in_zone(request):
