@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -157,3 +157,19 @@ def test_a_poll_counts_one_vote_per_email(workspace, client, member_client):
     assert Activity.objects.filter(kind=ActivityKind.POLL_VOTE).count() == 2
     page = client.get(url).content.decode()
     assert "100 %" in page and "@example.org" not in page
+
+
+def test_times_are_typed_in_the_workspace_time_zone(workspace, member_client):
+    workspace.timezone = "America/Montreal"
+    workspace.save()
+    response = member_client.post(
+        f"/w/{workspace.slug}/animation/events/new/",
+        {"title": "Session", "kind": "online", "starts_at": "2026-12-06T18:30",
+         "link": "visio.example/salle", "capacity": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    meetup = Meetup.objects.get(workspace=workspace)
+    assert meetup.starts_at.astimezone(UTC).strftime("%H:%M") == "23:30"
+    assert meetup.link == "https://visio.example/salle"
+    page = member_client.get(f"/w/{workspace.slug}/animation/events/{meetup.pk}/")
+    assert "6:30 p.m." in page.content.decode()  # not 11:30 p.m., the UTC time
