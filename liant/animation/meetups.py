@@ -10,6 +10,7 @@ cannot take it ahead of them.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -89,6 +90,8 @@ def _promote_first_waiting(meetup_id: int) -> Rsvp | None:
             status=Rsvp.Status.GOING
         ):
             first.status = Rsvp.Status.GOING
+            # Told only once the place is really theirs (the transaction committed).
+            transaction.on_commit(functools.partial(tell_promoted, first.pk))
             return first
         # Someone else promoted or cancelled them in the meantime: try the next one.
 
@@ -223,3 +226,29 @@ def send_reminders(now: datetime | None = None) -> int:
                 continue
         sent += 1
     return sent
+
+
+def tell_promoted(rsvp_id: int) -> None:
+    """The person who moves up from the waiting list learns it has a place."""
+    row = Rsvp.objects.select_related("meetup", "meetup__workspace").get(pk=rsvp_id)
+    meetup = row.meetup
+    if row.status != Rsvp.Status.GOING or meetup.starts_at <= timezone.now():
+        return
+    with translation.override(meetup.workspace.language):
+        when = formats.date_format(local(meetup, meetup.starts_at), "DATETIME_FORMAT")
+        body = _(
+            "Hello %(name)s,\n\nA place is free for “%(title)s”, %(when)s: it is yours.\n\n"
+            "Details, calendar invitation or cancellation:\n%(link)s\n"
+        ) % {
+            "name": row.name,
+            "title": meetup.title,
+            "when": when,
+            "link": settings.SITE_URL
+            + reverse("animation_public_rsvp", kwargs={"token": row.token}),
+        }
+        try:
+            send_mail(
+                _("You have a place: %(title)s") % {"title": meetup.title}, body, None, [row.email]
+            )
+        except OSError:
+            log.warning("promotion of rsvp %s could not be told", row.pk, exc_info=True)

@@ -36,12 +36,16 @@ def statuses(meetup: Meetup) -> dict[str, str]:
     return dict(Rsvp.objects.filter(meetup=meetup).values_list("name", "status"))
 
 
-def test_past_capacity_people_wait_and_a_cancellation_promotes_the_first(workspace):
+def test_past_capacity_people_wait_and_a_cancellation_promotes_the_first(
+    workspace, django_capture_on_commit_callbacks
+):
     meetup = make_meetup(workspace)
     first, _second, third, _fourth = (answer(meetup, w) for w in ("ana", "ben", "cy", "dan"))
     assert statuses(meetup) == {"Ana": "going", "Ben": "going", "Cy": "waiting", "Dan": "waiting"}
-    promoted = meetups.cancel(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = meetups.cancel(first)
     assert promoted is not None and promoted.pk == third.pk
+    assert [m.to for m in mail.outbox] == [["cy@example.org"]]  # told they have a place
     assert statuses(meetup) == {
         "Ana": "cancelled", "Ben": "going", "Cy": "going", "Dan": "waiting",
     }  # fmt: skip
