@@ -254,3 +254,33 @@ def test_the_freeze_reads_the_contests_post_once_more(workspace):
     event(mastodon, "derniere", parent="p1", days_ago=400)  # stored, never collected
     contests.freeze(contest)
     assert len(json.loads(contest.list_json)["entries"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_draws_at_the_same_moment_give_one_set_of_winners(workspace):
+    import threading
+
+    from django.db import connection
+
+    contest = make_contest(workspace)
+    enter(contest, 8)
+    contests.freeze(contest)
+    start = threading.Barrier(3)
+    results: list[object] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            results.append(contests.draw(Contest.objects.get(pk=contest.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r is not None for r in results) == 1
+    assert Winner.objects.filter(contest=contest).count() == 3
+    contest.refresh_from_db()
+    assert verify_draw.verify(contests.draw_document(contest))[0]
