@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "liant.strategy",
     "liant.members",
     "liant.feedback",
+    "liant.animation",
     "liant.demo",
 ]
 

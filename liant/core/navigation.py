@@ -82,6 +82,7 @@ MODULES: list[Module] = [
         _("Animation"),
         _("Polls, contests with a verifiable draw, quizzes and events."),
         "animation.manage",
+        url_name="animation",
     ),
     Module(
         "newsletters",

@@ -116,7 +116,11 @@ def test_a_departments_emailed_answer_comes_back_as_a_note(
         workspace=workspace, name="SAV", email="sav@brand.example"
     )
     RoutingRule.objects.create(
-        workspace=workspace, name="SAV", keywords="commande", department=department, assign_to=member
+        workspace=workspace,
+        name="SAV",
+        keywords="commande",
+        department=department,
+        assign_to=member,
     )
     mailbox.deliver(COMPLAINT)
     with django_capture_on_commit_callbacks(execute=True):
