@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -146,7 +147,8 @@ def delimiter_of(text: str) -> str:
     return best
 
 
-def parse_date(value: str) -> datetime:
+def parse_date(value: str, zone: ZoneInfo) -> datetime:
+    """A date without a time zone is in the workspace's."""
     value = value.strip()
     try:
         parsed = datetime.fromisoformat(value)
@@ -165,7 +167,7 @@ def parse_date(value: str) -> datetime:
     if isinstance(parsed, date) and not isinstance(parsed, datetime):
         parsed = datetime.combine(parsed, time())
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+        parsed = timezone.make_aware(parsed, zone)
     if parsed > timezone.now():
         raise RowRefused(_("consent_date: the date is in the future."))
     return parsed
@@ -331,7 +333,7 @@ def read_row(workspace: Workspace, cells: dict[str, str]) -> Row:
         )
     row.consent_text = get("consent_text")
     if get("consent_date"):
-        row.consent_at = parse_date(get("consent_date"))
+        row.consent_at = parse_date(get("consent_date"), ZoneInfo(workspace.timezone))
     return row
 
 
