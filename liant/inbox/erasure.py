@@ -1,8 +1,9 @@
 """What the inbox holds about one member, for the GDPR export and erasure (liant/members/gdpr.py).
 
-A conversation is theirs when they are its contact (a private thread, or a public thread they
-started): then everything in it, our replies and the team's notes included, is about them.
-In a thread someone else started, only their own messages are.
+A conversation is theirs when they are its contact. A private one is about them from end to
+end (our replies and the team's notes included). A public thread they started also has other
+people's replies, which stay: there only their messages, our answers to them, and the team's
+notes go. In a thread someone else started, only their own messages and our answers to them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from liant.inbox.models import Conversation, Message, Note
+from liant.inbox.models import Conversation, Direction, Message, Note
 from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data
 
 
@@ -27,9 +28,12 @@ def _conversations(subject: Subject) -> QuerySet[Conversation]:
 
 
 def _messages(subject: Subject, conversations: QuerySet[Conversation]) -> QuerySet[Message]:
-    return Message.objects.filter(
-        Q(event_id__in=subject.event_ids) | Q(conversation__in=conversations),
-        workspace_id=subject.workspace_id,
+    scoped = Message.objects.filter(workspace_id=subject.workspace_id)
+    theirs = list(scoped.filter(event_id__in=subject.event_ids).values_list("pk", flat=True))
+    return scoped.filter(
+        Q(pk__in=theirs)
+        | Q(in_reply_to_id__in=theirs, direction=Direction.OUT)
+        | Q(conversation__in=conversations.filter(key__startswith="person:"))
     )
 
 

@@ -105,6 +105,25 @@ def zoe(workspace):
         text=f"Bonjour {NAME}, nous regardons.",
     )
     Note.objects.create(conversation=conversation, text=f"{NAME} a déjà écrit hier")
+    # A public thread she started, where someone else answered: his words are his.
+    thread = Conversation.objects.create(
+        workspace=workspace,
+        channel=mastodon,
+        key=f"thread:{post.remote_id}",
+        contact_remote_id=MASTODON,
+        contact_handle=MASTODON,
+        contact_name=NAME,
+        subject=post.text,
+    )
+    for said in (post, stranger):
+        Message.objects.create(
+            workspace=workspace,
+            conversation=thread,
+            direction="in",
+            event=said,
+            author_name=said.author_name,
+            text=said.text,
+        )
 
     query = Query.objects.create(workspace=workspace, name="Marque", kind="keywords", text="café")
     mention = Mention.objects.create(
@@ -235,7 +254,8 @@ def test_after_erasure_no_field_of_any_model_names_her(zoe, owner_client, worksp
     )
     request = DataRequest.objects.get(kind="erasure", member=member)
     assert request.summary["events"] == 3
-    assert request.summary["inbox_messages"] == 2
+    assert request.summary["inbox_messages"] == 3
+    assert Message.objects.get(event=zoe["stranger"]).text == "Un autre membre"
     assert request.summary["listening_mentions"] == 2
     assert request.summary["moderation_items"] == 1
     assert AuditEvent.objects.filter(action="members.data_erased").count() == 1
@@ -264,6 +284,7 @@ def test_the_export_has_everything_about_her_and_nothing_of_others(zoe, owner_cl
     assert len(data["events"]) == 3
     assert len(data["activities"]) == 3
     assert {m["direction"] for m in data["inbox_messages"]} == {"in", "out"}
+    assert "Un autre membre" not in json.dumps(data["inbox_messages"])
     assert len(data["listening_mentions"]) == 2
     assert len(data["moderation_items"]) == 1
     assert data["moderation_log"][0]["sent"].startswith(f"@{MASTODON}")
