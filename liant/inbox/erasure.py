@@ -15,7 +15,13 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from liant.inbox.models import Conversation, Direction, Message, Note
-from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data
+from liant.members.gdpr import (
+    Section,
+    Subject,
+    collect_personal_data,
+    erase_personal_data,
+    forget_audit_labels,
+)
 
 
 def _conversations(subject: Subject) -> QuerySet[Conversation]:
@@ -86,4 +92,5 @@ def erase_inbox(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
             contact_name="",
             subject="",
         )
+    forget_audit_labels(Conversation, ids)
     return {"inbox_conversations": len(ids), "inbox_messages": messages, "inbox_notes": notes}

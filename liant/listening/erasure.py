@@ -14,7 +14,13 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from liant.listening.models import Alert, AlertKind, Mention
-from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data
+from liant.members.gdpr import (
+    Section,
+    Subject,
+    collect_personal_data,
+    erase_personal_data,
+    forget_audit_labels,
+)
 
 
 def _mentions(subject: Subject) -> QuerySet[Mention]:
@@ -69,5 +75,6 @@ def erase_listening(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, i
         alert.key = f"erased:{alert.pk}"
         alert.figures = {k: v for k, v in (alert.figures or {}).items() if k != "author"}
         alert.save(update_fields=["key", "figures"])
+        forget_audit_labels(Alert, [alert.pk])
         alerts += 1
     return {"listening_mentions": len(mentions), "listening_alerts": alerts}

@@ -13,7 +13,13 @@ from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data
+from liant.members.gdpr import (
+    Section,
+    Subject,
+    collect_personal_data,
+    erase_personal_data,
+    forget_audit_labels,
+)
 from liant.moderation.models import CharterAcceptance, Item, LogEntry, Report
 
 
@@ -88,6 +94,8 @@ def erase_moderation(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, 
     items = Item.objects.filter(pk__in=pks).update(
         text="", author_remote_id="", author_handle="", why="", why_detail=None
     )
+    forget_audit_labels(Item, pks)
+    forget_audit_labels(LogEntry, _log(subject, pks).values_list("pk", flat=True))
     # Reports on their messages describe them; reports they made name them as reporter.
     notes = Report.objects.filter(item_id__in=pks).update(note="")
     reports = 0

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from liant.channels.models import Event, Exchange
+from liant.core import audit
 from liant.core.models import AuditEvent
 from liant.inbox.models import Conversation, Message, Note
 from liant.listening.models import Alert, AlertKind, Mention, Query
@@ -186,6 +187,9 @@ def zoe(workspace):
         sent=f"@{MASTODON}, merci de respecter la charte",
     )
     Report.objects.create(workspace=workspace, item=item, reporter="user:1", note=f"{NAME} abuse")
+    # The audit log names its targets: a conversation by its subject, an item by its author.
+    audit.record(None, "inbox.assigned", workspace=workspace, target=conversation)
+    audit.record(None, "moderation.decided", workspace=workspace, target=item)
     Exchange.objects.create(
         channel=mastodon,
         method="GET",
