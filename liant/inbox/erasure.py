@@ -21,6 +21,7 @@ from liant.members.gdpr import (
     collect_personal_data,
     erase_personal_data,
     forget_audit_labels,
+    rows,
 )
 
 
@@ -65,7 +66,7 @@ def export_inbox(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
         Section(
             "inbox_messages",
             _("Inbox messages"),
-            list(
+            rows(
                 _messages(subject, conversations)
                 .order_by("occurred_at", "pk")
                 .values("conversation", "direction", "occurred_at", "author_name", "text")

@@ -20,6 +20,7 @@ from liant.members.gdpr import (
     collect_personal_data,
     erase_personal_data,
     forget_audit_labels,
+    rows,
 )
 
 
@@ -33,13 +34,15 @@ def _mentions(subject: Subject) -> QuerySet[Mention]:
 
 @receiver(collect_personal_data)
 def export_listening(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
-    rows = _mentions(subject).order_by("occurred_at", "pk")
+    mentions = _mentions(subject).order_by("occurred_at", "pk")
     return [
         Section(
             "listening_mentions",
             _("Mentions found by listening"),
-            list(
-                rows.values("source", "occurred_at", "author_handle", "author_name", "text", "url")
+            rows(
+                mentions.values(
+                    "source", "occurred_at", "author_handle", "author_name", "text", "url"
+                )
             ),
         )
     ]

@@ -307,7 +307,8 @@ def _respond(signal: Signal, subject: Subject) -> list[Any]:
 # Export -------------------------------------------------------------------------------
 
 
-def _rows(queryset: Iterable[Any]) -> list[dict[str, Any]]:
+def rows(queryset: Iterable[Any]) -> list[dict[str, Any]]:
+    """A `.values()` queryset as the plain dicts a Section holds."""
     return [dict(row) for row in queryset]
 
 
@@ -368,7 +369,7 @@ def collect(member: Member) -> list[Section]:
         Section(
             "activities",
             _("Activity"),
-            _rows(
+            rows(
                 Activity.objects.filter(member_id__in=ids)
                 .order_by("occurred_at", "pk")
                 .values("kind", "network", "occurred_at", "event")
@@ -377,12 +378,12 @@ def collect(member: Member) -> list[Section]:
         Section(
             "notes",
             _("Team notes"),
-            _rows(MemberNote.objects.filter(member_id__in=ids).values("text", "created_at")),
+            rows(MemberNote.objects.filter(member_id__in=ids).values("text", "created_at")),
         ),
         Section(
             "consents",
             _("Consents"),
-            _rows(
+            rows(
                 Consent.objects.filter(member_id__in=ids).values(
                     "purpose", "granted", "text", "source", "ip", "at"
                 )
@@ -391,7 +392,7 @@ def collect(member: Member) -> list[Section]:
         Section(
             "tasks",
             _("Follow-up tasks"),
-            _rows(
+            rows(
                 Task.objects.filter(member_id__in=ids).values(
                     "kind", "state", "created_at", "closed_at"
                 )
@@ -401,7 +402,7 @@ def collect(member: Member) -> list[Section]:
         Section(
             "data_requests",
             _("Earlier data requests"),
-            _rows(DataRequest.objects.filter(member_id__in=ids).values("kind", "at", "summary")),
+            rows(DataRequest.objects.filter(member_id__in=ids).values("kind", "at", "summary")),
         ),
         Section(
             "events",

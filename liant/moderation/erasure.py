@@ -19,6 +19,7 @@ from liant.members.gdpr import (
     collect_personal_data,
     erase_personal_data,
     forget_audit_labels,
+    rows,
 )
 from liant.moderation.models import CharterAcceptance, Item, LogEntry, Report
 
@@ -61,7 +62,7 @@ def export_moderation(sender: Any, subject: Subject, **kwargs: Any) -> list[Sect
         Section(
             "moderation_items",
             _("Messages looked at by moderation"),
-            list(
+            rows(
                 items.order_by("created_at").values(
                     "reason", "state", "text", "author_handle", "created_at", "decided_at"
                 )
@@ -70,7 +71,7 @@ def export_moderation(sender: Any, subject: Subject, **kwargs: Any) -> list[Sect
         Section(
             "moderation_log",
             _("Moderation actions about them"),
-            list(
+            rows(
                 _log(subject, pks)
                 .order_by("created_at")
                 .values("action", "outcome", "text", "sent", "created_at")
@@ -79,7 +80,7 @@ def export_moderation(sender: Any, subject: Subject, **kwargs: Any) -> list[Sect
         Section(
             "moderation_reports",
             _("Reports they made"),
-            list(_their_reports(subject).values("note", "upheld", "created_at")),
+            rows(_their_reports(subject).values("note", "upheld", "created_at")),
         ),
     ]
 
