@@ -362,3 +362,27 @@ def test_a_member_of_another_workspace_is_not_found_from_this_one(
 
     assert outsider_client.post(url, {"confirmation": "ERASE"}).status_code == 404
     assert Member.objects.get(pk=zoe["member"].pk).erased_at is None
+
+
+def test_an_absorbed_member_leads_to_the_member_it_was_merged_into(zoe, owner_client, workspace):
+    absorbed = Member.objects.filter(merged_into=zoe["member"]).first()
+
+    response = owner_client.get(f"/w/{workspace.slug}/members/{absorbed.pk}/erase/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/w/{workspace.slug}/members/{zoe['member'].pk}/erase/"
+
+
+def test_a_member_with_no_account_is_exported_and_erased(owner_client, workspace):
+    lone = Member.objects.create(workspace=workspace, name="Solo", bio="Rien d'autre")
+
+    page = owner_client.get(f"/w/{workspace.slug}/members/{lone.pk}/data/")
+    erased = owner_client.post(
+        f"/w/{workspace.slug}/members/{lone.pk}/erase/", {"confirmation": "solo"}
+    )
+
+    assert page.status_code == 200 and "Rien d&#x27;autre" in page.content.decode()
+    assert erased.status_code == 302
+    lone.refresh_from_db()
+    assert (lone.name, lone.bio, lone.erased_at is not None) == ("", "", True)
+    assert owner_client.get(f"/w/{workspace.slug}/members/{lone.pk}/erase/").status_code == 200
