@@ -143,13 +143,6 @@ class Section:
     rows: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Account:
-    network: str
-    key: str
-    channel_id: int | None
-
-
 @dataclass
 class Subject:
     """Whom an export or an erasure is about, as every app can look them up."""
