@@ -36,7 +36,7 @@ def _conversations(subject: Subject) -> QuerySet[Conversation]:
 
 def _messages(subject: Subject, conversations: QuerySet[Conversation]) -> QuerySet[Message]:
     scoped = Message.objects.filter(workspace_id=subject.workspace_id)
-    theirs = list(scoped.filter(event_id__in=subject.event_ids).values_list("pk", flat=True))
+    theirs = scoped.filter(subject.events_q("event_id")).values("pk")
     return scoped.filter(
         Q(pk__in=theirs)
         | Q(in_reply_to_id__in=theirs, direction=Direction.OUT)

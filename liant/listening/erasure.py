@@ -26,7 +26,7 @@ from liant.members.gdpr import (
 
 def _mentions(subject: Subject) -> QuerySet[Mention]:
     return Mention.objects.filter(
-        Q(event_id__in=subject.event_ids)
+        subject.events_q("event_id")
         | subject.author_q(None, "author_handle", channel="channel_id", network="source"),
         workspace_id=subject.workspace_id,
     )

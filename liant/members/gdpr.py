@@ -152,7 +152,9 @@ class Subject:
     # The member and every member merged into them (the same person, kept apart for undo).
     members: list[Member]
     identities: list[Identity]
-    event_ids: list[int]
+    # Their events not (yet) attached as activities; the attached ones are read through a
+    # subquery (events_q), so a member with 50,000 events does not make a 50,000-item IN.
+    unattached_event_ids: list[int]
     # Exact author values seen on their events and identities, per channel and per network:
     # instance-local ids (Mastodon) only mean something on their channel.
     by_channel: dict[int, tuple[set[str], set[str]]] = field(default_factory=dict)
@@ -162,6 +164,16 @@ class Subject:
     @property
     def member_ids(self) -> list[int]:
         return [m.pk for m in self.members]
+
+    def events_q(self, field: str = "event_id") -> Q:
+        """Rows whose `field` is one of their events (channels.Event primary keys)."""
+        attached = Activity.objects.filter(
+            member_id__in=self.member_ids, event__isnull=False
+        ).values("event_id")
+        found = Q(**{f"{field}__in": attached})
+        if self.unattached_event_ids:
+            found |= Q(**{f"{field}__in": self.unattached_event_ids})
+        return found
 
     def author_q(
         self,
@@ -231,11 +243,12 @@ def subject_of(member: Member) -> Subject:
     # An address on the member card is an account on the e-mail channels too.
     keys |= {("email", e) for e in emails}
 
-    events = set(
+    attached = set(
         Activity.objects.filter(member__in=members, event__isnull=False).values_list(
             "event_id", flat=True
         )
     )
+    unattached: set[int] = set()
     ids = {i.remote_id for i in identities if i.remote_id}
     handles = {i.handle for i in identities if i.handle}
     urls = {i.url for i in identities if i.url}
@@ -250,18 +263,21 @@ def subject_of(member: Member) -> Subject:
         "pk", "channel_id", "channel__kind", "author_remote_id", "author_handle", "author_url"
     )
     for pk, channel_id, kind, remote_id, handle, url in rows.iterator():
-        if (kind, identity_key(kind, channel_id, remote_id, handle, url)) in keys:
-            events.add(pk)
+        if (
+            pk not in attached
+            and (kind, identity_key(kind, channel_id, remote_id, handle, url)) in keys
+        ):
+            unattached.add(pk)
 
     subject = Subject(
         workspace_id=member.workspace_id,
         member=member,
         members=members,
         identities=identities,
-        event_ids=sorted(events),
+        unattached_event_ids=sorted(unattached),
         emails=emails,
     )
-    authors = Event.objects.filter(pk__in=subject.event_ids).values_list(
+    authors = Event.objects.filter(subject.events_q("pk")).values_list(
         "channel_id", "channel__kind", "author_remote_id", "author_handle"
     )
     seen: list[tuple[int | None, str, str, str]] = [
@@ -412,7 +428,7 @@ def collect(member: Member) -> list[Section]:
                     "text": e.text,
                     "url": e.url,
                 }
-                for e in Event.objects.filter(pk__in=subject.event_ids)
+                for e in Event.objects.filter(subject.events_q("pk"))
                 .select_related("channel")
                 .order_by("occurred_at", "pk")
             ],
@@ -488,7 +504,7 @@ def erase(member: Member, request: HttpRequest | None = None, by: Any = None) ->
     terms = subject.terms()
     done: dict[str, int] = {"members": len(ids), "identities": len(subject.identities)}
 
-    done["events"] = Event.objects.filter(pk__in=subject.event_ids).update(
+    done["events"] = Event.objects.filter(subject.events_q("pk")).update(
         author_remote_id="",
         author_handle="",
         author_name="",
@@ -500,7 +516,7 @@ def erase(member: Member, request: HttpRequest | None = None, by: Any = None) ->
     )
     # An opaque post id stays, so the same post fetched again is known and not stored anew;
     # one that spells their account (a Bluesky at:// URI holds their DID) is replaced.
-    for pk, remote_id in Event.objects.filter(pk__in=subject.event_ids).values_list(
+    for pk, remote_id in Event.objects.filter(subject.events_q("pk")).values_list(
         "pk", "remote_id"
     ):
         if any(t.lower() in remote_id.lower() for t in terms):

@@ -26,7 +26,7 @@ from liant.moderation.models import CharterAcceptance, Item, LogEntry, Report
 
 def _items(subject: Subject) -> QuerySet[Item]:
     return Item.objects.filter(
-        Q(event_id__in=subject.event_ids)
+        subject.events_q("event_id")
         | subject.author_q(
             "author_remote_id", "author_handle", channel="channel_id", network="channel__kind"
         ),
@@ -36,7 +36,7 @@ def _items(subject: Subject) -> QuerySet[Item]:
 
 def _log(subject: Subject, items: list[int]) -> QuerySet[LogEntry]:
     return LogEntry.objects.filter(
-        Q(item_id__in=items) | Q(event_id__in=subject.event_ids),
+        Q(item_id__in=items) | subject.events_q("event_id"),
         workspace_id=subject.workspace_id,
     )
 

@@ -386,3 +386,14 @@ def test_a_member_with_no_account_is_exported_and_erased(owner_client, workspace
     lone.refresh_from_db()
     assert (lone.name, lone.bio, lone.erased_at is not None) == ("", "", True)
     assert owner_client.get(f"/w/{workspace.slug}/members/{lone.pk}/erase/").status_code == 200
+
+
+def test_an_event_not_attached_yet_is_erased_too(zoe, workspace):
+    mail = zoe["events"][2].channel
+    late = event(mail, EMAIL.upper(), kind="direct_message", name=NAME, text="Encore moi")
+
+    done = gdpr.erase(zoe["member"])
+
+    late.refresh_from_db()
+    assert (late.author_remote_id, late.author_name, late.text) == ("", "", "")
+    assert done["events"] == 4
