@@ -56,6 +56,8 @@ RECEIVER_MODULES = (
     "liant.inbox.erasure",
     "liant.listening.erasure",
     "liant.moderation.erasure",
+    "liant.animation.erasure",
+    "liant.feedback.erasure",
 )
 
 # Receivers get `subject=Subject`; they return list[Section].

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings as django_settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel, Event
@@ -94,6 +95,8 @@ class Member(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.erased_at:
+            return gettext("Erased member #%(id)s") % {"id": self.pk}
         return self.name or self.email or f"#{self.pk}"
 
     @property

@@ -197,6 +197,30 @@ def zoe(workspace):
         status=200,
         excerpt=f'[{{"account": {{"acct": "{MASTODON}"}}}}]',
     )
+    # Animation and feedback keep what she typed into forms and what the team kept of her words.
+    from liant.animation.models import Meetup, Quiz, QuizAttempt, Rsvp
+    from liant.feedback.models import Idea, StatusNotice, Verbatim
+
+    meetup = Meetup.objects.create(
+        workspace=workspace, title="Dégustation", starts_at=post.occurred_at
+    )
+    Rsvp.objects.create(
+        workspace=workspace, meetup=meetup, member=kept, name=NAME, email=EMAIL, status="going"
+    )
+    quiz = Quiz.objects.create(workspace=workspace, title="Quiz café")
+    QuizAttempt.objects.create(quiz=quiz, member=kept, display_name=NAME)
+    Verbatim.objects.create(
+        workspace=workspace,
+        text=post.text,
+        author_name=NAME,
+        url=f"https://piaille.example/@{MASTODON}/1",
+        said_at=post.occurred_at,
+        member=kept,
+    )
+    idea = Idea.objects.create(workspace=workspace, title="Abonnement")
+    StatusNotice.objects.create(
+        workspace=workspace, idea=idea, member=kept, status="planned", text=f"Bonjour {NAME}"
+    )
     return {"member": kept, "stranger": stranger, "events": [post, reply, dm]}
 
 
