@@ -243,6 +243,15 @@ class Poll(models.Model):
     token = models.CharField(max_length=40, unique=True, default=new_token)
     is_open = models.BooleanField(_("open to votes"), default=True)
     results_public = models.BooleanField(_("results shown to voters"), default=True)
+    # The same poll posted natively on a network (Mastodon): the publisher sends it, with
+    # its guarantees (claimed once, never twice), and the metrics bring the votes back.
+    variant = models.OneToOneField(
+        "publishing.Variant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="animation_poll",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

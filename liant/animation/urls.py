@@ -18,6 +18,7 @@ urlpatterns = [
     path("polls/new/", views.poll_new, name="animation_poll_new"),
     path("polls/<int:pk>/", views.poll_detail, name="animation_poll"),
     path("polls/<int:pk>/switch/", views.poll_toggle, name="animation_poll_toggle"),
+    path("polls/<int:pk>/post/", views.poll_post_natively, name="animation_poll_post"),
     path("quizzes/new/", views.quiz_new, name="animation_quiz_new"),
     path("quizzes/<int:pk>/", views.quiz_detail, name="animation_quiz"),
     path("quizzes/<int:pk>/switch/", views.quiz_toggle, name="animation_quiz_toggle"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from liant.animation import contests, meetups, quizzes
+from liant.animation import contests, meetups, polls, quizzes
 from liant.animation.forms import ContestForm, MeetupForm, OpenQuestionForm, PollForm, QuizForm
 from liant.animation.models import (
     Contest,
@@ -26,6 +26,7 @@ from liant.animation.models import (
     Rsvp,
 )
 from liant.animation.polls import results
+from liant.channels.models import Channel
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 
@@ -255,11 +256,52 @@ def poll_new(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view(PERMISSION)
 def poll_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    poll = get_object_or_404(Poll, pk=pk, workspace=request.workspace)
+    poll = get_object_or_404(
+        Poll.objects.select_related("variant__channel", "variant__metrics", "variant__post"),
+        pk=pk,
+        workspace=request.workspace,
+    )
     rows, total = results(poll)
     return render(
-        request, "animation/poll_detail.html", {"poll": poll, "rows": rows, "total": total}
+        request,
+        "animation/poll_detail.html",
+        {
+            "poll": poll,
+            "rows": rows,
+            "total": total,
+            "native_channels": polls.native_channels(request.workspace.pk),
+            "native_votes": sum(polls.network_votes(poll).values()),
+        },
     )
+
+
+@workspace_view(PERMISSION)
+@require_POST
+def poll_post_natively(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The same poll as a native poll on a network; its votes are added to the results."""
+    poll = get_object_or_404(Poll, pk=pk, workspace=request.workspace)
+    channel = Channel.objects.filter(
+        pk=request.POST.get("channel") or 0, workspace=request.workspace
+    ).first()
+    try:
+        hours = min(max(int(request.POST.get("hours", "24")), 1), 24 * 7)
+    except ValueError:
+        hours = 24
+    if channel is None:
+        messages.error(request, _("Choose a channel."))
+    else:
+        try:
+            polls.post_natively(poll, channel, hours, request.user)
+        except polls.NativePollRefused:
+            messages.error(request, _("This poll cannot be posted there (or it already was)."))
+        else:
+            audit.record(request, "animation.poll_posted", target=poll, channel=channel.pk)
+            messages.success(
+                request,
+                _("The poll goes out on %(channel)s now; its votes are added here as they come.")
+                % {"channel": channel.name},
+            )
+    return redirect("animation_poll", ws=request.workspace.slug, pk=poll.pk)
 
 
 @workspace_view(PERMISSION)

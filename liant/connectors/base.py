@@ -170,6 +170,9 @@ class Capability(enum.StrEnum):
     MODERATE = "moderate"
     SEND_DIRECT = "send_direct"
     SEARCH = "search"  # listening queries over the network's public search
+    # Native polls: Draft.extras["poll"] publishes one, and `metrics` reads its counts back as
+    # "poll_votes" and "poll_option_<index>" (in the order the choices were sent).
+    POLLS = "polls"
 
 
 class EventKind(enum.StrEnum):

@@ -43,7 +43,12 @@ BATCH = 100
 
 
 def engagement_of(values: dict[str, int]) -> int:
-    return sum(int(v) for k, v in values.items() if k not in NOT_ENGAGEMENT and int(v) > 0)
+    # A poll's votes count once, as "poll_votes"; its per-choice counts would count them twice.
+    return sum(
+        int(v)
+        for k, v in values.items()
+        if k not in NOT_ENGAGEMENT and not k.startswith("poll_option_") and int(v) > 0
+    )
 
 
 @dataclass

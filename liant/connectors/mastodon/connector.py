@@ -138,6 +138,7 @@ class MastodonConnector(Connector):
             Capability.MODERATE,
             Capability.SEND_DIRECT,
             Capability.SEARCH,
+            Capability.POLLS,
         }
     )
     rules = Rules(
@@ -550,16 +551,13 @@ class MastodonConnector(Connector):
             if response.status_code in (404, 410):
                 continue  # deleted (or no longer visible to us)
             status = _object(response, Problem(_("a status")))
-            found.append(
-                Metrics(
-                    remote_id=str(remote_id),
-                    values={
-                        "favourites": _int(status.get("favourites_count")),
-                        "reblogs": _int(status.get("reblogs_count")),
-                        "replies": _int(status.get("replies_count")),
-                    },
-                )
-            )
+            values = {
+                "favourites": _int(status.get("favourites_count")),
+                "reblogs": _int(status.get("reblogs_count")),
+                "replies": _int(status.get("replies_count")),
+            }
+            values |= poll_counts(status.get("poll"))
+            found.append(Metrics(remote_id=str(remote_id), values=values))
         return found
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
@@ -848,6 +846,18 @@ def status_raw(status: Mapping[str, Any]) -> dict[str, Any]:
         "mentions": [m.get("acct") for m in status.get("mentions") or [] if isinstance(m, dict)],
         "has_poll": bool(status.get("poll")),
     }
+
+
+def poll_counts(poll: Any) -> dict[str, int]:
+    """A status's poll as metric values. An option's count is null while the author chose
+    to hide totals until the end: it is left out rather than read as zero votes."""
+    if not isinstance(poll, Mapping):
+        return {}
+    counts = {"poll_votes": _int(poll.get("votes_count"))}
+    for index, option in enumerate(poll.get("options") or []):
+        if isinstance(option, Mapping) and isinstance(option.get("votes_count"), int):
+            counts[f"poll_option_{index}"] = option["votes_count"]
+    return counts
 
 
 def poll_fields(poll: Mapping[str, Any], limits: InstanceLimits | None = None) -> dict[str, Any]:

@@ -56,6 +56,27 @@ def test_metrics_read_favourites_reblogs_and_replies_and_skip_deleted_statuses(i
     assert len(instance.sent("GET", "/api/v1/statuses/113482391700000000")) == 1
 
 
+def test_metrics_read_a_polls_counts_back(instance, connector):
+    instance.script(
+        "GET", r"/api/v1/statuses/(\d+)", httpx.Response(200, json=load("status_poll.json"))
+    )
+    [metrics] = connector.metrics(["113482391727200777"])
+    assert metrics.values == {
+        "favourites": 9,
+        "reblogs": 5,
+        "replies": 2,
+        "poll_votes": 57,
+        "poll_option_0": 21,
+        "poll_option_1": 30,
+        "poll_option_2": 6,
+    }
+    hidden = load("status_poll.json")
+    hidden["poll"]["options"][0]["votes_count"] = None  # totals hidden until the end
+    instance.script("GET", r"/api/v1/statuses/(\d+)", httpx.Response(200, json=hidden))
+    [metrics] = connector.metrics(["113482391727200777"])
+    assert "poll_option_0" not in metrics.values and metrics.values["poll_option_1"] == 30
+
+
 def test_delete_removes_our_own_status(instance, connector):
     connector.moderate("113482391727200001", ModerationAction.DELETE)
     (request,) = instance.requests
