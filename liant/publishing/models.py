@@ -341,6 +341,15 @@ class PublishingSettings(models.Model):
         found = cls.objects.filter(workspace_id=workspace_id).first()
         return found or cls(workspace_id=workspace_id)
 
+    @classmethod
+    def of_workspace(cls, workspace: Workspace) -> PublishingSettings:
+        """The same, read through the workspace: no query when the caller loaded it with
+        `select_related("publishing_settings")` (the publisher does, once per post)."""
+        try:
+            return workspace.publishing_settings
+        except cls.DoesNotExist:
+            return cls(workspace=workspace)
+
     @property
     def late_limit(self) -> timedelta:
         return timedelta(minutes=self.publish_late_minutes)
@@ -363,7 +372,9 @@ def move(
     """
     check(obj.state, to)
     model = type(obj)
-    with transaction.atomic():
+    # No savepoint when nested: the caller's transaction already makes the update and its
+    # history row one, and an error here undoes the caller's work anyway.
+    with transaction.atomic(savepoint=False):
         rows = model.objects.filter(pk=obj.pk, state=obj.state)
         if where is not None:
             rows = rows.filter(where)
