@@ -85,7 +85,8 @@ class Post(models.Model):
         """A scheduled post becomes published once every variant still meant to go is out."""
         if self.state != State.SCHEDULED:
             return
-        states = set(self.variants.values_list("state", flat=True))
+        # order_by(): a set needs no order, and the default one joins channels to sort.
+        states = set(self.variants.order_by().values_list("state", flat=True))
         if states and states <= FINAL and State.PUBLISHED in states:
             move(self, State.PUBLISHED, actor=actor)
 

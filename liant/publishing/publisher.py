@@ -97,12 +97,14 @@ def due_variant_ids(now: datetime | None = None) -> list[int]:
 
 
 def load(variant_id: int) -> Variant | None:
-    # The workspace's settings come with it (late limit, UTM): no query of their own.
+    # The workspace's settings come with it (late limit, UTM): no query of their own. No
+    # ordering: the default one (post, then channel name) joins and sorts for a single row.
     return (
         Variant.objects.select_related(
             "post", "post__workspace", "post__workspace__publishing_settings", "channel"
         )
         .filter(pk=variant_id)
+        .order_by("pk")
         .first()
     )
 
@@ -281,7 +283,8 @@ def media_of(variant: Variant) -> list[Media]:
             alt_text=item.alt_text,
             filename=str(item),
         )
-        for item in variant.media.all()
+        # Ordered here: the default ordering goes through the variant and its post (joins).
+        for item in variant.media.order_by("position", "id")
     ]
 
 
