@@ -329,6 +329,17 @@ class PublishingSettings(models.Model):
         help_text=_("{network} is replaced by the network (bluesky, mastodon...)."),
     )
     utm_medium = models.CharField(_("utm_medium"), max_length=100, default="social")
+    # A name from liant.publishing.shortener.SHORTENERS; empty: links go out as they are.
+    link_shortener = models.CharField(
+        _("shorten links"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_(
+            "Links are replaced by a short link when the post is published; the short link "
+            "counts its clicks."
+        ),
+    )
 
     class Meta:
         verbose_name = _("publishing settings")
@@ -397,3 +408,29 @@ def move(
     if computed:
         obj.refresh_from_db(fields=computed)
     return True
+
+
+class ShortLink(models.Model):
+    """A short address Liant itself answers (/s/<code>) by sending the visitor on to one
+    stored link, counting the visit.
+
+    One per variant: a publish tried again gives the network the same short link. The link
+    stays when the variant is deleted, since the post may still be on the network."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="short_links")
+    variant = models.OneToOneField(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="short_link"
+    )
+    code = models.CharField(max_length=16, unique=True)
+    target_url = models.URLField(_("link"), max_length=2000)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.target_url}"

@@ -54,7 +54,7 @@ from liant.connectors.base import (
     RemotePost,
     Translatable,
 )
-from liant.publishing import utm
+from liant.publishing import shortener, utm
 from liant.publishing.models import PublishingSettings, Variant, move
 from liant.publishing.notify import tell_not_published
 from liant.publishing.states import State
@@ -257,8 +257,19 @@ def mark_sending(variant: Variant) -> None:
 
 
 def link_of(variant: Variant) -> str:
-    """The variant's link as it goes out: with the campaign's UTM parameters."""
-    return utm.link_for(variant.post, variant.link, variant.channel.kind)
+    """The variant's link as it goes out: with the campaign's UTM parameters, then shortened
+    where the workspace asks for it (the same short link on every attempt: the shortener is
+    idempotent per variant). Worked out once per loaded variant: every part asks for it."""
+    known = variant.__dict__.get("_outgoing_link")
+    if known is not None:
+        return str(known)
+    link = utm.link_for(variant.post, variant.link, variant.channel.kind)
+    if link:
+        service = shortener.shortener_of(PublishingSettings.of_workspace(variant.post.workspace))
+        if service is not None:
+            link = service.shorten(link, variant)
+    variant.__dict__["_outgoing_link"] = link
+    return link
 
 
 def parts_of(variant: Variant) -> list[str]:
