@@ -32,10 +32,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -55,12 +55,19 @@ from liant.connectors.base import (
     Translatable,
 )
 from liant.publishing import shortener, utm
-from liant.publishing.models import PublishingSettings, Variant, move
+from liant.publishing.models import (
+    PublishingSettings,
+    Transition,
+    Variant,
+    VariantMedia,
+    move,
+)
 from liant.publishing.notify import tell_not_published
-from liant.publishing.states import State
+from liant.publishing.states import State, check
 from liant.publishing.validation import text_with_link
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(minutes=1)
@@ -97,16 +104,14 @@ def due_variant_ids(now: datetime | None = None) -> list[int]:
 
 
 def load(variant_id: int) -> Variant | None:
-    # The workspace's settings come with it (late limit, UTM): no query of their own. No
-    # ordering: the default one (post, then channel name) joins and sorts for a single row.
-    return (
-        Variant.objects.select_related(
+    # The workspace's settings come with it (late limit, UTM): no query of their own. get()
+    # drops the default ordering (post, then channel name), which joined and sorted one row.
+    try:
+        return Variant.objects.select_related(
             "post", "post__workspace", "post__workspace__publishing_settings", "channel"
-        )
-        .filter(pk=variant_id)
-        .order_by("pk")
-        .first()
-    )
+        ).get(pk=variant_id)
+    except Variant.DoesNotExist:
+        return None
 
 
 def publish_variant(variant_id: int, now: datetime | None = None) -> Outcome:
@@ -121,33 +126,78 @@ def publish_variant(variant_id: int, now: datetime | None = None) -> Outcome:
 def publish_batch(
     variant_ids: Sequence[int], now: datetime | None = None, parallel: int = PARALLEL
 ) -> list[Outcome]:
-    """Publish these variants, up to `parallel` at once, each exactly as `publish_variant`
-    does (its own claim, its own transactions): a batch only shares the waiting."""
-    if parallel <= 1 or len(variant_ids) <= 1:  # nothing to share: this thread, its connection
-        return [publish_variant(variant_id, now) for variant_id in variant_ids]
-    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for variant_id in variant_ids:
-        todo.put(variant_id)
+    """Publish these variants, up to `parallel` at once, with the same guarantees as
+    `publish_variant` for each.
+
+    What a batch shares is the cheap part: the variants are read in one query, and claimed in
+    one transaction (each by its own conditional update, with its own history row), so a copy
+    of the batch handed out twice finds them taken with one read. Sending and recording stay
+    per variant, each in its own transactions, in `parallel` threads: a publish is mostly
+    waiting for the network."""
+    now = now or timezone.now()
+    wanted = list(dict.fromkeys(variant_ids))
+    loaded = load_due(wanted, now)
+    outcomes = [Outcome("", skipped=True) for _ in range(len(wanted) - len(loaded))]
+    ready: list[Variant] = []
+    for variant in loaded:
+        with translation.override(variant.post.workspace.language):
+            if hold_if_late(variant, now):
+                outcomes.append(Outcome(variant.state))
+            else:
+                ready.append(variant)
+    claimed = claim_many(ready, now)
+    outcomes += [Outcome(State.SCHEDULED, skipped=True) for _ in range(len(ready) - len(claimed))]
+    outcomes += run_side_by_side(claimed, parallel)
+    return outcomes
+
+
+def load_due(variant_ids: Sequence[int], now: datetime) -> list[Variant]:
+    """The variants among these that are due, as `load` reads one, with their media."""
+    return list(
+        Variant.objects.select_related(
+            "post", "post__workspace", "post__workspace__publishing_settings", "channel"
+        )
+        .prefetch_related(
+            Prefetch("media", queryset=VariantMedia.objects.order_by("position", "id"))
+        )
+        .filter(pk__in=variant_ids, state=State.SCHEDULED, due_at__lte=now)
+        .order_by("due_at", "id")
+    )
+
+
+def run_side_by_side(variants: list[Variant], parallel: int) -> list[Outcome]:
+    """`send` each claimed variant, up to `parallel` at once, each thread on its own
+    database connection (closed at the end: a worker thread does not keep one per batch)."""
+
+    def send_one(variant: Variant) -> Outcome:
+        try:
+            with translation.override(variant.post.workspace.language):
+                return send(variant)
+        except Exception:  # one variant's bug must not stop the others of the batch
+            log.exception("publishing variant %s failed", variant.pk)
+            return Outcome(variant.state, error="unexpected error")
+
+    if parallel <= 1 or len(variants) <= 1:  # nothing to share: this thread, its connection
+        return [send_one(variant) for variant in variants]
+    todo: queue.SimpleQueue[Variant] = queue.SimpleQueue()
+    for variant in variants:
+        todo.put(variant)
     outcomes: list[Outcome] = []
 
     def work() -> None:
         try:
             while True:
                 try:
-                    variant_id = todo.get_nowait()
+                    variant = todo.get_nowait()
                 except queue.Empty:
                     return
-                try:
-                    outcomes.append(publish_variant(variant_id, now))
-                except Exception:  # one variant's bug must not stop the others of the batch
-                    log.exception("publishing variant %s failed", variant_id)
-                    outcomes.append(Outcome("", error="unexpected error"))
+                outcomes.append(send_one(variant))  # list.append is atomic
         finally:
-            connection.close()  # each thread has its own connection: give it back
+            connection.close()
 
     threads = [
         threading.Thread(target=work, name=f"publish-{n}")
-        for n in range(max(1, min(parallel, len(variant_ids))))
+        for n in range(min(parallel, len(variants)))
     ]
     for thread in threads:
         thread.start()
@@ -156,38 +206,59 @@ def publish_batch(
     return outcomes
 
 
-def batches(variant_ids: Sequence[int], size: int = BATCH_SIZE) -> list[list[int]]:
-    return [list(variant_ids[i : i + size]) for i in range(0, len(variant_ids), size)]
+def batches(items: Sequence[T], size: int = BATCH_SIZE) -> list[list[T]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _publish(variant: Variant, now: datetime) -> Outcome:
     if variant.state != State.SCHEDULED or variant.due_at is None or variant.due_at > now:
         return Outcome(variant.state, skipped=True)
+    if hold_if_late(variant, now):
+        return Outcome(variant.state)
+    if not claim(variant, now, sending=marks_sending_at_claim(variant)):
+        return Outcome(variant.state, skipped=True)
+    return send(variant)
+
+
+def hold_if_late(variant: Variant, now: datetime) -> bool:
+    """Overdue by more than the workspace allows (the workers were down): a person decides.
+    True when the variant is not to be published now (held, by this call or another)."""
+    assert variant.due_at is not None
     late_by = now - variant.due_at
     allowed = max(PublishingSettings.of_workspace(variant.post.workspace).late_limit, ON_TIME_GRACE)
-    if late_by > allowed:
-        why = Problem(
-            gettext_noop("Overdue by %(minutes)d min (the workspace allows %(allowed)d); held."),
-            minutes=int(late_by.total_seconds() // 60),
-            allowed=int(allowed.total_seconds() // 60),
-        )
-        held = move(
-            variant,
-            State.HELD,
-            note=why.message,
-            where=Q(due_at=variant.due_at),
-            last_error=why.message,
-            last_error_detail=why.detail(),
-            last_error_kind="late",
-        )
-        if held:
-            tell_later(variant)
-        return Outcome(variant.state)
+    if late_by <= allowed:
+        return False
+    why = Problem(
+        gettext_noop("Overdue by %(minutes)d min (the workspace allows %(allowed)d); held."),
+        minutes=int(late_by.total_seconds() // 60),
+        allowed=int(allowed.total_seconds() // 60),
+    )
+    held = move(
+        variant,
+        State.HELD,
+        note=why.message,
+        where=Q(due_at=variant.due_at),
+        last_error=why.message,
+        last_error_detail=why.detail(),
+        last_error_kind="late",
+    )
+    if held:
+        tell_later(variant)
+    return True
+
+
+def connected(channel: Channel) -> bool:
+    return channel.health not in (Health.AUTH_EXPIRED, Health.DISCONNECTED)
+
+
+def marks_sending_at_claim(variant: Variant) -> bool:
+    return connected(variant.channel) and honours_keys(variant)
+
+
+def send(variant: Variant) -> Outcome:
+    """Steps 2 to 4 for a variant this worker has claimed."""
     channel = variant.channel
-    connected = channel.health not in (Health.AUTH_EXPIRED, Health.DISCONNECTED)
-    if not claim(variant, now, sending=connected and honours_keys(variant)):
-        return Outcome(variant.state, skipped=True)
-    if not connected:
+    if not connected(channel):
         fail(
             variant,
             Problem(
@@ -218,19 +289,57 @@ def _publish(variant: Variant, now: datetime) -> Outcome:
 def claim(variant: Variant, now: datetime, sending: bool = False) -> bool:
     """Take the variant for this worker; with `sending`, it is marked as being sent too
     (only for networks that honour the key: see the module's docstring)."""
-    marks: dict[str, Any] = {"sending_at": None}
-    if sending:
-        marks = {"sending_at": now, "first_sent_at": variant.first_sent_at or now}
     # The attempts seen are part of the condition, so the count is written as a value and
     # needs no read-back: a worker that saw an older count loses the claim, as it should.
     return move(
         variant,
         State.PUBLISHING,
         where=Q(due_at__lte=now, attempts=variant.attempts),
-        claimed_at=now,
-        attempts=variant.attempts + 1,
-        **marks,
+        **claim_updates(variant, now, sending),
     )
+
+
+def claim_updates(variant: Variant, now: datetime, sending: bool) -> dict[str, Any]:
+    updates: dict[str, Any] = {
+        "claimed_at": now,
+        "attempts": variant.attempts + 1,
+        "sending_at": None,
+    }
+    if sending:
+        updates |= {"sending_at": now, "first_sent_at": variant.first_sent_at or now}
+    return updates
+
+
+def claim_many(variants: list[Variant], now: datetime) -> list[Variant]:
+    """`claim` for several variants in one transaction: the same conditional update for
+    each (two workers never both win one), the same history rows, one commit. Returns the
+    variants this worker won."""
+    if not variants:
+        return []
+    check(State.SCHEDULED, State.PUBLISHING)
+    won: list[tuple[Variant, dict[str, Any]]] = []
+    with transaction.atomic():
+        for variant in variants:
+            updates = claim_updates(variant, now, marks_sending_at_claim(variant))
+            taken = Variant.objects.filter(
+                pk=variant.pk, state=State.SCHEDULED, due_at__lte=now, attempts=variant.attempts
+            ).update(state=State.PUBLISHING, **updates)
+            if taken == 1:
+                won.append((variant, updates))
+        Transition.objects.bulk_create(
+            Transition(
+                post_id=variant.post_id,
+                variant=variant,
+                from_state=State.SCHEDULED,
+                to_state=State.PUBLISHING,
+            )
+            for variant, _updates in won
+        )
+    for variant, updates in won:
+        variant.state = State.PUBLISHING
+        for name, value in updates.items():
+            setattr(variant, name, value)
+    return [variant for variant, _updates in won]
 
 
 def honours_keys(variant: Variant) -> bool:
@@ -287,6 +396,11 @@ def part_key(variant: Variant, index: int) -> str:
 
 def media_of(variant: Variant) -> list[Media]:
     """The variant's files, read now: they go with the post (the first part), not the follow-ups."""
+    if "media" in getattr(variant, "_prefetched_objects_cache", {}):
+        items = list(variant.media.all())  # read with the batch, in this order (load_due)
+    else:
+        # Ordered here: the default ordering goes through the variant and its post (joins).
+        items = list(variant.media.order_by("position", "id"))
     return [
         Media(
             content_type=item.content_type,
@@ -294,8 +408,7 @@ def media_of(variant: Variant) -> list[Media]:
             alt_text=item.alt_text,
             filename=str(item),
         )
-        # Ordered here: the default ordering goes through the variant and its post (joins).
-        for item in variant.media.order_by("position", "id")
+        for item in items
     ]
 
 
