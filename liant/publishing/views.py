@@ -375,6 +375,7 @@ def publishing_settings(request: WorkspaceRequest) -> HttpResponse:
             "publishing.settings_changed",
             publish_late_minutes=form.cleaned_data["publish_late_minutes"],
             evergreen_days=form.cleaned_data["evergreen_days"],
+            link_shortener=form.cleaned_data["link_shortener"],
         )
         messages.success(request, _("Saved."))
         return redirect("posts", ws=request.workspace.slug)

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from liant.connectors.base import ConnectorError
+from liant.core.models import AuditEvent
 from liant.publishing import shortener
 from liant.publishing.models import Post, PublishingSettings, ShortLink, Variant
 from liant.publishing.publisher import publish_variant
@@ -165,6 +166,8 @@ def test_the_shortener_is_chosen_in_the_publishing_settings(
     assert PublishingSettings.of(workspace.pk).link_shortener == ""
     assert owner_client.post(page, {**fields, "link_shortener": "liant"}).status_code == 302
     assert PublishingSettings.of(workspace.pk).link_shortener == "liant"
+    event = AuditEvent.objects.get(action="publishing.settings_changed")
+    assert event.data["link_shortener"] == "liant"
     refused = owner_client.post(page, {**fields, "link_shortener": "elsewhere"})
     assert refused.status_code == 200  # not an installed service
     assert PublishingSettings.of(workspace.pk).link_shortener == "liant"
