@@ -14,8 +14,9 @@ the call" and "died after it" are resolved the same way (try again with the same
 `first_sent_at` taken at the claim is a little early, which only shortens the time the sweep
 counts on the key. Networks without keys keep the separate write, which is what tells the two
 apart for them. Each attempt is then three short write transactions (claim, the exchange log,
-the result): on SQLite every write transaction queues behind the others' lock, so fewer of
-them is what lets many workers publish at once.
+the result), and about two in a batch (`publish_batch` claims a batch in one transaction): on
+SQLite every write transaction queues behind the others' lock, so fewer of them is what lets
+many workers publish at once.
 
 A crash between 3 and 4 leaves the variant in `publishing`; `sweep()` finds it and either
 publishes again with the same key (the network gives back the first post) or, where the
