@@ -78,6 +78,10 @@ MAX_BACKOFF = timedelta(minutes=30)
 STUCK_AFTER = timedelta(minutes=10)
 # Between a decision to try again and the attempt itself; the key must still be honoured then.
 RETRY_MARGIN = timedelta(minutes=5)
+# A variant of a batch waits for a free thread after its claim. Past this wait (half of
+# STUCK_AFTER, so the sweep cannot have taken it back yet), the claim is renewed before sending:
+# a sweep that took it back meanwhile means another worker may publish it, so this one skips.
+RENEW_CLAIM_AFTER = STUCK_AFTER / 2
 # The periodic task runs every minute: being this late is normal, not downtime.
 ON_TIME_GRACE = timedelta(minutes=2)
 # Due variants are handed to workers in batches of this many; a batch publishes up to
@@ -172,6 +176,8 @@ def run_side_by_side(variants: list[Variant], parallel: int) -> list[Outcome]:
 
     def send_one(variant: Variant) -> Outcome:
         try:
+            if not still_ours(variant):
+                return Outcome(variant.state, skipped=True)
             with translation.override(variant.post.workspace.language):
                 return send(variant)
         except Exception:  # one variant's bug must not stop the others of the batch
@@ -205,6 +211,20 @@ def run_side_by_side(variants: list[Variant], parallel: int) -> list[Outcome]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def still_ours(variant: Variant) -> bool:
+    """Whether this worker's claim on a batch variant still holds, renewing it when it is old
+    enough for the sweep to take back soon (one conditional update, only then)."""
+    now = timezone.now()
+    if variant.claimed_at is None or now - variant.claimed_at < RENEW_CLAIM_AFTER:
+        return True
+    renewed = Variant.objects.filter(
+        pk=variant.pk, state=State.PUBLISHING, claimed_at=variant.claimed_at
+    ).update(claimed_at=now)
+    if renewed:
+        variant.claimed_at = now
+    return renewed == 1
 
 
 def batches(items: Sequence[T], size: int = BATCH_SIZE) -> list[list[T]]:

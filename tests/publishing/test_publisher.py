@@ -425,6 +425,23 @@ def test_in_a_batch_a_very_late_variant_is_held_and_a_disconnected_channel_fails
     assert KeylessPublisher.drafts == []
 
 
+def test_a_batch_variant_that_waited_past_the_sweep_is_left_to_whoever_has_it(channel):
+    """A batch's variants wait for a free thread after the claim. One that waited so long
+    that the sweep took it back is not sent by this worker (another may publish it); one
+    that waited long but is still claimed has its claim renewed, then goes out."""
+    now = timezone.now()
+    gone = scheduled_variant(channel, "gone", at=now - timedelta(minutes=12))
+    kept = scheduled_variant(channel, "kept", at=now - timedelta(minutes=12))
+    [stale] = publisher.claim_many([Variant.objects.get(pk=gone.pk)], now - timedelta(minutes=11))
+    [waited] = publisher.claim_many([Variant.objects.get(pk=kept.pk)], now - timedelta(minutes=6))
+    assert sweep(now) == 1  # the 11-minute-old claim looks like a dead worker's
+    outcomes = publisher.run_side_by_side([stale, waited], parallel=1)
+    assert [o.skipped for o in outcomes] == [True, False]
+    assert [d.text for d in ScriptedPublisher.drafts] == ["kept"]
+    assert Variant.objects.get(pk=gone.pk).state == State.SCHEDULED  # for the next worker
+    assert Variant.objects.get(pk=kept.pk).state == State.PUBLISHED
+
+
 # --- Threads and first comments -----------------------------------------------------------
 
 
