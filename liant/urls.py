@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from liant.moderation import views as moderation_views
-from liant.publishing.approval import approval_page
+from liant.publishing.approval import approval_media, approval_page
 from liant.publishing.calendar_views import calendar_feed
+from liant.publishing.shortlink_views import follow as follow_short_link
 
 # Module apps add their workspace URLs under /w/<ws>/<module>/ in their own urls.py.
 urlpatterns = [
@@ -28,5 +29,12 @@ urlpatterns = [
         name="calendar_feed",
     ),
     path("publishing/approve/<str:signed>/", approval_page, name="approval_page"),
+    path(
+        "publishing/approve/<str:signed>/media/<int:pk>",
+        approval_media,
+        name="approval_media",
+    ),
+    # Public and short on purpose: published posts link here (see liant/publishing/shortener.py).
+    re_path(r"^s/(?P<code>[A-Za-z0-9]{1,16})$", follow_short_link, name="short_link"),
     path("", include("liant.core.urls")),
 ]

@@ -22,16 +22,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.publishing import notify
-from liant.publishing.models import ApprovalLink, Comment, Post, move
+from liant.publishing.forms import sniff_image
+from liant.publishing.models import ApprovalLink, Comment, Post, VariantMedia, move
 from liant.publishing.states import State
 
 SALT = "liant.publishing.approval-link"
 MAX_DAYS = 30
+# Shown to the client as pictures: the raster types the composer accepts (it reads them from
+# the bytes). Never SVG, which can carry script and would run on Liant's own address.
+PREVIEWED = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
 class LinkForm(forms.Form):
@@ -157,6 +161,8 @@ def approval_page(request: HttpRequest, signed: str) -> HttpResponse:
             "publishing/approval.html",
             {
                 "link": link,
+                "signed": signed,
+                "previewed": PREVIEWED,
                 "post": post,
                 "variants": post.variants.select_related("channel").prefetch_related("media"),
                 "comments": post.comments.all(),
@@ -165,6 +171,27 @@ def approval_page(request: HttpRequest, signed: str) -> HttpResponse:
                 "zone": workspace.timezone,
             },
         )
+
+
+@require_GET
+def approval_media(request: HttpRequest, signed: str, pk: int) -> HttpResponse:
+    """An image of the post, for the holder of a working approval link (the files are not
+    served publicly). Only this post's images, only raster types whose bytes say the same."""
+    link = link_of(signed)
+    item = VariantMedia.objects.filter(pk=pk, variant__post_id=link.post_id).first()
+    if item is None or item.content_type not in PREVIEWED:
+        raise Http404
+    try:
+        data = item.read()
+    except OSError:  # the file is gone from the storage
+        raise Http404 from None
+    if sniff_image(data[:16]) != item.content_type:
+        raise Http404
+    response = HttpResponse(data, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "private, max-age=300"  # the link may be revoked any time
+    return response
 
 
 def client_action(request: HttpRequest, link: ApprovalLink, signed: str) -> HttpResponse:

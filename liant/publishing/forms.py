@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
+from liant.publishing import shortener
 from liant.publishing.models import Post, PublishingSettings
 from liant.publishing.queue import SlotSyntaxError, parse_slots
 from liant.publishing.validation import (
@@ -151,7 +152,19 @@ class PublishingSettingsForm(forms.ModelForm):
             "utm_enabled",
             "utm_source",
             "utm_medium",
+            "link_shortener",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The services installed here, read when the form is made (the list is pluggable).
+        field = self.fields["link_shortener"]
+        self.fields["link_shortener"] = forms.ChoiceField(
+            label=field.label,
+            help_text=field.help_text,
+            required=False,
+            choices=shortener.choices(),
+        )
 
 
 class SlotsForm(forms.Form):

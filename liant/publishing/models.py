@@ -85,7 +85,8 @@ class Post(models.Model):
         """A scheduled post becomes published once every variant still meant to go is out."""
         if self.state != State.SCHEDULED:
             return
-        states = set(self.variants.values_list("state", flat=True))
+        # order_by(): a set needs no order, and the default one joins channels to sort.
+        states = set(self.variants.order_by().values_list("state", flat=True))
         if states and states <= FINAL and State.PUBLISHED in states:
             move(self, State.PUBLISHED, actor=actor)
 
@@ -328,6 +329,17 @@ class PublishingSettings(models.Model):
         help_text=_("{network} is replaced by the network (bluesky, mastodon...)."),
     )
     utm_medium = models.CharField(_("utm_medium"), max_length=100, default="social")
+    # A name from liant.publishing.shortener.SHORTENERS; empty: links go out as they are.
+    link_shortener = models.CharField(
+        _("shorten links"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_(
+            "Links are replaced by a short link when the post is published; the short link "
+            "counts its clicks."
+        ),
+    )
 
     class Meta:
         verbose_name = _("publishing settings")
@@ -340,6 +352,15 @@ class PublishingSettings(models.Model):
     def of(cls, workspace_id: int) -> PublishingSettings:
         found = cls.objects.filter(workspace_id=workspace_id).first()
         return found or cls(workspace_id=workspace_id)
+
+    @classmethod
+    def of_workspace(cls, workspace: Workspace) -> PublishingSettings:
+        """The same, read through the workspace: no query when the caller loaded it with
+        `select_related("publishing_settings")` (the publisher does, once per post)."""
+        try:
+            return workspace.publishing_settings
+        except cls.DoesNotExist:
+            return cls(workspace=workspace)
 
     @property
     def late_limit(self) -> timedelta:
@@ -363,7 +384,9 @@ def move(
     """
     check(obj.state, to)
     model = type(obj)
-    with transaction.atomic():
+    # No savepoint when nested: the caller's transaction already makes the update and its
+    # history row one, and an error here undoes the caller's work anyway.
+    with transaction.atomic(savepoint=False):
         rows = model.objects.filter(pk=obj.pk, state=obj.state)
         if where is not None:
             rows = rows.filter(where)
@@ -385,3 +408,29 @@ def move(
     if computed:
         obj.refresh_from_db(fields=computed)
     return True
+
+
+class ShortLink(models.Model):
+    """A short address Liant itself answers (/s/<code>) by sending the visitor on to one
+    stored link, counting the visit.
+
+    One per variant: a publish tried again gives the network the same short link. The link
+    stays when the variant is deleted, since the post may still be on the network."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="short_links")
+    variant = models.OneToOneField(
+        Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="short_link"
+    )
+    code = models.CharField(max_length=16, unique=True)
+    target_url = models.URLField(_("link"), max_length=2000)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_clicked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.target_url}"

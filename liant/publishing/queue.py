@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -165,6 +165,22 @@ def next_free_slot(channel: Channel, after: datetime | None = None) -> datetime 
     return None
 
 
+def lock_queues(channel_ids: Iterable[int]) -> None:
+    """Make whoever else takes a slot of these channels wait until this transaction ends.
+
+    Taking a slot is a read (which slots are free) then a write (schedule the variant): two
+    people adding at the same moment would both read the same free slot. On PostgreSQL the
+    channel rows are locked (always in the same order, so two adds never wait on each other
+    crosswise); SQLite has no row locks, but its transactions here start with BEGIN IMMEDIATE,
+    which already lets one writer in at a time for the whole read-then-write."""
+    list(
+        Channel.objects.select_for_update()
+        .filter(pk__in=sorted(set(channel_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def add_to_queue(post: Post, actor: Any, after: datetime | None = None) -> list[str]:
     """Schedule each draft variant of the post at its channel's next free slot."""
     if not allowed(post.state, State.SCHEDULED):
@@ -172,24 +188,31 @@ def add_to_queue(post: Post, actor: Any, after: datetime | None = None) -> list[
     problems = editorial.problems_of(post)
     if problems:
         return problems
-    variants = list(post.variants.filter(state=State.DRAFT).select_related("channel__workspace"))
-    moments: dict[int, datetime] = {}
-    for variant in variants:
-        moment = next_free_slot(variant.channel, after)
-        if moment is None:
-            problems.append(
-                _("%(channel)s has no free queue slot in the next %(weeks)d weeks.")
-                % {"channel": variant.channel.name, "weeks": HORIZON_WEEKS}
-            )
-        else:
-            moments[variant.pk] = moment
-    if problems:
-        return problems
     with transaction.atomic():
+        variants = list(
+            post.variants.filter(state=State.DRAFT).select_related("channel__workspace")
+        )
+        # From here to the end of the transaction, the free slots read stay free.
+        lock_queues(v.channel_id for v in variants)
+        moments: dict[int, datetime] = {}
+        for variant in variants:
+            moment = next_free_slot(variant.channel, after)
+            if moment is None:
+                problems.append(
+                    _("%(channel)s has no free queue slot in the next %(weeks)d weeks.")
+                    % {"channel": variant.channel.name, "weeks": HORIZON_WEEKS}
+                )
+            else:
+                moments[variant.pk] = moment
+        if problems:
+            return problems
         if not move(post, State.SCHEDULED, actor=actor, note=_("Added to the queue.")):
             return [_("The post changed meanwhile; reload the page.")]
         for variant in variants:
-            publisher.schedule(variant, moments[variant.pk], actor)
+            if not publisher.schedule(variant, moments[variant.pk], actor):
+                # Changed by someone else meanwhile: undo the whole add, post included.
+                transaction.set_rollback(True)
+                return [_("The post changed meanwhile; reload the page.")]
     return []
 
 
@@ -290,14 +313,18 @@ def renew(now: datetime | None = None) -> int:
                 continue
             moments = dict.fromkeys(channels, at)
             note = _("Next occurrence of a recurring post.")
-        else:
-            days = PublishingSettings.of(post.workspace_id).evergreen_days
-            earliest = max(last + timedelta(days=days), now)
+            made += int(copy_post(post, moments, note) is not None)
+            continue
+        days = PublishingSettings.of(post.workspace_id).evergreen_days
+        earliest = max(last + timedelta(days=days), now)
+        # The slots are read and taken in one transaction, as "add to queue" does.
+        with transaction.atomic():
+            lock_queues(channels)
             moments = {}
             for pk, channel in channels.items():
                 # The first free slot after the interval; with no slots, the same time of day.
                 slot = next_free_slot(channel, earliest)
                 moments[pk] = slot or earliest
             note = _("Evergreen post back in the queue.")
-        made += int(copy_post(post, moments, note) is not None)
+            made += int(copy_post(post, moments, note) is not None)
     return made

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from liant.publishing import approval, calendar_views, import_views, queue_views, views
+from liant.publishing import (
+    approval,
+    calendar_views,
+    import_views,
+    queue_views,
+    shortlink_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
@@ -19,6 +26,7 @@ urlpatterns = [
     path("curation/", import_views.curation_page, name="curation"),
     path("curation/<int:event_pk>/", import_views.curate, name="curate"),
     path("settings/", views.publishing_settings, name="publishing_settings"),
+    path("links/", shortlink_views.short_links, name="short_links"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
     path("<int:pk>/", views.post_detail, name="post_detail"),
     path("<int:pk>/edit/", views.post_edit, name="post_edit"),

@@ -36,7 +36,11 @@ def tag(link: str, campaign: str, network: str, settings: PublishingSettings) ->
 def link_for(post: Post, link: str, network: str) -> str:
     if not link or not post.campaign:
         return link  # nothing to tag: no settings to read
-    return tag(link, post.campaign, network, PublishingSettings.of(post.workspace_id))
+    if Post.workspace.is_cached(post):
+        settings = PublishingSettings.of_workspace(post.workspace)  # loaded with the post
+    else:
+        settings = PublishingSettings.of(post.workspace_id)
+    return tag(link, post.campaign, network, settings)
 
 
 def tagged_text(text: str, link: str, tagged: str) -> str:

@@ -265,7 +265,9 @@ def post_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "publishing/detail.html",
             {
                 "post": post,
-                "variants": post.variants.select_related("channel").prefetch_related("media"),
+                "variants": post.variants.select_related("channel", "short_link").prefetch_related(
+                    "media"
+                ),
                 "history": post.history.select_related("actor", "variant__channel"),
                 "editable": post.state in EDITABLE,
                 "problems": editorial.problems_of(post) if post.state in EDITABLE else [],
@@ -373,6 +375,7 @@ def publishing_settings(request: WorkspaceRequest) -> HttpResponse:
             "publishing.settings_changed",
             publish_late_minutes=form.cleaned_data["publish_late_minutes"],
             evergreen_days=form.cleaned_data["evergreen_days"],
+            link_shortener=form.cleaned_data["link_shortener"],
         )
         messages.success(request, _("Saved."))
         return redirect("posts", ws=request.workspace.slug)

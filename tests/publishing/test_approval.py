@@ -163,3 +163,65 @@ def test_the_link_is_signed_with_its_own_salt(workspace, post):
     with pytest.raises(signing.BadSignature):
         signing.Signer().unsign_object(signed)
     assert approval.link_path(link) == approval.link_path(link)  # the same address each time
+
+
+# --- Images of the post, shown to the client --------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
+def image(variant: Variant, data: bytes = PNG, content_type: str = "image/png", alt: str = ""):
+    from django.core.files.base import ContentFile
+
+    from liant.publishing.models import VariantMedia
+
+    return VariantMedia.objects.create(
+        variant=variant,
+        file=ContentFile(data, name="photo.png"),
+        content_type=content_type,
+        size=len(data),
+        alt_text=alt,
+    )
+
+
+def test_the_client_sees_each_image_with_its_description(owner_client, workspace, post):
+    described = image(post.variants.get(), alt="La salle, vue du comptoir")
+    bare = image(post.variants.get())
+    address = make_link(owner_client, workspace, post)
+    client = Client()
+    page = client.get(address).content.decode()
+    src = f"{address}media/{described.pk}"
+    assert f'<img src="{src}" alt="La salle, vue du comptoir"' in page
+    assert f'<img src="{address}media/{bare.pk}" alt="Image without a description"' in page
+    assert "This image has no description" in page  # the client can ask for one
+
+    picture = client.get(src)
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
+    assert picture.content == PNG
+    assert picture["X-Content-Type-Options"] == "nosniff"
+
+
+def test_only_this_posts_images_and_only_while_the_link_works(
+    owner_client, workspace, other_workspace, post, channel
+):
+    address = make_link(owner_client, workspace, post)
+    mine = image(post.variants.get())
+    other_post = Post.objects.create(workspace=workspace, title="Autre")
+    elsewhere = image(Variant.objects.create(post=other_post, channel=channel, text="x"))
+    client = Client()
+    assert client.get(f"{address}media/{elsewhere.pk}").status_code == 404
+    forged = address.replace("/approve/", "/approve/x")
+    assert client.get(f"{forged}media/{mine.pk}").status_code == 404
+    ApprovalLink.objects.update(revoked_at=timezone.now())
+    assert client.get(f"{address}media/{mine.pk}").status_code == 404
+
+
+def test_a_file_that_is_not_a_picture_is_never_served_as_one(owner_client, workspace, post):
+    address = make_link(owner_client, workspace, post)
+    svg = image(post.variants.get(), b"<svg onload=alert(1)>", "image/svg+xml")
+    lying = image(post.variants.get(), b"<script>alert(1)</script>", "image/png")
+    client = Client()
+    page = client.get(address).content.decode()
+    assert f"media/{svg.pk}" not in page  # named, not shown
+    assert client.get(f"{address}media/{svg.pk}").status_code == 404
+    assert client.get(f"{address}media/{lying.pk}").status_code == 404

@@ -359,6 +359,89 @@ def test_workers_racing_for_one_variant_publish_it_once(channel):
     assert Variant.objects.get(pk=variant.pk).state == State.PUBLISHED
 
 
+# --- Batches: what the periodic task hands out ---------------------------------------------
+
+
+def test_a_batch_publishes_each_due_variant_once_and_leaves_the_others(channel, owner):
+    due = [scheduled_variant(channel, f"due {n}") for n in range(5)]
+    later = scheduled_variant(channel, "later", at=timezone.now() + timedelta(hours=1))
+    done = scheduled_variant(channel, "done")
+    publish_variant(done.pk)
+    ScriptedPublisher.drafts.clear()
+
+    outcomes = publisher.publish_batch([v.pk for v in [*due, later, done]], parallel=3)
+
+    assert sorted(d.text for d in ScriptedPublisher.drafts) == [f"due {n}" for n in range(5)]
+    assert sum(not o.skipped and o.state == State.PUBLISHED for o in outcomes) == 5
+    assert sum(o.skipped for o in outcomes) == 2
+    for variant in due:
+        variant.refresh_from_db()
+        assert variant.state == State.PUBLISHED and variant.remote_id
+        # The same history as one at a time: claimed, then published.
+        assert list(variant.history.values_list("from_state", "to_state")) == [
+            (State.SCHEDULED, State.PUBLISHING),
+            (State.PUBLISHING, State.PUBLISHED),
+        ]
+    assert Variant.objects.get(pk=later.pk).state == State.SCHEDULED
+
+
+def test_a_batch_handed_out_twice_at_once_publishes_each_variant_once(channel):
+    import threading
+
+    from django.db import connection
+
+    ids = [scheduled_variant(channel, f"twice {n}").pk for n in range(8)]
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            publisher.publish_batch(ids, parallel=4)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    keys = [d.idempotency_key for d in ScriptedPublisher.drafts]
+    assert len(keys) == len(set(keys)) == 8
+    assert set(Variant.objects.values_list("state", flat=True)) == {State.PUBLISHED}
+    assert Transition.objects.filter(to_state=State.PUBLISHING).count() == 8
+
+
+def test_in_a_batch_a_very_late_variant_is_held_and_a_disconnected_channel_fails(
+    channel, keyless_channel, workspace
+):
+    held = scheduled_variant(channel, "held", at=timezone.now() - timedelta(hours=3))
+    Channel.objects.filter(pk=keyless_channel.pk).update(health=Health.DISCONNECTED)
+    cut_off = scheduled_variant(Channel.objects.get(pk=keyless_channel.pk), "cut off")
+    fine = scheduled_variant(channel, "fine")
+    publisher.publish_batch([held.pk, cut_off.pk, fine.pk], parallel=2)
+    states = dict(Variant.objects.values_list("text", "state"))
+    assert states == {"held": State.HELD, "cut off": State.FAILED, "fine": State.PUBLISHED}
+    assert [d.text for d in ScriptedPublisher.drafts] == ["fine"]
+    assert KeylessPublisher.drafts == []
+
+
+def test_a_batch_variant_that_waited_past_the_sweep_is_left_to_whoever_has_it(channel):
+    """A batch's variants wait for a free thread after the claim. One that waited so long
+    that the sweep took it back is not sent by this worker (another may publish it); one
+    that waited long but is still claimed has its claim renewed, then goes out."""
+    now = timezone.now()
+    gone = scheduled_variant(channel, "gone", at=now - timedelta(minutes=12))
+    kept = scheduled_variant(channel, "kept", at=now - timedelta(minutes=12))
+    [stale] = publisher.claim_many([Variant.objects.get(pk=gone.pk)], now - timedelta(minutes=11))
+    [waited] = publisher.claim_many([Variant.objects.get(pk=kept.pk)], now - timedelta(minutes=6))
+    assert sweep(now) == 1  # the 11-minute-old claim looks like a dead worker's
+    outcomes = publisher.run_side_by_side([stale, waited], parallel=1)
+    assert [o.skipped for o in outcomes] == [True, False]
+    assert [d.text for d in ScriptedPublisher.drafts] == ["kept"]
+    assert Variant.objects.get(pk=gone.pk).state == State.SCHEDULED  # for the next worker
+    assert Variant.objects.get(pk=kept.pk).state == State.PUBLISHED
+
+
 # --- Threads and first comments -----------------------------------------------------------
 
 

@@ -94,6 +94,52 @@ def test_add_to_queue_takes_each_channels_next_free_slot(workspace, owner, chann
     assert first.state == State.SCHEDULED and on[channel.pk].state == State.SCHEDULED
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_people_adding_to_the_queue_at_once_get_two_different_slots(
+    workspace, owner, member, channel, monkeypatch
+):
+    """Each add reads the free slots then writes; without a lock both would read the same
+    free slot. The read is slowed down so the two really overlap."""
+    import threading
+
+    from django.db import connection
+
+    queue.set_slots(channel, [(1, time(9, 30)), (3, time(9, 30))])
+    posts = [draft(channel, "Premier"), draft(channel, "Second")]
+    start = threading.Barrier(2)
+    read = queue.taken
+
+    def slow_taken(*args, **kwargs):
+        found = read(*args, **kwargs)
+        import time as clock
+
+        clock.sleep(0.3)  # the other add runs meanwhile, if nothing makes it wait
+        return found
+
+    monkeypatch.setattr(queue, "taken", slow_taken)
+    problems: list[list[str]] = []
+
+    def add(post: Post, person) -> None:
+        try:
+            start.wait()
+            problems.append(queue.add_to_queue(post, person))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=add, args=(post, person))
+        for post, person in zip(posts, [owner, member], strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == [[], []]
+    moments = [Variant.objects.get(post=post).due_at for post in posts]
+    assert len(set(moments)) == 2
+    assert set(moments) == {next_weekday(1, 9, 30), next_weekday(3, 9, 30)}
+
+
 def test_a_cancelled_post_frees_its_slot(workspace, owner, channel):
     queue.set_slots(channel, [(2, time(8, 0))])
     gone = draft(channel)
