@@ -23,8 +23,8 @@ from django.utils import timezone
 from liant.animation import verify_draw
 from liant.animation.models import Contest, Entry, Winner
 from liant.animation.people import record_activity
-from liant.channels.models import Event
-from liant.members.models import ActivityKind, Consent, Identity, Kind, Member
+from liant.channels.models import Event, EventKindChoices
+from liant.members.models import Activity, ActivityKind, Consent, Identity, Kind, Member
 
 # liant.members.attach is the one place that knows who wrote an event; it is not on the
 # project's mypy line yet and does not type-check, so it is looked up at run time rather than
@@ -176,8 +176,25 @@ def consenting(member_ids: list[int]) -> set[int]:
     return {member_id for member_id, granted in latest.items() if granted}
 
 
+def following(contest: Contest, member_ids: list[int]) -> set[int]:
+    """Of these members, those the contest's channel saw following its account (one query)."""
+    if contest.channel_id is None:
+        return set()
+    return set(
+        Activity.objects.filter(
+            member_id__in=member_ids,
+            event__channel_id=contest.channel_id,
+            event__kind=EventKindChoices.FOLLOW,
+        ).values_list("member_id", flat=True)
+    )
+
+
 def why_not_eligible(
-    contest: Contest, member: Member, at: datetime, consented: set[int] | None = None
+    contest: Contest,
+    member: Member,
+    at: datetime,
+    consented: set[int] | None = None,
+    followers: set[int] | None = None,
 ) -> str:
     """Empty when eligible, else the reason code shown to the community manager."""
     if member.kind != Kind.PERSON:
@@ -196,6 +213,10 @@ def why_not_eligible(
         member.pk in consented if consented is not None else has_consented(member)
     ):
         return "no_consent"
+    if contest.must_follow and member.pk not in (
+        followers if followers is not None else following(contest, [member.pk])
+    ):
+        return "not_following"
     return ""
 
 
@@ -222,9 +243,12 @@ def freeze(contest: Contest, draw_at: datetime | None = None, now: datetime | No
     with transaction.atomic():
         entries = list(Entry.objects.filter(contest=contest).select_related("member"))
         consented = consenting([e.member_id for e in entries])
+        followers = (
+            following(contest, [e.member_id for e in entries]) if contest.must_follow else set()
+        )
         eligible = []
         for entry in entries:
-            reason = why_not_eligible(contest, entry.member, now, consented)
+            reason = why_not_eligible(contest, entry.member, now, consented, followers)
             entry.eligible = not reason
             entry.excluded_because = reason
             if not reason:

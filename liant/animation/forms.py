@@ -21,6 +21,7 @@ class ContestForm(forms.ModelForm):
             "title", "description", "prize", "rules", "winners_count", "ends_at", "draw_at",
             "form_enabled", "channel", "post_remote_id", "count_comments", "count_reactions",
             "count_reposts", "hashtag", "min_account_days", "countries", "require_consent",
+            "must_follow",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),

@@ -82,6 +82,14 @@ class Contest(models.Model):
         help_text=_("Two-letter codes separated by commas; empty: any country."),
     )
     require_consent = models.BooleanField(_("consent to the rules required"), default=True)
+    must_follow = models.BooleanField(
+        _("must follow the channel's account"),
+        default=False,
+        help_text=_(
+            "Checked against the follows the channel stored (networks do not tell an "
+            "unfollow, so a follow once seen counts)."
+        ),
+    )
     # The draw. The secret is generated at the freeze and only its hash is shown until the
     # draw; it is encrypted at rest like any other secret Liant keeps.
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)

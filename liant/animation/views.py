@@ -91,6 +91,7 @@ REASONS = {
     "account_too_new": gettext_lazy("account too new"),
     "country": gettext_lazy("country not allowed"),
     "no_consent": gettext_lazy("no consent to the rules"),
+    "not_following": gettext_lazy("does not follow the account"),
 }
 
 

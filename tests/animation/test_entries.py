@@ -123,3 +123,21 @@ def test_the_form_is_closed_once_the_list_is_frozen(workspace, client):
         f"/animation/contests/{contest.token}/", {"name": "Tard", "email": "tard@example.org"}
     )
     assert not Entry.objects.exists()
+
+
+def test_must_follow_keeps_only_the_entrants_the_channel_saw_following(workspace, mastodon):
+    from liant.members.attach import attach_workspace
+
+    contest = contest_on(workspace, mastodon, must_follow=True, require_consent=False)
+    event(mastodon, "alice", parent="post-1")
+    event(mastodon, "bruno", parent="post-1")
+    event(mastodon, "alice", kind="follow")
+    other = make_channel(workspace, "mastodon")
+    event(other, "bruno", kind="follow")  # following another of our accounts does not count
+    attach_workspace(workspace.pk)
+    assert contests.freeze(contest)
+    reasons = {
+        e.identity.handle: e.excluded_because
+        for e in Entry.objects.filter(contest=contest).select_related("identity")
+    }
+    assert reasons == {"alice": "", "bruno": "not_following"}
