@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.animation.models import Contest, Meetup, OpenQuestion
 from liant.channels.models import Channel
+from liant.connectors import registry
+from liant.connectors.base import Capability
 from liant.core.models import Workspace
 
 
@@ -161,10 +163,41 @@ class QuizAnswerForm(forms.Form):
 
 
 class OpenQuestionForm(forms.ModelForm):
+    post_to = forms.ModelMultipleChoiceField(
+        label=_("Post the prompt now on"),
+        queryset=Channel.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Or leave these empty and give a post already out, below."),
+    )
+
     class Meta:
         model = OpenQuestion
-        fields = ["prompt", "channel", "post_remote_id"]
+        fields = ["prompt", "post_to", "channel", "post_remote_id"]
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        publishers = [
+            c.pk
+            for c in Channel.objects.filter(workspace=workspace)
+            if Capability.PUBLISH in _capabilities(c.kind)
+        ]
+        self.fields["post_to"].queryset = Channel.objects.filter(pk__in=publishers)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("post_to"):
+            data["channel"], data["post_remote_id"] = None, ""
+        elif not (data.get("channel") and data.get("post_remote_id")):
+            raise forms.ValidationError(
+                _("Choose channels to post the prompt on, or give a channel and a post id.")
+            )
+        return data
+
+
+def _capabilities(kind: str) -> frozenset:
+    try:
+        return registry.connector_class(kind).capabilities
+    except LookupError:
+        return frozenset()

@@ -353,14 +353,30 @@ class QuizAttempt(models.Model):
 
 
 class OpenQuestion(models.Model):
-    """A prompt posted on a network; the replies to that post are its answers."""
+    """A prompt on the networks; the replies to it are its answers, gathered in one view.
+
+    Either Liant posts the prompt on chosen channels (`post`, through the publisher: one
+    variant per channel), or it watches a post already out (`channel` + `post_remote_id`).
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     prompt = models.CharField(_("prompt"), max_length=500)
     channel = models.ForeignKey(
-        Channel, on_delete=models.CASCADE, related_name="+", verbose_name=_("channel")
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("channel"),
     )
-    post_remote_id = models.CharField(_("post id on the network"), max_length=500)
+    post_remote_id = models.CharField(_("post id on the network"), max_length=500, blank=True)
+    post = models.OneToOneField(
+        "publishing.Post",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="open_question",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

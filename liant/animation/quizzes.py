@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import nh3
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liant.animation.models import OpenQuestion, Quiz, QuizAttempt, QuizQuestion
-from liant.channels.models import Event
+from liant.channels.models import Channel, Event
 from liant.members.models import Member
+from liant.publishing.models import Post, State, Variant, move
+from liant.publishing.publisher import schedule
 
 POINTS_RE = re.compile(r"\s*\((\d{1,3})\s*pts?\)\s*$", re.IGNORECASE)
 
@@ -138,13 +143,55 @@ class Answer:
     html: str  # sanitized again here: stored html is trusted no further than this page
 
 
+def where_answers(question: OpenQuestion) -> Q:
+    """The posts whose replies answer the question: the one watched, and each variant Liant
+    published of its prompt (a reply deeper in the thread answers too)."""
+    posts = []
+    if question.channel_id and question.post_remote_id:
+        posts.append((question.channel_id, question.post_remote_id))
+    if question.post_id:
+        posts += [
+            (v.channel_id, v.remote_id)
+            for v in Variant.objects.filter(post_id=question.post_id).exclude(remote_id="")
+        ]
+    found = Q(pk__in=[])
+    for channel_id, remote_id in posts:
+        found |= Q(channel_id=channel_id) & (
+            Q(parent_remote_id=remote_id) | Q(thread_remote_id=remote_id)
+        )
+    return found
+
+
+def post_prompt(question: OpenQuestion, channels: list[Channel], owner: Any) -> Post:
+    """One post, a variant per chosen channel, scheduled for now: the publisher sends each
+    once, and the replies to every variant come back to the same question."""
+    with transaction.atomic():
+        post = Post.objects.create(
+            workspace_id=question.workspace_id, owner=owner, title=question.prompt[:200]
+        )
+        variants = [
+            Variant.objects.create(post=post, channel=channel, text=question.prompt)
+            for channel in channels
+        ]
+        move(post, State.SCHEDULED, actor=owner)
+        now = timezone.now()
+        for variant in variants:
+            schedule(variant, now, actor=owner)
+        OpenQuestion.objects.filter(pk=question.pk).update(post=post)
+    question.post = post
+    return post
+
+
 def answers(question: OpenQuestion, limit: int = 500) -> list[Answer]:
-    events = Event.objects.filter(
-        workspace_id=question.workspace_id,
-        channel_id=question.channel_id,
-        parent_remote_id=question.post_remote_id,
-        kind__in=("comment", "mention"),
-    ).order_by("occurred_at", "pk")[:limit]
+    events = (
+        Event.objects.filter(
+            where_answers(question),
+            workspace_id=question.workspace_id,
+            kind__in=("comment", "mention"),
+        )
+        .select_related("channel")
+        .order_by("occurred_at", "pk")[:limit]
+    )
     return [
         Answer(
             e,

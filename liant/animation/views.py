@@ -360,6 +360,8 @@ def question_new(request: WorkspaceRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         question = form.save()
+        if form.cleaned_data.get("post_to"):
+            quizzes.post_prompt(question, list(form.cleaned_data["post_to"]), request.user)
         audit.record(request, "animation.question_created", target=question)
         return redirect("animation_question", ws=request.workspace.slug, pk=question.pk)
     return render(request, "animation/question_new.html", {"form": form})
@@ -370,9 +372,12 @@ def question_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(
         OpenQuestion.objects.select_related("channel"), pk=pk, workspace=request.workspace
     )
+    variants = (
+        question.post.variants.select_related("channel") if question.post_id else []  # type: ignore[union-attr]
+    )
     with in_zone(request):
         return render(
             request,
             "animation/question_detail.html",
-            {"question": question, "answers": quizzes.answers(question)},
+            {"question": question, "answers": quizzes.answers(question), "variants": variants},
         )

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('animation', '0002_poll_native'),
+        ("animation", "0002_poll_native"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contest',
-            name='must_follow',
-            field=models.BooleanField(default=False, help_text='Checked against the follows the channel stored (networks do not tell an unfollow, so a follow once seen counts).', verbose_name="must follow the channel's account"),
+            model_name="contest",
+            name="must_follow",
+            field=models.BooleanField(
+                default=False,
+                help_text="Checked against the follows the channel stored (networks do not tell an unfollow, so a follow once seen counts).",
+                verbose_name="must follow the channel's account",
+            ),
         ),
     ]
