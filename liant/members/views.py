@@ -251,17 +251,33 @@ def member_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     )
 
 
-def related_rows(member: Member) -> list[tuple[str, int]]:
+RELATED_SHOWN = 5
+
+
+def related_rows(member: Member) -> list[tuple[str, int, list[str]]]:
     """What other modules hold about the member (contest entries, RSVPs, ideas…): a count
-    per kind, found through the model graph so each new module shows up by itself."""
+    per kind and the latest few, found through the model graph so each new module shows up
+    by itself."""
     out = []
     for model, name in merging.member_links():
         if model._meta.app_label == "members":
             continue
-        count = model._default_manager.filter(**{name: member}).count()
+        rows = model._default_manager.filter(**{name: member}).order_by("-pk")
+        count = rows.count()
         if count:
-            out.append((str(model._meta.verbose_name_plural), count))
+            latest = [describe(row) for row in rows[:RELATED_SHOWN]]
+            out.append((str(model._meta.verbose_name_plural), count, latest))
     return out
+
+
+def describe(row: Any) -> str:
+    """A row of another module in words: its own name, and what it belongs to when it has a
+    contest, an event, a poll, an idea or a list."""
+    for parent in ("contest", "meetup", "poll", "quiz", "idea", "newsletter_list", "list"):
+        owner = getattr(row, parent, None)
+        if owner is not None and not isinstance(owner, str):
+            return f"{owner} — {row}" if str(row) != str(owner) else str(owner)
+    return str(row)
 
 
 @workspace_view("members.view")

@@ -169,3 +169,12 @@ def test_closing_a_task_and_promoting_an_ambassador(owner_client, workspace, com
     community.refresh_from_db()
     task.refresh_from_db()
     assert community.level == "ambassador" and task.state == Task.State.DONE
+
+
+def test_the_profile_lists_what_other_modules_hold(owner_client, workspace, community):
+    from liant.animation.models import Contest, Entry
+
+    contest = Contest.objects.create(workspace=workspace, title="Grand concours de Noël")
+    Entry.objects.create(workspace=workspace, contest=contest, member=community, source="form")
+    page = owner_client.get(url(workspace, f"{community.pk}/")).content.decode()
+    assert "Grand concours de Noël" in page
