@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liant.animation.models import Contest, Meetup, OpenQuestion
+from liant.animation.models import Challenge, Contest, Meetup, OpenQuestion
 from liant.channels.models import Channel
 from liant.connectors import registry
 from liant.connectors.base import Capability
@@ -201,3 +201,43 @@ def _capabilities(kind: str) -> frozenset:
         return registry.connector_class(kind).capabilities
     except LookupError:
         return frozenset()
+
+
+class ChallengeForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = [
+            "title", "description", "starts_at", "ends_at", "channel", "hashtag", "form_enabled",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "starts_at": when_widget(),
+            "ends_at": when_widget(),
+        }
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The end comes after the start."))
+        if not data.get("hashtag") and not data.get("form_enabled"):
+            raise forms.ValidationError(
+                _("Give a hashtag or open the public form: otherwise nobody can take part.")
+            )
+        data["hashtag"] = (data.get("hashtag") or "").strip().lstrip("#")
+        return data
+
+
+class SubmissionForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"))
+    text = forms.CharField(
+        label=_("Your submission"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    link = forms.URLField(
+        label=_("A link (photo, video, page)"), required=False, assume_scheme="https"
+    )

@@ -386,3 +386,71 @@ class OpenQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
+
+
+class Challenge(models.Model):
+    """A challenge over a period: members submit (a message with its hashtag on a channel, or
+    the public form) as often as they like between the start and the end; the leaderboard
+    counts the days they took part, so a burst on one evening does not beat a whole month."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("channel"),
+        help_text=_("Where messages with the hashtag count; empty: any channel."),
+    )
+    hashtag = models.CharField(_("hashtag"), max_length=100, blank=True)
+    form_enabled = models.BooleanField(_("public submission form"), default=True)
+    token = models.CharField(max_length=40, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Submission(models.Model):
+    class Source(models.TextChoices):
+        FORM = "form", _("Submission form")
+        HASHTAG = "hashtag", _("Hashtag")
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    link = models.URLField(max_length=1000, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("challenge submission")
+        verbose_name_plural = _("challenge submissions")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # A message is one submission, however many times the collection reads it.
+            models.UniqueConstraint(
+                fields=["challenge", "event"],
+                condition=models.Q(event__isnull=False),
+                name="submission_event_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id}: {self.text[:40]}"

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from liant.animation import challenge_views
 from liant.animation import public_views as views
 
 urlpatterns = [
@@ -16,4 +17,9 @@ urlpatterns = [
     path("polls/<str:token>/", views.public_poll, name="animation_public_poll"),
     path("quizzes/<str:token>/", views.public_quiz, name="animation_public_quiz"),
     path("quizzes/result/<str:token>/", views.quiz_result, name="animation_quiz_result"),
+    path(
+        "challenges/<str:token>/",
+        challenge_views.public_challenge,
+        name="animation_public_challenge",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.animation import views
+from liant.animation import challenge_views, views
 
 urlpatterns = [
     path("", views.home, name="animation"),
@@ -24,4 +24,16 @@ urlpatterns = [
     path("quizzes/<int:pk>/switch/", views.quiz_toggle, name="animation_quiz_toggle"),
     path("questions/new/", views.question_new, name="animation_question_new"),
     path("questions/<int:pk>/", views.question_detail, name="animation_question"),
+    path("challenges/new/", challenge_views.challenge_edit, name="animation_challenge_new"),
+    path("challenges/<int:pk>/", challenge_views.challenge_detail, name="animation_challenge"),
+    path(
+        "challenges/<int:pk>/edit/",
+        challenge_views.challenge_edit,
+        name="animation_challenge_edit",
+    ),
+    path(
+        "challenges/<int:pk>/collect/",
+        challenge_views.challenge_collect,
+        name="animation_challenge_collect",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from liant.animation import contests, meetups, polls, quizzes
 from liant.animation.forms import ContestForm, MeetupForm, OpenQuestionForm, PollForm, QuizForm
 from liant.animation.models import (
+    Challenge,
     Contest,
     Entry,
     Meetup,
@@ -60,6 +61,9 @@ def home(request: WorkspaceRequest) -> HttpResponse:
                 )[:50],
                 "questions": OpenQuestion.objects.filter(workspace=workspace).select_related(
                     "channel"
+                )[:50],
+                "challenges": Challenge.objects.filter(workspace=workspace).annotate(
+                    n_submissions=Count("submissions")
                 )[:50],
             },
         )

@@ -153,6 +153,7 @@ class ActivityKind(models.TextChoices):
     CONTEST_ENTRY = "contest_entry", _("Contest entry")
     POLL_VOTE = "poll_vote", _("Poll vote")
     IDEA = "idea", _("Idea")
+    CHALLENGE = "challenge", _("Challenge submission")
 
 
 class Activity(models.Model):
@@ -261,6 +262,7 @@ class EngagementSettings(models.Model):
         "contest_entry": 2,
         "poll_vote": 1,
         "idea": 6,
+        "challenge": 3,
     }
 
     def __str__(self) -> str:
