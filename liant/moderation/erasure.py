@@ -21,7 +21,7 @@ from liant.members.gdpr import (
     forget_audit_labels,
     rows,
 )
-from liant.moderation.models import CharterAcceptance, Item, LogEntry, Report
+from liant.moderation.models import Item, LogEntry, Report
 
 
 def _items(subject: Subject) -> QuerySet[Item]:
@@ -104,18 +104,11 @@ def erase_moderation(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, 
         report.reporter, report.note = f"erased:{report.pk}", ""
         report.save(update_fields=["reporter", "note"])
         reports += 1
-    acceptances = 0
-    for acceptance in CharterAcceptance.objects.filter(
-        subject.author_q("author_remote_id", None, network="channel__kind"),
-        charter__workspace_id=subject.workspace_id,
-    ):
-        acceptance.author_remote_id = f"erased:{acceptance.pk}"
-        acceptance.save(update_fields=["author_remote_id"])
-        acceptances += 1
+    # Charter acceptances are the member's Consent rows (charter.py): Members' erasure handles
+    # them with the other consents.
     return {
         "moderation_items": items,
         "moderation_log": log,
         "moderation_report_notes": notes,
         "moderation_reports_made": reports,
-        "charter_acceptances": acceptances,
     }

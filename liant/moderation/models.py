@@ -68,16 +68,18 @@ class Charter(models.Model):
 ARTICLE_RE = re.compile(r"^#{1,4}\s*(?:Article\s+)?(\d{1,3})\s*[.):—-]?\s*(.*)$", re.M | re.I)
 
 
-class CharterAcceptance(models.Model):
-    """A member (by network identity) accepted a version of the charter, at a date."""
+def charter_consent_text(version: int) -> str:
+    """What a charter acceptance is recorded as in members.Consent: the version is in the
+    wording, so the proof says which text was agreed to even after newer versions."""
+    return f"charter v{version}"
 
-    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="acceptances")
-    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL)
-    author_remote_id = models.CharField(max_length=500)
-    accepted_at = models.DateTimeField(default=timezone.now)
 
-    def __str__(self) -> str:
-        return f"{self.author_remote_id} accepted {self.charter}"
+def charter_version_of(text: str) -> int | None:
+    match = CONSENT_RE.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+CONSENT_RE = re.compile(r"charter v(\d+)")
 
 
 class Action(models.TextChoices):
@@ -200,6 +202,20 @@ class Rule(models.Model):
         related_name="+",
         verbose_name=_("author is in the segment"),
     )
+    charter_not_accepted = models.BooleanField(
+        _("author has not accepted the current charter version"),
+        default=False,
+        help_text=_("Read from the members' charter acceptances; an unknown author has not."),
+    )
+    rate_messages = models.PositiveSmallIntegerField(
+        _("author sent more than this many messages"),
+        null=True,
+        blank=True,
+        help_text=_("Flood control, counted on every channel of the workspace."),
+    )
+    rate_minutes = models.PositiveSmallIntegerField(
+        _("within this many minutes"), null=True, blank=True
+    )
     min_toxicity = models.FloatField(_("insult probability at least"), null=True, blank=True)
     min_spam = models.FloatField(_("spam probability at least"), null=True, blank=True)
     channels = models.ManyToManyField(
@@ -233,6 +249,10 @@ class Rule(models.Model):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise ValidationError({name: _("A probability is between 0 and 1.")})
+        if (self.rate_messages is None) != (self.rate_minutes is None):
+            raise ValidationError(
+                _("Flood control needs both a number of messages and a number of minutes.")
+            )
         if not conditions_of(self):
             raise ValidationError(_("Give the rule at least one condition."))
 
@@ -258,12 +278,15 @@ def conditions_of(rule: Rule) -> list[str]:
         "segment_id",
         "min_toxicity",
         "min_spam",
+        "rate_messages",
     ):
         value = getattr(rule, name)
         if value not in (None, ""):
             set_.append(name)
     if rule.all_caps:
         set_.append("all_caps")
+    if rule.charter_not_accepted:
+        set_.append("charter_not_accepted")
     return set_
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("rules/<int:pk>/switch/", views.rule_toggle, name="moderation_rule_toggle"),
     path("rules/<int:pk>/dry-run/", views.rule_dry_run, name="moderation_rule_dry_run"),
     path("charter/", views.charter_edit, name="moderation_charter"),
+    path("members/<int:pk>/charter/", views.member_charter, name="moderation_member_charter"),
 ]

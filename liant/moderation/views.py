@@ -9,6 +9,7 @@ import markdown
 import nh3
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,8 +21,10 @@ from liant.channels.models import Channel, Event
 from liant.connectors.base import render_detail
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.core.audit import client_ip
 from liant.core.models import Workspace
-from liant.members.models import Segment
+from liant.members.models import Member, Segment
+from liant.moderation import charter as acceptance
 from liant.moderation import engine, queue
 from liant.moderation.models import (
     Charter,
@@ -49,7 +52,8 @@ class RuleForm(forms.ModelForm):
         fields = [
             "name", "article", "severity", "action", "words", "pattern", "min_links",
             "denied_domains", "allowed_domains", "min_mentions", "all_caps", "wave_size",
-            "new_member_days", "max_previous_messages", "up_to_level", "segment", "min_toxicity",
+            "new_member_days", "max_previous_messages", "up_to_level", "segment",
+            "charter_not_accepted", "rate_messages", "rate_minutes", "min_toxicity",
             "min_spam", "channels",
             "warning", "mute_minutes", "label",
         ]  # fmt: skip
@@ -245,12 +249,28 @@ def charter_edit(request: WorkspaceRequest) -> HttpResponse:
         audit.record(request, "moderation.charter_published", target=charter, version=version)
         messages.success(request, _("Version %(n)s of the charter is published.") % {"n": version})
         return redirect("moderation_charter", ws=request.workspace.slug)
+    query = request.GET.get("q", "").strip()[:100]
+    found = (
+        list(
+            Member.objects.filter(
+                Q(name__icontains=query) | Q(email__icontains=query),
+                workspace=request.workspace,
+                merged_into__isnull=True,
+                erased_at__isnull=True,
+            )[:20]
+        )
+        if query
+        else []
+    )
     return render(
         request,
         "moderation/charter_edit.html",
         {
             "form": form,
             "current": current,
+            "counts": acceptance.acceptance_counts(request.workspace),
+            "q": query,
+            "found": found,
             "versions": Charter.objects.filter(workspace=request.workspace)[:20],
         },
     )
@@ -269,4 +289,71 @@ def public_charter(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "moderation/charter_public.html",
         {"workspace": workspace, "charter": charter, "html": html},
+    )
+
+
+def charter_accept(request: HttpRequest, signed: str) -> HttpResponse:
+    """The public charter with an "I accept" for the one person the signed link names. It
+    shows nothing about them but whether they accepted this version: a forwarded link tells
+    its reader nothing else."""
+    person = acceptance.member_of(signed)
+    workspace = person.workspace
+    current = Charter.current(workspace)
+    if current is None:
+        raise Http404
+    accepted = acceptance.accepted_at(person, current)
+    if request.method == "POST" and accepted is None:
+        acceptance.record_acceptance(
+            person, current, source="public charter page", ip=client_ip(request)
+        )
+        messages.success(request, _("Thank you: your acceptance is recorded."))
+        return redirect(request.path)
+    html = mark_safe(render_charter(current.body()))  # noqa: S308 - sanitized as above
+    return render(
+        request,
+        "moderation/charter_public.html",
+        {"workspace": workspace, "charter": current, "html": html, "accepting": True,
+         "accepted": accepted},
+    )  # fmt: skip
+
+
+@workspace_view("moderation.manage")
+def member_charter(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One member's charter acceptance: the link to send them, and recording an acceptance
+    given some other way (on paper, at an event, by e-mail) with who recorded it."""
+    person = get_object_or_404(Member, pk=pk, workspace=request.workspace, merged_into__isnull=True)
+    current = Charter.current(request.workspace)
+    if request.method == "POST":
+        if current is None:
+            raise Http404
+        if request.POST.get("do") == "send":
+            if not person.email:
+                raise Http404
+            acceptance.send_link(person)
+            audit.record(request, "moderation.charter_link_sent", target=person)
+            messages.success(request, _("The link is sent to %(email)s.") % {"email": person.email})
+        else:
+            acceptance.record_acceptance(
+                person, current, source=f"recorded by {request.user.email}"
+            )
+            audit.record(
+                request, "moderation.charter_accepted", target=person, version=current.version
+            )
+            messages.success(
+                request,
+                _("Recorded: %(name)s accepted version %(n)s of the charter.")
+                % {"name": str(person), "n": current.version},
+            )
+        return redirect("moderation_member_charter", ws=request.workspace.slug, pk=person.pk)
+    history = person.consents.filter(purpose="charter")[:20]
+    return render(
+        request,
+        "moderation/member_charter.html",
+        {
+            "person": person,
+            "current": current,
+            "accepted": acceptance.accepted_at(person, current) if current else None,
+            "history": history,
+            "link": acceptance.accept_url(person),
+        },
     )
