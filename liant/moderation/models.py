@@ -57,6 +57,16 @@ class Charter(models.Model):
         )
         return first or second
 
+    def article_text(self, number: int, language: str | None = None) -> str:
+        """The Markdown of one article, from its heading to the next one."""
+        body = self.body(language)
+        headings = list(ARTICLE_RE.finditer(body))
+        for index, match in enumerate(headings):
+            if int(match.group(1)) == number:
+                end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
+                return body[match.start() : end].strip()
+        return ""
+
     def articles(self, language: str | None = None) -> dict[int, str]:
         """Article number → title, read from the Markdown headings ("## 3. Respect")."""
         found: dict[int, str] = {}
@@ -431,6 +441,13 @@ class LogEntry(models.Model):
     sent = models.TextField(blank=True)  # the warning sent to the author, word for word
     mute_until = models.DateTimeField(null=True, blank=True)
     apply_after = models.DateTimeField(null=True, blank=True)  # a person's decision: undo until
+    # A mute or ban: when it was lifted (its time ran out, a moderator lifted it early, or an
+    # appeal reversed it). Set in the same update that claims the lifting, so it happens once.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    # An "unmute"/"unban" or an appeal's decision: the entry it takes back or judges.
+    lifts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -438,6 +455,42 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.outcome})"
+
+
+class AppealState(models.TextChoices):
+    OPEN = "open", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Decision upheld")
+    REVERSED = "reversed", _("Decision reversed")
+
+
+class Appeal(models.Model):
+    """The author of a held or removed message contests the decision, through the signed
+    link the notice gave them (no account needed). One appeal per decision: a second visit
+    shows where the first one stands."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="moderation_appeals"
+    )
+    entry = models.OneToOneField(LogEntry, on_delete=models.CASCADE, related_name="appeal")
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    text = models.TextField()  # the author's words; never rendered as HTML
+    language = models.CharField(max_length=8, blank=True)  # the page's, to answer in it
+    state = models.CharField(max_length=10, choices=AppealState.choices, default=AppealState.OPEN)
+    answer = models.TextField(blank=True)  # the moderator's note, shown to the author
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["workspace", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"appeal of {self.entry_id} ({self.state})"
 
 
 @dataclass(frozen=True)

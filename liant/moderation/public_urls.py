@@ -7,4 +7,5 @@ from liant.moderation import views
 
 urlpatterns = [
     path("charter/<str:signed>/", views.charter_accept, name="charter_accept"),
+    path("appeal/<str:signed>/", views.appeal_page, name="moderation_appeal"),
 ]
