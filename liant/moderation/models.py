@@ -493,6 +493,23 @@ class Appeal(models.Model):
         return f"appeal of {self.entry_id} ({self.state})"
 
 
+class ReportSent(models.Model):
+    """The weekly report of a workspace went out for the week starting `week`: created before
+    the e-mails are sent, so two workers (or a retried task) send each week's report once."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "week"], name="one_report_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.workspace_id} {self.week}"
+
+
 @dataclass(frozen=True)
 class Citation:
     number: int

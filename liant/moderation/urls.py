@@ -8,6 +8,7 @@ urlpatterns = [
     path("decisions/<int:pk>/undo/", views.undo, name="moderation_undo"),
     path("log/", views.action_log, name="moderation_log"),
     path("appeals/<int:pk>/decide/", views.appeal_decide, name="moderation_appeal_decide"),
+    path("report/", views.report_page, name="moderation_report"),
     path("sanctions/", views.sanctions, name="moderation_sanctions"),
     path("sanctions/<int:pk>/lift/", views.sanction_lift, name="moderation_sanction_lift"),
     path("rules/", views.rule_list, name="moderation_rules"),

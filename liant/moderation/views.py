@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import markdown
 import nh3
@@ -27,6 +27,7 @@ from liant.core.models import Workspace
 from liant.members.models import Member, Segment
 from liant.moderation import appeals, engine, lifting, queue
 from liant.moderation import charter as acceptance
+from liant.moderation import report as moderation_report
 from liant.moderation.models import (
     Appeal,
     AppealState,
@@ -499,3 +500,28 @@ def sanction_lift(request: WorkspaceRequest, pk: int) -> HttpResponse:
                 % {"reason": render_detail(entry.detail_json, entry.detail)},
             )
     return redirect("moderation_sanctions", ws=request.workspace.slug)
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+@workspace_view("moderation.view")
+def report_page(request: WorkspaceRequest) -> HttpResponse:
+    """The weekly report the owners get by e-mail, for any week (?week=2026-11-23)."""
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = None
+    start, end = moderation_report.week_of(request.workspace, day)
+    found = moderation_report.build(request.workspace, start, end)
+    following = end.date() if end <= timezone.now() else None
+    return render(
+        request,
+        "moderation/report.html",
+        {
+            "report": found,
+            "wait": moderation_report.duration(found.median_decision),
+            "previous": (start - timedelta(days=7)).date(),
+            "next": following,
+        },
+    )
