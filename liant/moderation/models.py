@@ -456,6 +456,23 @@ class LogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.action} ({self.outcome})"
 
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (a person's decision, else a rule's action)."""
+        for choices in (Decision, Action):
+            if self.action in choices.values:
+                return str(choices(self.action).label)
+        return str(LOGGED_ACTIONS.get(self.action, self.action))
+
+
+# What the log records besides rules' actions and people's decisions.
+LOGGED_ACTIONS = {
+    "unmute": _("Mute lifted"),
+    "unban": _("Ban lifted"),
+    "appeal_upheld": _("Appeal: decision upheld"),
+    "appeal_reversed": _("Appeal: decision reversed"),
+}
+
 
 class AppealState(models.TextChoices):
     OPEN = "open", _("Waiting for a moderator")

@@ -97,7 +97,7 @@ def test_the_appeal_waits_at_the_top_of_the_queue_with_the_decision(member_clien
     appeal = appeals.submit(removal, "C'était de l'humour.", "fr")
     page = member_client.get(f"/w/{removal.workspace.slug}/moderation/").content.decode()
     assert page.index("Appeals") < page.index("Nothing waits for a moderator")
-    assert "C&#x27;était de l&#x27;humour." in page and "remove_warn" in page
+    assert "C&#x27;était de l&#x27;humour." in page and "Remove and warn" in page
     assert f"appeals/{appeal.pk}/decide/" in page
 
 
