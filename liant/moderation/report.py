@@ -101,6 +101,11 @@ class ModerationReport:
     def empty(self) -> bool:
         return not (self.judged or self.totals.total or self.appeals or self.decided)
 
+    # Dates in the workspace's zone, whatever zone the reader's page is shown in.
+    @property
+    def first_day(self) -> date:
+        return self.start.date()
+
     @property
     def last_day(self) -> date:
         return (self.end - timedelta(days=1)).date()
@@ -263,7 +268,7 @@ def _mail(found: ModerationReport) -> int:
         ):
             subject = _("Moderation report of %(workspace)s, week of %(day)s") % {
                 "workspace": workspace.name,
-                "day": date_format(found.start.date(), "DATE_FORMAT"),
+                "day": date_format(found.first_day, "DATE_FORMAT"),
             }
             body = render_to_string(
                 "moderation/report_email.txt",
