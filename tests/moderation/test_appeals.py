@@ -192,3 +192,25 @@ def test_a_remove_and_warn_decision_sends_the_link(workspace, channel, owner, mo
     assert "/moderation/appeal/" in sent[0]
     entry.refresh_from_db()
     assert entry.sent == sent[0]
+
+
+def test_a_members_erasure_takes_their_appeal_and_the_answer(owner_client, workspace, removal):
+    from liant.members.models import Identity, Member
+
+    amy = Member.objects.create(workspace=workspace, name="Amy")
+    Identity.objects.create(
+        workspace=workspace,
+        member=amy,
+        network="feed",
+        key="amy",
+        remote_id="amy",
+        handle="amy",
+        channel=removal.event.channel,
+    )
+    appeal = appeals.submit(removal, "Moi, Amy Martin, je conteste", "fr")
+    Appeal.objects.filter(pk=appeal.pk).update(answer="Bonjour Amy Martin")
+    data = owner_client.get(f"/w/{workspace.slug}/members/{amy.pk}/data/?download=1")
+    assert b"je conteste" in data.content
+    owner_client.post(f"/w/{workspace.slug}/members/{amy.pk}/erase/", {"confirmation": "EFFACER"})
+    appeal.refresh_from_db()
+    assert (appeal.text, appeal.answer, appeal.state) == ("", "", AppealState.OPEN)
