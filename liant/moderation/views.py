@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import markdown
@@ -338,10 +339,17 @@ def member_charter(request: WorkspaceRequest, pk: int) -> HttpResponse:
         if request.POST.get("do") == "send":
             if not person.email:
                 raise Http404
-            acceptance.send_link(person)
-            audit.record(request, "moderation.charter_link_sent", target=person)
-            messages.success(request, _("The link is sent to %(email)s.") % {"email": person.email})
-        else:
+            try:
+                acceptance.send_link(person)
+            except Exception:  # a mail server down: say so, the link is on the page to copy
+                logging.getLogger(__name__).exception("charter link to member %s", person.pk)
+                messages.error(request, _("The e-mail could not be sent; copy the link instead."))
+            else:
+                audit.record(request, "moderation.charter_link_sent", target=person)
+                messages.success(
+                    request, _("The link is sent to %(email)s.") % {"email": person.email}
+                )
+        elif acceptance.accepted_at(person, current) is None:
             acceptance.record_acceptance(
                 person, current, source=f"recorded by {request.user.email}"
             )

@@ -156,3 +156,25 @@ def test_a_merged_member_counts_with_the_kept_members_acceptance(workspace, chan
     store(channel, "https://x.example", author="second")
     moderate_new_events(workspace)
     assert not Item.objects.exists()
+
+
+def test_recording_twice_keeps_one_acceptance(member_client, workspace, charter):
+    amy = known(workspace, "amy")
+    url = f"/w/{workspace.slug}/moderation/members/{amy.pk}/charter/"
+    member_client.post(url, {"do": "record"})
+    member_client.post(url, {"do": "record"})
+    assert Consent.objects.filter(member=amy).count() == 1
+
+
+def test_a_mail_server_down_is_told_not_a_server_error(
+    member_client, workspace, charter, monkeypatch
+):
+    amy = known(workspace, "amy", email="amy@example.org")
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr("liant.moderation.charter.send_mail", down)
+    url = f"/w/{workspace.slug}/moderation/members/{amy.pk}/charter/"
+    answer = member_client.post(url, {"do": "send"}, follow=True)
+    assert answer.status_code == 200 and "could not be sent" in answer.content.decode()
