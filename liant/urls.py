@@ -16,6 +16,7 @@ urlpatterns = [
     path("w/<slug:ws>/moderation/", include("liant.moderation.urls")),
     # Public: the charter members agree to (not a workspace page, hence not "ws").
     path("charter/<slug:slug>/", moderation_views.public_charter, name="public_charter"),
+    path("moderation/", include("liant.moderation.public_urls")),  # signed links: accept, appeal
     path("w/<slug:ws>/strategy/", include("liant.strategy.urls")),
     path("w/<slug:ws>/members/", include("liant.members.urls")),
     path("w/<slug:ws>/feedback/", include("liant.feedback.urls")),

@@ -10,6 +10,7 @@ redaction cannot be undone), so a held message stays visible and waits in the qu
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,9 +42,18 @@ VERBS: dict[str, tuple[ModerationAction, ...]] = {
     Action.MUTE: (ModerationAction.MUTE,),
     Action.BAN: (ModerationAction.BAN, ModerationAction.BLOCK),
 }
+# Taking a sanction back, by the names a connector verb would have. The connectors' interface
+# has no such verb yet (ModerationAction lists none), so today every lift is recorded and left
+# to a person with that reason; the day a connector adds "unmute", lifting goes through it
+# without a change here. A deleted message has no way back on any network Liant connects to.
+LIFT_VERBS: dict[str, tuple[str, ...]] = {
+    Action.MUTE: ("unmute",),
+    Action.BAN: ("unban", "unblock"),
+    Action.HIDE: ("unhide",),
+}
 # Verbs that take the author's account rather than the message, per network (Mastodon's API
 # mutes and blocks accounts; Matrix finds the sender from the event; Bluesky from the post).
-AUTHOR_TARGETED = {"mastodon": {ModerationAction.MUTE, ModerationAction.BLOCK}}
+AUTHOR_TARGETED = {"mastodon": {"mute", "block", "unmute", "unblock"}}
 DEFAULT_WARNING = _(
     "Your message was removed: it breaks article %(article)s of the community's charter."
 )
@@ -56,7 +66,7 @@ class Result:
 
 
 def _target(event: Event, verb: ModerationAction) -> str:
-    if verb in AUTHOR_TARGETED.get(event.channel.kind, set()):
+    if str(verb) in AUTHOR_TARGETED.get(event.channel.kind, set()):
         return event.author_remote_id
     return event.remote_id
 
@@ -66,6 +76,26 @@ def send_to_network(event: Event, action: str) -> Result:
     verbs = VERBS.get(action, ())
     if not verbs:
         return Result(Outcome.RECORDED)
+    return _try_verbs(event, verbs)
+
+
+def lift_on_network(event: Event, action: str) -> Result:
+    """Take back a mute, ban or hide through the channel's connector, where it has a verb."""
+    names = LIFT_VERBS.get(action, ())
+    verbs = [ModerationAction(n) for n in names if n in ModerationAction._value2member_map_]
+    if not verbs:
+        return Result(
+            Outcome.NOT_APPLIED,
+            Problem(
+                _("Liant cannot take back a %(action)s on %(network)s: lift it there by hand."),
+                action=action,
+                network=event.channel.kind_label,
+            ),
+        )
+    return _try_verbs(event, verbs)
+
+
+def _try_verbs(event: Event, verbs: Sequence[ModerationAction]) -> Result:
     channel = event.channel
     if Capability.MODERATE not in registry.connector_class(channel.kind).capabilities:
         return Result(

@@ -42,6 +42,12 @@ class Message:
     # From Members: an author Liant does not know yet is an observer in no segment.
     author_level: str = "observer"
     author_segments: frozenset[int] = frozenset()
+    # Whether the author accepted the workspace's current charter version; None when the
+    # workspace has no charter (then there is nothing to accept and the condition never holds).
+    charter_accepted: bool | None = None
+    # Minutes → the author's messages (this one included) within that many minutes up to this
+    # one, across the workspace's channels: one entry per window a rule asks about.
+    recent: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,6 +148,21 @@ class Compiled:
                 return Verdict(False)
             name = rule.segment.name if rule.segment else ""
             reasons.append(Problem(_("author in the segment %(name)s"), name=name))
+        if rule.charter_not_accepted:
+            if message.charter_accepted is not False:
+                return Verdict(False)
+            reasons.append(Problem(_("author has not accepted the current charter")))
+        if rule.rate_messages is not None and rule.rate_minutes is not None:
+            sent = message.recent.get(rule.rate_minutes, 1)
+            if sent <= rule.rate_messages:
+                return Verdict(False)
+            reasons.append(
+                Problem(
+                    _("%(n)s messages within %(minutes)s minutes"),
+                    n=sent,
+                    minutes=rule.rate_minutes,
+                )
+            )
         if self.pattern is not None:
             try:
                 found = self.pattern.search(message.text[:PATTERN_SCAN], timeout=PATTERN_TIMEOUT)

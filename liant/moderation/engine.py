@@ -10,6 +10,7 @@ and applies what the rules decided through the channel's connector.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from liant.moderation import actions
 from liant.moderation.conditions import Compiled, Message
 from liant.moderation.models import (
     Action,
+    Charter,
     Item,
     ItemState,
     LogEntry,
@@ -65,6 +67,7 @@ STRENGTH = [
     Action.MUTE,
     Action.BAN,
 ]
+MAX_ID = 2**63  # above any event id: a bound for (time, id) searches
 REMOVALS = ("hide", "delete", "ban", "mute", "remove", "remove_warn", "remove_mute")
 
 
@@ -106,16 +109,23 @@ def _author_history(
     return {r["author_remote_id"]: (r["first"], r["n"]) for r in rows}
 
 
-def _members(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) -> dict:
-    """(network, author) -> the author's level and the rules' segments they are in, read from
-    Members in two queries per batch (plus one per segment a rule names)."""
+def _members(
+    workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]
+) -> tuple[dict, dict]:
+    """(network, author) -> the author's level, the rules' segments they are in and whether
+    they accepted the current charter, read from Members in a few queries per batch (plus one
+    per segment a rule names); and what an author Members does not know gets."""
     from liant.members import segments  # noqa: PLC0415 - members is read only when rules ask
     from liant.members.models import Identity, Member
+    from liant.moderation.charter import latest_versions  # noqa: PLC0415 - reads members too
 
     wanted = [r for r in rules if r.up_to_level or r.segment_id is not None]
+    charter = Charter.current(workspace) if any(r.charter_not_accepted for r in rules) else None
+    # Somebody Members has never seen has not accepted anything.
+    unknown = {"charter_accepted": False} if charter is not None else {}
     authors = {e.author_remote_id for e in events if e.author_remote_id}
-    if not wanted or not authors:
-        return {}
+    if not (wanted or charter) or not authors:
+        return {}, unknown
     rows = Identity.objects.filter(workspace=workspace, remote_id__in=authors).values_list(
         "network", "remote_id", "member_id", "member__level", "member__merged_into_id"
     )
@@ -135,10 +145,58 @@ def _members(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule
             segments.members_of(rule.segment).filter(pk__in=ids).values_list("pk", flat=True)
         ):
             inside[member_id].add(rule.segment_id)
-    return {
+    people: dict[tuple[str, str], dict] = {
         key: {"author_level": level, "author_segments": frozenset(inside.get(member_id, ()))}
         for key, (member_id, level) in found.items()
     }
+    if charter is not None:
+        versions = latest_versions(ids)
+        for key, (member_id, _level) in found.items():
+            version = versions.get(member_id, (None, None))[0]
+            people[key]["charter_accepted"] = version == charter.version
+    return people, unknown
+
+
+def _recent(
+    workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]
+) -> dict[int, dict[int, int]]:
+    """Event id → {minutes: the author's messages within that many minutes up to this one},
+    for every window a flood-control rule names. One query per batch loads the authors' stored
+    messages of the widest window; each count is then two binary searches in their sorted
+    times, so a batch of 500 costs the same one query whether it holds 1 author or 500."""
+    windows = sorted(
+        {r.rate_minutes for r in rules if r.rate_messages is not None and r.rate_minutes}
+    )
+    authors = {e.author_remote_id for e in events if e.author_remote_id}
+    if not windows or not authors:
+        return {}
+    spans = [timedelta(minutes=m) for m in windows]
+    rows = Event.objects.filter(
+        workspace=workspace,
+        kind__in=MODERATED_KINDS,
+        author_remote_id__in=authors,
+        occurred_at__gte=min(e.occurred_at for e in events) - spans[-1],
+        occurred_at__lte=max(e.occurred_at for e in events),
+        # Stored later than this batch: judged with the next one, counted there.
+        pk__lte=max(e.pk for e in events),
+    ).values_list("author_remote_id", "occurred_at", "pk")
+    # Sorted by (time, id): two messages of the same second count in the order they came.
+    times: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for author, occurred, pk in rows:
+        times[author].append((occurred, pk))
+    for found in times.values():
+        found.sort()
+    counts: dict[int, dict[int, int]] = {}
+    for event in events:
+        mine = times.get(event.author_remote_id)
+        if not mine:
+            continue
+        upto = bisect_right(mine, (event.occurred_at, event.pk))
+        counts[event.pk] = {
+            minutes: upto - bisect_right(mine, (event.occurred_at - span, MAX_ID))
+            for minutes, span in zip(windows, spans, strict=True)
+        }
+    return counts
 
 
 def _wave_index(workspace: Workspace, events: Sequence[Event]) -> tuple[NearDuplicates, dict]:
@@ -168,7 +226,8 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
     compiled = [Compiled(rule) for rule in rules]
     analyses = list(analyse([e.text for e in events]))
     history = _author_history(workspace, events)
-    people = _members(workspace, events, rules)
+    people, unknown = _members(workspace, events, rules)
+    recent = _recent(workspace, events, rules)
     seen_in_batch: dict[str, int] = defaultdict(int)
     first_in_batch: dict[str, datetime] = {}
     needs_wave = any(rule.wave_size is not None for rule in rules)
@@ -195,7 +254,8 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
             author_first_seen=first,
             author_previous=before + seen_in_batch[author],
             wave=wave,
-            **people.get((event.channel.kind, author), {}),
+            recent=recent.get(event.pk, {}),
+            **people.get((event.channel.kind, author), unknown),
         )
         if author:
             seen_in_batch[author] += 1

@@ -21,7 +21,7 @@ from liant.members.gdpr import (
     forget_audit_labels,
     rows,
 )
-from liant.moderation.models import CharterAcceptance, Item, LogEntry, Report
+from liant.moderation.models import Appeal, Item, LogEntry, Report
 
 
 def _items(subject: Subject) -> QuerySet[Item]:
@@ -78,6 +78,15 @@ def export_moderation(sender: Any, subject: Subject, **kwargs: Any) -> list[Sect
             ),
         ),
         Section(
+            "moderation_appeals",
+            _("Their appeals against moderation decisions"),
+            rows(
+                Appeal.objects.filter(entry__in=_log(subject, pks))
+                .order_by("created_at")
+                .values("text", "state", "answer", "created_at", "decided_at")
+            ),
+        ),
+        Section(
             "moderation_reports",
             _("Reports they made"),
             rows(_their_reports(subject).values("note", "upheld", "created_at")),
@@ -88,6 +97,8 @@ def export_moderation(sender: Any, subject: Subject, **kwargs: Any) -> list[Sect
 @receiver(erase_personal_data)
 def erase_moderation(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
     pks = list(_items(subject).values_list("pk", flat=True))
+    # Their appeals: their words and the answer written to them go; the outcome stays.
+    appeals = Appeal.objects.filter(entry__in=_log(subject, pks)).update(text="", answer="")
     log = _log(subject, pks).update(
         text="", author_remote_id="", sent="", detail="", detail_json=None
     )
@@ -104,18 +115,12 @@ def erase_moderation(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, 
         report.reporter, report.note = f"erased:{report.pk}", ""
         report.save(update_fields=["reporter", "note"])
         reports += 1
-    acceptances = 0
-    for acceptance in CharterAcceptance.objects.filter(
-        subject.author_q("author_remote_id", None, network="channel__kind"),
-        charter__workspace_id=subject.workspace_id,
-    ):
-        acceptance.author_remote_id = f"erased:{acceptance.pk}"
-        acceptance.save(update_fields=["author_remote_id"])
-        acceptances += 1
+    # Charter acceptances are the member's Consent rows (charter.py): Members' erasure handles
+    # them with the other consents.
     return {
         "moderation_items": items,
         "moderation_log": log,
         "moderation_report_notes": notes,
+        "moderation_appeals": appeals,
         "moderation_reports_made": reports,
-        "charter_acceptances": acceptances,
     }

@@ -57,6 +57,16 @@ class Charter(models.Model):
         )
         return first or second
 
+    def article_text(self, number: int, language: str | None = None) -> str:
+        """The Markdown of one article, from its heading to the next one."""
+        body = self.body(language)
+        headings = list(ARTICLE_RE.finditer(body))
+        for index, match in enumerate(headings):
+            if int(match.group(1)) == number:
+                end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
+                return body[match.start() : end].strip()
+        return ""
+
     def articles(self, language: str | None = None) -> dict[int, str]:
         """Article number → title, read from the Markdown headings ("## 3. Respect")."""
         found: dict[int, str] = {}
@@ -68,16 +78,18 @@ class Charter(models.Model):
 ARTICLE_RE = re.compile(r"^#{1,4}\s*(?:Article\s+)?(\d{1,3})\s*[.):—-]?\s*(.*)$", re.M | re.I)
 
 
-class CharterAcceptance(models.Model):
-    """A member (by network identity) accepted a version of the charter, at a date."""
+def charter_consent_text(version: int) -> str:
+    """What a charter acceptance is recorded as in members.Consent: the version is in the
+    wording, so the proof says which text was agreed to even after newer versions."""
+    return f"charter v{version}"
 
-    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="acceptances")
-    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL)
-    author_remote_id = models.CharField(max_length=500)
-    accepted_at = models.DateTimeField(default=timezone.now)
 
-    def __str__(self) -> str:
-        return f"{self.author_remote_id} accepted {self.charter}"
+def charter_version_of(text: str) -> int | None:
+    match = CONSENT_RE.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+CONSENT_RE = re.compile(r"charter v(\d+)")
 
 
 class Action(models.TextChoices):
@@ -200,6 +212,20 @@ class Rule(models.Model):
         related_name="+",
         verbose_name=_("author is in the segment"),
     )
+    charter_not_accepted = models.BooleanField(
+        _("author has not accepted the current charter version"),
+        default=False,
+        help_text=_("Read from the members' charter acceptances; an unknown author has not."),
+    )
+    rate_messages = models.PositiveSmallIntegerField(
+        _("author sent more than this many messages"),
+        null=True,
+        blank=True,
+        help_text=_("Flood control, counted on every channel of the workspace."),
+    )
+    rate_minutes = models.PositiveSmallIntegerField(
+        _("within this many minutes"), null=True, blank=True
+    )
     min_toxicity = models.FloatField(_("insult probability at least"), null=True, blank=True)
     min_spam = models.FloatField(_("spam probability at least"), null=True, blank=True)
     channels = models.ManyToManyField(
@@ -233,6 +259,10 @@ class Rule(models.Model):
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 raise ValidationError({name: _("A probability is between 0 and 1.")})
+        if (self.rate_messages is None) != (self.rate_minutes is None):
+            raise ValidationError(
+                _("Flood control needs both a number of messages and a number of minutes.")
+            )
         if not conditions_of(self):
             raise ValidationError(_("Give the rule at least one condition."))
 
@@ -258,12 +288,15 @@ def conditions_of(rule: Rule) -> list[str]:
         "segment_id",
         "min_toxicity",
         "min_spam",
+        "rate_messages",
     ):
         value = getattr(rule, name)
         if value not in (None, ""):
             set_.append(name)
     if rule.all_caps:
         set_.append("all_caps")
+    if rule.charter_not_accepted:
+        set_.append("charter_not_accepted")
     return set_
 
 
@@ -408,6 +441,13 @@ class LogEntry(models.Model):
     sent = models.TextField(blank=True)  # the warning sent to the author, word for word
     mute_until = models.DateTimeField(null=True, blank=True)
     apply_after = models.DateTimeField(null=True, blank=True)  # a person's decision: undo until
+    # A mute or ban: when it was lifted (its time ran out, a moderator lifted it early, or an
+    # appeal reversed it). Set in the same update that claims the lifting, so it happens once.
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    # An "unmute"/"unban" or an appeal's decision: the entry it takes back or judges.
+    lifts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -415,6 +455,76 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ({self.outcome})"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language (a person's decision, else a rule's action)."""
+        for choices in (Decision, Action):
+            if self.action in choices.values:
+                return str(choices(self.action).label)
+        return str(LOGGED_ACTIONS.get(self.action, self.action))
+
+
+# What the log records besides rules' actions and people's decisions.
+LOGGED_ACTIONS = {
+    "unmute": _("Mute lifted"),
+    "unban": _("Ban lifted"),
+    "appeal_upheld": _("Appeal: decision upheld"),
+    "appeal_reversed": _("Appeal: decision reversed"),
+}
+
+
+class AppealState(models.TextChoices):
+    OPEN = "open", _("Waiting for a moderator")
+    UPHELD = "upheld", _("Decision upheld")
+    REVERSED = "reversed", _("Decision reversed")
+
+
+class Appeal(models.Model):
+    """The author of a held or removed message contests the decision, through the signed
+    link the notice gave them (no account needed). One appeal per decision: a second visit
+    shows where the first one stands."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="moderation_appeals"
+    )
+    entry = models.OneToOneField(LogEntry, on_delete=models.CASCADE, related_name="appeal")
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    text = models.TextField()  # the author's words; never rendered as HTML
+    language = models.CharField(max_length=8, blank=True)  # the page's, to answer in it
+    state = models.CharField(max_length=10, choices=AppealState.choices, default=AppealState.OPEN)
+    answer = models.TextField(blank=True)  # the moderator's note, shown to the author
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["workspace", "state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"appeal of {self.entry_id} ({self.state})"
+
+
+class ReportSent(models.Model):
+    """The weekly report of a workspace went out for the week starting `week`: created before
+    the e-mails are sent, so two workers (or a retried task) send each week's report once."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "week"], name="one_report_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.workspace_id} {self.week}"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liant.core.models import User
-from liant.moderation import actions
+from liant.moderation import actions, appeals
 from liant.moderation.engine import refresh_risk
 from liant.moderation.models import (
     Action,
@@ -101,6 +101,8 @@ def send(entry_id: int, now: datetime | None = None) -> str | None:
                     str(cited) if cited else None,
                     language,
                 )
+                # The warning is the notice of a removal: it carries the way to contest it.
+                sent = f"{sent}\n\n{appeals.notice(entry, language)}"
                 result = actions.send_warning(event, sent)
             else:
                 result = actions.send_to_network(event, step)

@@ -5,7 +5,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from liant.channels.models import Channel
 from liant.core.models import Workspace
-from liant.moderation import engine, queue
+from liant.moderation import engine, lifting, queue, report
 
 
 @db_task(retries=0)
@@ -32,3 +32,17 @@ def send_decision(entry_id: int) -> str | None:
 def send_due_decisions() -> int:
     """Decisions whose undo window has passed and whose scheduled send was lost."""
     return queue.send_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+def lift_expired_mutes() -> int:
+    """Mutes whose time has run out are lifted through the connector where it can, and
+    logged either way (lifting.lift claims each one, so overlapping sweeps lift it once)."""
+    return lifting.lift_expired()
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="7", minute="0"))
+def send_weekly_reports() -> int:
+    """Monday morning: last week's moderation report to each workspace's owners and admins
+    (report.send_weekly claims each workspace's week first, so it goes out once)."""
+    return report.send_weekly()

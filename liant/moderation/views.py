@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import date, timedelta
 
 import markdown
 import nh3
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,10 +23,15 @@ from liant.channels.models import Channel, Event
 from liant.connectors.base import render_detail
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.core.audit import client_ip
 from liant.core.models import Workspace
-from liant.members.models import Segment
-from liant.moderation import engine, queue
+from liant.members.models import Member, Segment
+from liant.moderation import appeals, engine, lifting, queue
+from liant.moderation import charter as acceptance
+from liant.moderation import report as moderation_report
 from liant.moderation.models import (
+    Appeal,
+    AppealState,
     Charter,
     Decision,
     Item,
@@ -49,7 +57,8 @@ class RuleForm(forms.ModelForm):
         fields = [
             "name", "article", "severity", "action", "words", "pattern", "min_links",
             "denied_domains", "allowed_domains", "min_mentions", "all_caps", "wave_size",
-            "new_member_days", "max_previous_messages", "up_to_level", "segment", "min_toxicity",
+            "new_member_days", "max_previous_messages", "up_to_level", "segment",
+            "charter_not_accepted", "rate_messages", "rate_minutes", "min_toxicity",
             "min_spam", "channels",
             "warning", "mute_minutes", "label",
         ]  # fmt: skip
@@ -114,6 +123,9 @@ def review_queue(request: WorkspaceRequest) -> HttpResponse:
             "rules": Rule.objects.filter(workspace=workspace),
             "decisions": Decision.choices,
             "pending": pending,
+            "appeals": Appeal.objects.filter(workspace=workspace, state=AppealState.OPEN)
+            .select_related("entry", "entry__actor", "entry__rule", "entry__charter")
+            .order_by("created_at")[:SHOWN],
             "can_act": request.membership.can("moderation.act"),
         },
     )
@@ -158,6 +170,8 @@ def action_log(request: WorkspaceRequest) -> HttpResponse:
     )
     for entry in entries:
         entry.detail_shown = render_detail(entry.detail_json, entry.detail)  # type: ignore[attr-defined]
+        # The link a notice to the author would carry, for a notice sent some other way.
+        entry.appeal_link = appeals.appeal_url(entry) if appeals.appealable(entry) else ""  # type: ignore[attr-defined]
     return render(request, "moderation/log.html", {"entries": entries})
 
 
@@ -245,12 +259,28 @@ def charter_edit(request: WorkspaceRequest) -> HttpResponse:
         audit.record(request, "moderation.charter_published", target=charter, version=version)
         messages.success(request, _("Version %(n)s of the charter is published.") % {"n": version})
         return redirect("moderation_charter", ws=request.workspace.slug)
+    query = request.GET.get("q", "").strip()[:100]
+    found = (
+        list(
+            Member.objects.filter(
+                Q(name__icontains=query) | Q(email__icontains=query),
+                workspace=request.workspace,
+                merged_into__isnull=True,
+                erased_at__isnull=True,
+            )[:20]
+        )
+        if query
+        else []
+    )
     return render(
         request,
         "moderation/charter_edit.html",
         {
             "form": form,
             "current": current,
+            "counts": acceptance.acceptance_counts(request.workspace),
+            "q": query,
+            "found": found,
             "versions": Charter.objects.filter(workspace=request.workspace)[:20],
         },
     )
@@ -269,4 +299,237 @@ def public_charter(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "moderation/charter_public.html",
         {"workspace": workspace, "charter": charter, "html": html},
+    )
+
+
+def charter_accept(request: HttpRequest, signed: str) -> HttpResponse:
+    """The public charter with an "I accept" for the one person the signed link names. It
+    shows nothing about them but whether they accepted this version: a forwarded link tells
+    its reader nothing else."""
+    person = acceptance.member_of(signed)
+    workspace = person.workspace
+    current = Charter.current(workspace)
+    if current is None:
+        raise Http404
+    accepted = acceptance.accepted_at(person, current)
+    if request.method == "POST" and accepted is None:
+        acceptance.record_acceptance(
+            person, current, source="public charter page", ip=client_ip(request)
+        )
+        messages.success(request, _("Thank you: your acceptance is recorded."))
+        return redirect(request.path)
+    html = mark_safe(render_charter(current.body()))  # noqa: S308 - sanitized as above
+    return render(
+        request,
+        "moderation/charter_public.html",
+        {"workspace": workspace, "charter": current, "html": html, "accepting": True,
+         "accepted": accepted},
+    )  # fmt: skip
+
+
+@workspace_view("moderation.manage")
+def member_charter(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """One member's charter acceptance: the link to send them, and recording an acceptance
+    given some other way (on paper, at an event, by e-mail) with who recorded it."""
+    person = get_object_or_404(Member, pk=pk, workspace=request.workspace, merged_into__isnull=True)
+    current = Charter.current(request.workspace)
+    if request.method == "POST":
+        if current is None:
+            raise Http404
+        if request.POST.get("do") == "send":
+            if not person.email:
+                raise Http404
+            try:
+                acceptance.send_link(person)
+            except Exception:  # a mail server down: say so, the link is on the page to copy
+                logging.getLogger(__name__).exception("charter link to member %s", person.pk)
+                messages.error(request, _("The e-mail could not be sent; copy the link instead."))
+            else:
+                audit.record(request, "moderation.charter_link_sent", target=person)
+                messages.success(
+                    request, _("The link is sent to %(email)s.") % {"email": person.email}
+                )
+        elif acceptance.accepted_at(person, current) is None:
+            acceptance.record_acceptance(
+                person, current, source=f"recorded by {request.user.email}"
+            )
+            audit.record(
+                request, "moderation.charter_accepted", target=person, version=current.version
+            )
+            messages.success(
+                request,
+                _("Recorded: %(name)s accepted version %(n)s of the charter.")
+                % {"name": str(person), "n": current.version},
+            )
+        return redirect("moderation_member_charter", ws=request.workspace.slug, pk=person.pk)
+    history = person.consents.filter(purpose="charter")[:20]
+    return render(
+        request,
+        "moderation/member_charter.html",
+        {
+            "person": person,
+            "current": current,
+            "accepted": acceptance.accepted_at(person, current) if current else None,
+            "history": history,
+            "link": acceptance.accept_url(person),
+        },
+    )
+
+
+# --- Appeals ------------------------------------------------------------------------------
+
+# What the author is told happened, per decision (a rule's action or a person's).
+WHAT_HAPPENED = {
+    "hold": gettext_lazy("Your message is held: the moderators will look at it."),
+    "hide": gettext_lazy("Your message was removed."),
+    "delete": gettext_lazy("Your message was removed."),
+    "remove": gettext_lazy("Your message was removed."),
+    "remove_warn": gettext_lazy("Your message was removed."),
+    "mute": gettext_lazy("You were muted."),
+    "remove_mute": gettext_lazy("Your message was removed and you were muted."),
+    "ban": gettext_lazy("You were banned from the community."),
+}
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Why should the moderators change this decision?"),
+        max_length=appeals.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+def appeal_page(request: HttpRequest, signed: str) -> HttpResponse:
+    """Public: what was decided about one message and why (the charter article, in the
+    reader's language), and a form to contest it. It shows the author's own message and the
+    decision, nothing about anyone else; the moderator who decided is not named."""
+    entry = appeals.entry_of(signed)
+    workspace = entry.workspace
+    existing = Appeal.objects.filter(entry=entry).first()
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        appeals.submit(entry, form.cleaned_data["text"], get_language() or workspace.language)
+        messages.success(request, _("Your appeal is sent: a moderator will look at it."))
+        return redirect(request.path)
+    charter = entry.charter or Charter.current(workspace)
+    language = get_language()
+    article = None
+    if charter is not None and entry.article is not None:
+        text = charter.article_text(entry.article, language)
+        # Sanitized like the public charter: the managers' Markdown, nothing from outside.
+        article = mark_safe(render_charter(text)) if text else None  # noqa: S308
+    return render(
+        request,
+        "moderation/appeal_public.html",
+        {
+            "workspace": workspace,
+            "entry": entry,
+            "what": WHAT_HAPPENED.get(entry.action, ""),
+            "number": entry.article,
+            "article": article,
+            "charter": charter,
+            "appeal": existing,
+            "form": form,
+        },
+    )
+
+
+@workspace_view("moderation.act")
+@require_POST
+def appeal_decide(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    appeal = get_object_or_404(
+        Appeal.objects.select_related("entry"),
+        pk=pk,
+        workspace=request.workspace,
+        state=AppealState.OPEN,
+    )
+    decision = request.POST.get("decision", "")
+    if decision not in (appeals.UPHOLD, appeals.REVERSE):
+        raise Http404
+    try:
+        entry = appeals.decide(appeal, decision, request.user, request.POST.get("answer", ""))
+    except appeals.SameModerator:
+        messages.error(
+            request, _("You took this decision: another moderator must judge its appeal.")
+        )
+        return redirect("moderation", ws=request.workspace.slug)
+    if entry is not None:
+        audit.record(request, "moderation.appeal_decided", target=appeal, decision=decision)
+        if decision == appeals.REVERSE:
+            messages.success(request, _("Reversed: %(outcome)s.") % {
+                "outcome": entry.get_outcome_display()})  # fmt: skip
+        else:
+            messages.success(request, _("The decision is upheld."))
+    return redirect("moderation", ws=request.workspace.slug)
+
+
+# --- Mutes and bans -----------------------------------------------------------------------
+
+
+@workspace_view("moderation.view")
+def sanctions(request: WorkspaceRequest) -> HttpResponse:
+    """Mutes and bans in force, with when each ends, and the recent lifts."""
+    active = list(
+        lifting.in_force(request.workspace).select_related("rule", "actor").order_by("mute_until")
+    )
+    lifted = list(
+        LogEntry.objects.filter(
+            workspace=request.workspace, action__in=[lifting.UNMUTE, lifting.UNBAN]
+        ).select_related("actor")[:50]
+    )
+    for entry in lifted:
+        entry.detail_shown = render_detail(entry.detail_json, entry.detail)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "moderation/sanctions.html",
+        {
+            "active": active,
+            "lifted": lifted,
+            "can_act": request.membership.can("moderation.act"),
+        },
+    )
+
+
+@workspace_view("moderation.act")
+@require_POST
+def sanction_lift(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    sanction = get_object_or_404(LogEntry, pk=pk, workspace=request.workspace)
+    entry = lifting.lift(sanction.pk, actor=request.user)
+    if entry is None:
+        messages.error(request, _("This mute or ban is no longer in force."))
+    else:
+        audit.record(request, "moderation.lifted", target=sanction)
+        if entry.outcome == Outcome.APPLIED:
+            messages.success(request, _("Lifted on the network."))
+        else:
+            messages.warning(
+                request,
+                _("Recorded as lifted; the network still needs it: %(reason)s")
+                % {"reason": render_detail(entry.detail_json, entry.detail)},
+            )
+    return redirect("moderation_sanctions", ws=request.workspace.slug)
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+@workspace_view("moderation.view")
+def report_page(request: WorkspaceRequest) -> HttpResponse:
+    """The weekly report the owners get by e-mail, for any week (?week=2026-11-23)."""
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = None
+    start, end = moderation_report.week_of(request.workspace, day)
+    found = moderation_report.build(request.workspace, start, end)
+    following = end.date() if end <= timezone.now() else None
+    return render(
+        request,
+        "moderation/report.html",
+        {
+            "report": found,
+            "wait": moderation_report.duration(found.median_decision),
+            "previous": (start - timedelta(days=7)).date(),
+            "next": following,
+        },
     )
