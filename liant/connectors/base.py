@@ -192,6 +192,10 @@ class ModerationAction(enum.StrEnum):
     BLOCK = "block"
     KICK = "kick"
     BAN = "ban"
+    # Taking a sanction back (moderation's appeals and timed mutes); each network that can.
+    UNMUTE = "unmute"
+    UNBLOCK = "unblock"
+    UNBAN = "unban"
 
 
 # --- Length rules the composer checks without calling the network ---------------------------

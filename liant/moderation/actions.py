@@ -42,10 +42,10 @@ VERBS: dict[str, tuple[ModerationAction, ...]] = {
     Action.MUTE: (ModerationAction.MUTE,),
     Action.BAN: (ModerationAction.BAN, ModerationAction.BLOCK),
 }
-# Taking a sanction back, by the names a connector verb would have. The connectors' interface
-# has no such verb yet (ModerationAction lists none), so today every lift is recorded and left
-# to a person with that reason; the day a connector adds "unmute", lifting goes through it
-# without a change here. A deleted message has no way back on any network Liant connects to.
+# Taking a sanction back, by the connector verbs tried in order. A network without them
+# (Bluesky, feeds) records the lift with the reason and leaves it to a person; Mastodon
+# unmutes and unblocks, Matrix unbans. A deleted message has no way back on
+# any network Liant connects to.
 LIFT_VERBS: dict[str, tuple[str, ...]] = {
     Action.MUTE: ("unmute",),
     Action.BAN: ("unban", "unblock"),

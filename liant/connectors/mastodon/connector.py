@@ -583,8 +583,14 @@ class MastodonConnector(Connector):
                     id=remote_id,
                 )
             return
-        if action in (ModerationAction.BLOCK, ModerationAction.MUTE):
-            # Blocking or muting twice is documented as harmless: safe to retry.
+        if action in (
+            ModerationAction.BLOCK,
+            ModerationAction.MUTE,
+            ModerationAction.UNBLOCK,
+            ModerationAction.UNMUTE,
+        ):
+            # Blocking or muting twice (and lifting twice) is documented as harmless: safe
+            # to retry. All four take the author's account id and answer the relationship.
             self.http.post(
                 self._url(f"/api/v1/accounts/{target}/{action.value}"),
                 headers=self._auth(),

@@ -211,17 +211,20 @@ class MatrixConnector(Connector):
                 idempotent=True,
             )
             return
-        if action in (ModerationAction.KICK, ModerationAction.BAN):
+        if action in (ModerationAction.KICK, ModerationAction.BAN, ModerationAction.UNBAN):
+            # The sender of the message the decision was about is the member acted upon.
             sender = self._call("GET", f"{API}/rooms/{quote(room)}/event/{quote(event)}")["sender"]
             self._call(
                 "POST",
                 f"{API}/rooms/{quote(room)}/{action.value}",
-                body={"user_id": sender, "reason": "Charter of the community"},
+                body={"user_id": sender, "reason": "Charter of the community"}
+                if action is not ModerationAction.UNBAN
+                else {"user_id": sender, "reason": "Lifted by the community's moderators"},
                 idempotent=True,
             )
             return
         raise ConnectorError(
-            _("Matrix has no '%(action)s' for a message; use delete, kick or ban."),
+            _("Matrix has no '%(action)s' for a message; use delete, kick, ban or unban."),
             action=str(action),
         )
 

@@ -75,6 +75,12 @@ class FakeInstance:
         self.route("DELETE", r"/api/v1/statuses/(\d+)", self._json("status_deleted.json"))
         self.route("POST", r"/api/v1/accounts/(\d+)/block", self._json("relationship_blocked.json"))
         self.route("POST", r"/api/v1/accounts/(\d+)/mute", self._json("relationship_muted.json"))
+        self.route(
+            "POST", r"/api/v1/accounts/(\d+)/unmute", self._json("relationship_unmuted.json")
+        )
+        self.route(
+            "POST", r"/api/v1/accounts/(\d+)/unblock", self._json("relationship_unblocked.json")
+        )
 
     # --- set-up ----------------------------------------------------------------------------
 

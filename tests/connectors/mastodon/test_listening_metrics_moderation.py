@@ -92,7 +92,15 @@ def test_deleting_someone_elses_status_says_mastodon_does_not_allow_it(instance,
     assert "deletes only the account's own statuses" in failure.value.message
 
 
-@pytest.mark.parametrize("action", [ModerationAction.BLOCK, ModerationAction.MUTE])
+@pytest.mark.parametrize(
+    "action",
+    [
+        ModerationAction.BLOCK,
+        ModerationAction.MUTE,
+        ModerationAction.UNBLOCK,
+        ModerationAction.UNMUTE,
+    ],
+)
 def test_block_and_mute_act_on_the_author_account(instance, connector, action):
     connector.moderate("110000000000000777", action)
     (request,) = instance.requests

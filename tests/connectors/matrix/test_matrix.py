@@ -108,6 +108,12 @@ def test_moderation_redacts_kicks_and_bans(room):
         f"/_matrix/client/v3/rooms/{room.room_id}/state/m.room.member/{room.member['user_id']}",
     )
     assert state["membership"] == "ban"
+    connector.moderate(f"{room.room_id}|{spam}", ModerationAction.UNBAN)  # an appeal won
+    state = connector._call(
+        "GET",
+        f"/_matrix/client/v3/rooms/{room.room_id}/state/m.room.member/{room.member['user_id']}",
+    )
+    assert state["membership"] == "leave"
     with pytest.raises(ConnectorError, match="no 'mute'"):
         connector.moderate(f"{room.room_id}|{spam}", ModerationAction.MUTE)
 
