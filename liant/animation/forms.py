@@ -73,6 +73,7 @@ class MeetupForm(forms.ModelForm):
         model = Meetup
         fields = [
             "title", "kind", "description", "starts_at", "ends_at", "place", "link", "capacity",
+            "dm_reminders",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),

@@ -26,6 +26,9 @@ from django.utils.translation import gettext as _
 
 from liant.animation.models import Meetup, Rsvp
 from liant.animation.people import record_activity
+from liant.channels.fetching import with_fresh_credentials
+from liant.connectors import registry
+from liant.connectors.base import Author, Capability, Connector, ConnectorError, Draft
 from liant.members.models import ActivityKind, Identity, Member
 
 log = logging.getLogger(__name__)
@@ -215,6 +218,14 @@ def send_reminders(now: datetime | None = None) -> int:
                 "link": settings.SITE_URL
                 + reverse("animation_public_rsvp", kwargs={"token": row.token}),
             }
+            short = _("Reminder: “%(title)s”, %(when)s, %(where)s. Details: %(link)s") % {
+                "title": meetup.title,
+                "when": when,
+                "where": where,
+                "link": settings.SITE_URL
+                + reverse("animation_public_rsvp", kwargs={"token": row.token}),
+            }
+            remind_privately(row, short, now)
             try:
                 send_mail(
                     _("Reminder: %(title)s") % {"title": meetup.title}, body, None, [row.email]
@@ -226,6 +237,44 @@ def send_reminders(now: datetime | None = None) -> int:
                 continue
         sent += 1
     return sent
+
+
+def remind_privately(row: Rsvp, text: str, now: datetime) -> bool:
+    """A private message on the first network where the member has an account Liant can
+    write to privately (Mastodon, Matrix…), once: the row is claimed before the call."""
+    if not row.meetup.dm_reminders:
+        return False
+    identities = (
+        Identity.objects.filter(member_id=row.member_id, channel__isnull=False)
+        .exclude(network="email")  # the e-mail reminder already went there
+        .select_related("channel")
+        .order_by("-last_seen_at")
+    )
+    for identity in identities:
+        channel = identity.channel
+        assert channel is not None
+        try:
+            capabilities = registry.connector_class(channel.kind).capabilities
+        except LookupError:
+            continue
+        if Capability.SEND_DIRECT not in capabilities:
+            continue
+        if not Rsvp.objects.filter(pk=row.pk, dm_reminder_sent_at__isnull=True).update(
+            dm_reminder_sent_at=now
+        ):
+            return False  # another worker has it
+        author = Author(remote_id=identity.remote_id, handle=identity.handle, name=identity.name)
+
+        def send(connector: Connector, to: Author = author) -> None:
+            connector.send_direct(to, Draft(text=text))
+
+        try:
+            with_fresh_credentials(channel, send)
+        except ConnectorError:
+            log.warning("private reminder for rsvp %s failed", row.pk, exc_info=True)
+            return False
+        return True
+    return False
 
 
 def tell_promoted(rsvp_id: int) -> None:

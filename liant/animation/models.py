@@ -196,6 +196,14 @@ class Meetup(models.Model):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
+    dm_reminders = models.BooleanField(
+        _("also remind by private message"),
+        default=True,
+        help_text=_(
+            "Where the member has an account on a network Liant can write to privately "
+            "(Mastodon, Matrix), besides the e-mail."
+        ),
+    )
     # Places taken, moved only by conditional updates so two RSVPs at once never both get
     # the last place (see meetups.py).
     going_count = models.PositiveIntegerField(default=0)
@@ -233,6 +241,9 @@ class Rsvp(models.Model):
     token = models.CharField(max_length=40, unique=True, default=new_token)
     created_at = models.DateTimeField(default=timezone.now)  # the waiting list's order
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The same reminder as a private message, where the member has an account on a network
+    # Liant can write to privately; claimed before sending like the e-mail.
+    dm_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

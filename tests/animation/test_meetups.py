@@ -161,3 +161,38 @@ def test_check_in_records_attendance_once(workspace):
     assert not meetups.check_in(row)
     activity = Activity.objects.get(member=row.member)
     assert activity.kind == ActivityKind.EVENT_ATTENDED
+
+
+def test_a_member_with_a_private_messaging_account_is_also_reminded_there(workspace, monkeypatch):
+    from liant.channels.models import Channel
+    from liant.connectors import registry
+    from liant.members.models import Identity
+    from tests.inbox.fakes import ScriptedReplier
+
+    monkeypatch.setitem(
+        registry.KINDS, "scripted_reply", ("Scripted replies", "tests.inbox.fakes.ScriptedReplier")
+    )
+    registry.connector_class.cache_clear()
+    ScriptedReplier.script, ScriptedReplier.sent = [], []
+    social = Channel.objects.create(workspace=workspace, kind="scripted_reply", name="Social")
+    meetup = make_meetup(workspace, starts_at=timezone.now() + timedelta(hours=20))
+    lou, mia = answer(meetup, "lou"), answer(meetup, "mia")
+    Identity.objects.create(
+        workspace=workspace,
+        member=lou.member,
+        network="scripted_reply",
+        key="lou-social",
+        remote_id="lou-social",
+        handle="@lou",
+        channel=social,
+    )
+    try:
+        assert meetups.send_reminders() == 2
+        assert meetups.send_reminders() == 0
+        assert [(verb, to) for verb, to, _d in ScriptedReplier.sent] == [("direct", "lou-social")]
+        assert meetup.title in ScriptedReplier.sent[0][2].text
+        assert len(mail.outbox) == 2  # the e-mail goes to both, as before
+        Rsvp.objects.filter(pk=mia.pk).update(reminder_sent_at=None)
+        Meetup.objects.filter(pk=meetup.pk).update(dm_reminders=False)
+    finally:
+        registry.connector_class.cache_clear()
