@@ -135,6 +135,26 @@ RULES = [
         "words": "promo\ncode promo\nsoldes\ndiscount\n% off\nlivraison gratuite",
     },
     {
+        # Rate limits that escalate with the level: a newcomer's first day is tighter than an
+        # observer's, and contributors and ambassadors have none.
+        "name": "Premier jour : 3 messages en 10 minutes au plus",
+        "article": 3,
+        "severity": Severity.LOW,
+        "action": Action.HOLD,
+        "new_member_days": 1,
+        "rate_messages": 3,
+        "rate_minutes": 10,
+    },
+    {
+        "name": "Observateurs : 10 messages en 10 minutes au plus",
+        "article": 3,
+        "severity": Severity.LOW,
+        "action": Action.HOLD,
+        "up_to_level": "observer",
+        "rate_messages": 10,
+        "rate_minutes": 10,
+    },
+    {
         "name": "Nos propres liens",
         "severity": Severity.LOW,
         "action": Action.ALLOW,
@@ -213,7 +233,7 @@ def moderation(context: DemoContext) -> None:
         if not item.reports.exists():
             queue.report(item, f"user:{camille.pk}", "Pub pour un autre commerce")
     context.notes.append(
-        "Moderation: a charter (FR/EN, public at /charter/maison-lumiere/), 12 rules, and a "
+        "Moderation: a charter (FR/EN, public at /charter/maison-lumiere/), 14 rules (two are rate limits by level), and a "
         f"review queue of {Item.objects.filter(workspace=workspace, state='queued').count()} "
         f"messages for {malik.name}"
     )

@@ -27,7 +27,7 @@ def test_the_demo_has_a_charter_rules_and_a_queue(context, workspace):
     demo.moderation(context)
     demo.moderation(context)  # idempotent
     assert Charter.objects.filter(workspace=workspace).count() == 1
-    assert Rule.objects.filter(workspace=workspace, active=True).count() == 12
+    assert Rule.objects.filter(workspace=workspace, active=True).count() == 14
     queued = Item.objects.filter(workspace=workspace, state="queued")
     texts = " ".join(queued.values_list("text", flat=True))
     assert "connard" in texts and "morons" in texts  # FR and EN insults
