@@ -233,7 +233,8 @@ def moderation(context: DemoContext) -> None:
         if not item.reports.exists():
             queue.report(item, f"user:{camille.pk}", "Pub pour un autre commerce")
     context.notes.append(
-        "Moderation: a charter (FR/EN, public at /charter/maison-lumiere/), 14 rules (two are rate limits by level), and a "
+        "Moderation: a charter (FR/EN, public at /charter/maison-lumiere/), 14 rules (two are "
+        "rate limits by level), and a "
         f"review queue of {Item.objects.filter(workspace=workspace, state='queued').count()} "
         f"messages for {malik.name}"
     )
