@@ -337,4 +337,3 @@ def test_ratios_add_numerators_and_denominators_not_daily_ratios():
     kpi = REGISTRY["listening.negative"]
     busy, quiet = Measure(value=10, weight=100), Measure(value=1, weight=1)
     assert value_of(kpi, combine(kpi, [busy, quiet])) == pytest.approx(10.9)
-
