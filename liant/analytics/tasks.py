@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -13,12 +14,17 @@ def roll_up_workspace(workspace_id: int) -> int:
     return rollup.nightly(workspace) if workspace else 0
 
 
+def just_past_midnight(workspace: Workspace) -> bool:
+    return timezone.now().astimezone(rollup.zone(workspace)).hour == 0
+
+
 @db_periodic_task(crontab(minute="20"))
 def roll_up_everywhere() -> int:
-    """Hourly rather than at one fixed time: workspaces live in different time zones, and a
-    day is over at its own midnight. The upsert makes the runs after the first harmless, and
-    the recomputed recent days pick up late metrics and answers."""
-    ids = list(Workspace.objects.values_list("pk", flat=True))
-    for workspace_id in ids:
+    """Every hour, each workspace whose own midnight has just passed: workspaces live in
+    different time zones, and a day is over at its own midnight. A night the worker was
+    down is not lost: the next night recomputes the last days, and the dashboard computes
+    and keeps any past day it finds missing."""
+    chosen = [w.pk for w in Workspace.objects.all() if just_past_midnight(w)]
+    for workspace_id in chosen:
         roll_up_workspace(workspace_id)
-    return len(ids)
+    return len(chosen)

@@ -101,3 +101,19 @@ def test_the_nightly_task_and_the_backfill_command_fill_past_days(workspace, oth
     assert KpiValue.objects.filter(workspace=workspace).count() == len(REGISTRY) * 10
     assert not KpiValue.objects.filter(workspace=other_workspace).exists()
     assert not KpiValue.objects.filter(day__gte=rollup.today(workspace)).exists()
+
+
+def test_each_workspace_is_rolled_up_in_the_hour_after_its_own_midnight(workspace, other_workspace):
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    other_workspace.timezone = "America/New_York"
+    other_workspace.save()
+    # 23:20 UTC on a winter day: 00:20 in Paris, 18:20 in New York.
+    now = datetime(2026, 11, 10, 23, 20, tzinfo=UTC)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=now),
+        mock.patch.object(tasks, "roll_up_workspace") as enqueue,
+    ):
+        assert tasks.roll_up_everywhere.call_local() == 1
+    enqueue.assert_called_once_with(workspace.pk)
