@@ -74,14 +74,15 @@ def _link(kpi: KpiDef, request: WorkspaceRequest) -> str:
 def _trend(kpi: KpiDef, value: float | None, before: float | None) -> dict[str, Any]:
     if value is None or before is None:
         return {"delta": None, "direction": "none", "tone": "neutral", "percent": None}
-    delta = round(value - before, kpi.decimals or 1)
+    delta = round(value - before, kpi.decimals)
     direction = "up" if delta > 0 else "down" if delta < 0 else "flat"
     if direction == "flat" or kpi.higher_is_better is None:
         tone = "neutral"
     else:
         tone = "good" if (direction == "up") == kpi.higher_is_better else "bad"
     percent = round(100 * delta / before) if before else None
-    return {"delta": delta, "direction": direction, "tone": tone, "percent": percent}
+    shown = f"{abs(delta):.{kpi.decimals}f}" if kpi.decimals else f"{abs(round(delta)):d}"
+    return {"delta": shown, "direction": direction, "tone": tone, "percent": percent}
 
 
 def _number(kpi: KpiDef, value: float | None) -> str:
