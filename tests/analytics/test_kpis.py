@@ -337,3 +337,36 @@ def test_ratios_add_numerators_and_denominators_not_daily_ratios():
     kpi = REGISTRY["listening.negative"]
     busy, quiet = Measure(value=10, weight=100), Measure(value=1, weight=1)
     assert value_of(kpi, combine(kpi, [busy, quiet])) == pytest.approx(10.9)
+
+
+def test_the_day_the_clocks_go_forward_lasts_23_hours_in_paris(workspace, brand):
+    # Sunday 29 March 2026: midnight is 23:00 UTC the day before (CET), the next midnight
+    # 22:00 UTC (CEST).
+    change = date(2026, 3, 29)
+    for when in [
+        datetime(2026, 3, 28, 23, 0, tzinfo=UTC),  # 00:00 CET: the first instant
+        datetime(2026, 3, 29, 21, 59, tzinfo=UTC),  # 23:59 CEST: the last minute
+        datetime(2026, 3, 29, 22, 0, tzinfo=UTC),  # 00:00 on the 30th
+    ]:
+        mention(workspace, brand, when)
+    assert value(workspace, "listening.mentions", change) == 2
+
+
+def test_days_across_the_clock_change_add_up_to_the_period(workspace, brand, channel):
+    from liant.analytics import rollup
+
+    first, last = date(2026, 10, 24), date(2026, 10, 26)
+    for hour in range(0, 72 * 60, 97):  # every 97 minutes over three days, from 22:00 UTC
+        when = datetime(2026, 10, 23, 22, tzinfo=UTC) + timedelta(minutes=hour)
+        mention(workspace, brand, when, ["negative", "positive", "neutral"][hour % 3])
+        conversation(
+            workspace, channel, when, first_response_at=when + timedelta(minutes=hour % 50)
+        )
+    days = rollup.days_between(first, last + timedelta(days=1))
+    rollup.store(workspace, days)
+    for key in ("listening.mentions", "listening.reputation", "inbox.first_response"):
+        kpi = REGISTRY[key]
+        stored = rollup.daily_measures(workspace, [kpi], first, last + timedelta(days=1))[key]
+        assert value_of(kpi, combine(kpi, stored)) == value_of(
+            kpi, period_value(workspace, key, first, last)
+        )
