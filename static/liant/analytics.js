@@ -1,5 +1,9 @@
 // Draws one line chart per KPI from the figures the page already shows as tables.
 (function () {
+  // Printed, the tables behind the charts are part of the report: open them first.
+  window.addEventListener("beforeprint", () => {
+    document.querySelectorAll(".analytics-kpi details").forEach((d) => { d.open = true; });
+  });
   const source = document.getElementById("analytics-chart");
   if (!source || !window.Chart) return;
   const data = JSON.parse(source.textContent);
