@@ -108,6 +108,7 @@ MODULES: list[Module] = [
         _("Analytics"),
         _("KPIs against the strategy, and the report management reads."),
         "analytics.view",
+        url_name="analytics",
     ),
     Module(
         "space",

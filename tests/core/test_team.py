@@ -714,7 +714,8 @@ def test_a_module_the_role_cannot_open_is_forbidden(role, module, workspace):
     assert client.get(f"/w/{workspace.slug}/m/{module}/").status_code == 403
 
 
-@pytest.mark.parametrize(("role", "module"), [(Role.CLIENT_APPROVER, "analytics")])
+# Analytics is built now (its placeholder redirects): newsletters is not yet.
+@pytest.mark.parametrize(("role", "module"), [(Role.COMMUNITY_MANAGER, "newsletters")])
 def test_a_module_the_role_may_open_shows_its_placeholder(role, module, workspace):
     client = client_for(make_user("someone@brand.example", workspace, role))
     assert client.get(f"/w/{workspace.slug}/m/{module}/").status_code == 200

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "liant.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        # Each module keeps its KPIs in its own `kpis.py`; importing them registers them, so
+        # analytics never needs to know the modules' models.
+        from liant.analytics.registry import discover
+
+        discover()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from liant.analytics import rollup
+from liant.core.models import Workspace
+
+
+@db_task(retries=2, retry_delay=300)
+def roll_up_workspace(workspace_id: int) -> int:
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return rollup.nightly(workspace) if workspace else 0
+
+
+def just_past_midnight(workspace: Workspace) -> bool:
+    return timezone.now().astimezone(rollup.zone(workspace)).hour == 0
+
+
+@db_periodic_task(crontab(minute="20"))
+def roll_up_everywhere() -> int:
+    """Every hour, each workspace whose own midnight has just passed: workspaces live in
+    different time zones, and a day is over at its own midnight. A night the worker was
+    down is not lost: the next night recomputes the last days, and the dashboard computes
+    and keeps any past day it finds missing."""
+    chosen = [w.pk for w in Workspace.objects.all() if just_past_midnight(w)]
+    for workspace_id in chosen:
+        roll_up_workspace(workspace_id)
+    return len(chosen)

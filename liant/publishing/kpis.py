@@ -1,0 +1,115 @@
+"""Publishing's KPIs for analytics: what went out, against the strategy's rhythm, and the
+engagement it got. A deleted post takes its variants with it, so it counts nowhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Min, Sum
+from django.utils.translation import gettext_lazy as _
+
+from liant.analytics.registry import Kind, KpiDef, Measure, register
+from liant.core.models import Workspace
+from liant.publishing.models import Variant
+from liant.publishing.states import State
+from liant.strategy.models import Rhythm
+
+
+def _published(workspace: Workspace, start: datetime, end: datetime):
+    return Variant.objects.filter(
+        post__workspace=workspace,
+        state=State.PUBLISHED,
+        published_at__gte=start,
+        published_at__lt=end,
+    )
+
+
+def posts_published(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    # A post out on three channels is one post, counted on the day its first variant went
+    # out: the days then add up to the period without counting a post twice.
+    candidates = _published(workspace, start, end).values("post_id")
+    firsts = (
+        Variant.objects.filter(
+            post_id__in=candidates, state=State.PUBLISHED, published_at__isnull=False
+        )
+        .values("post_id")
+        .annotate(first=Min("published_at"))
+        .filter(first__gte=start, first__lt=end)
+    )
+    return Measure(value=firsts.count())
+
+
+def rhythm(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    planned = (
+        Rhythm.objects.filter(channel__workspace=workspace).aggregate(n=Sum("posts_per_week"))["n"]
+        or 0
+    )
+    # Calendar days, not hours: the 25-hour day of a clock change is one day of the plan.
+    days = round((end - start).total_seconds() / 86400)
+    done = (
+        _published(workspace, start, end)
+        .filter(channel__workspace=workspace, channel__rhythm__isnull=False)
+        .count()
+    )
+    return Measure(value=done, weight=planned * days / 7)
+
+
+def engagement(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    sums = (
+        _published(workspace, start, end)
+        .filter(metrics__isnull=False)
+        .aggregate(total=Sum("metrics__engagement"), n=Count("id"))
+    )
+    return Measure(value=sums["total"] or 0, weight=sums["n"])
+
+
+register(
+    KpiDef(
+        key="publishing.posts",
+        label=_("Posts published"),
+        unit=_("posts"),
+        formula=_(
+            "Posts with at least one variant published, counted on the day the first "
+            "variant went out (a post on three channels counts once)."
+        ),
+        module="publishing",
+        higher_is_better=True,
+        kind=Kind.SUM,
+        compute=posts_published,
+        link=("posts", "state=published"),
+    )
+)
+register(
+    KpiDef(
+        key="publishing.rhythm",
+        label=_("Published vs planned rhythm"),
+        unit=_("%"),
+        formula=_(
+            "Publications on the channels that have a rhythm in the strategy ÷ the "
+            "publications that rhythm plans for the period (posts per week × days ÷ 7), × 100."
+        ),
+        module="publishing",
+        higher_is_better=True,
+        kind=Kind.RATIO,
+        compute=rhythm,
+        scale=100,
+        link=("calendar", ""),
+    )
+)
+register(
+    KpiDef(
+        key="publishing.engagement",
+        label=_("Interactions per publication"),
+        unit=_("interactions"),
+        formula=_(
+            "Interactions (likes, reposts, replies… as each network counts them; not views) "
+            "of the publications of the period ÷ the publications whose metrics came back."
+        ),
+        module="publishing",
+        higher_is_better=True,
+        kind=Kind.RATIO,
+        compute=engagement,
+        link=("best_time", ""),
+        decimals=1,
+    )
+)

@@ -1,0 +1,119 @@
+"""Daily roll-ups: written once per workspace, KPI and day however often they run, and a
+period rebuilt from its days equals the period computed at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from liant.analytics import rollup, tasks
+from liant.analytics.models import KpiValue
+from liant.analytics.registry import REGISTRY, all_kpis, combine, value_of
+from liant.listening.models import Query
+from liant.members.models import Activity, Level
+from liant.strategy.models import Rhythm
+from tests.analytics.conftest import DAY, at, period_value
+from tests.analytics.test_kpis import (
+    conversation,
+    item,
+    mention,
+    person,
+    publish,
+)
+
+pytestmark = pytest.mark.django_db
+FIRST = DAY - timedelta(days=2)
+DAYS = rollup.days_between(FIRST, DAY + timedelta(days=1))
+
+
+@pytest.fixture
+def history(workspace, channel):
+    """A little of everything on three days, some of it near midnight."""
+    Rhythm.objects.create(channel=channel, posts_per_week=7)
+    brand = Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="x")
+    for offset, (hour, minute) in enumerate([(0, 5), (12, 0), (23, 55)]):
+        day = FIRST + timedelta(days=offset)
+        publish(workspace, channel, at(hour, minute, day), engagement=offset * 7)
+        conversation(
+            workspace,
+            channel,
+            at(hour, minute, day),
+            first_response_at=at(hour, minute, day) + timedelta(minutes=5 + 20 * offset),
+            first_response_due=at(hour, minute, day) + timedelta(minutes=30),
+        )
+        mention(
+            workspace, brand, at(hour, minute, day), ["positive", "negative", "neutral"][offset]
+        )
+        item(
+            workspace,
+            channel,
+            at(hour, minute, day),
+            decided=at(hour, minute, day) + timedelta(minutes=offset),
+        )
+        member = person(workspace, first_seen_at=at(hour, minute, day), level=Level.AMBASSADOR)
+        Activity.objects.create(
+            workspace=workspace, member=member, kind="comment", occurred_at=at(hour, minute, day)
+        )
+
+
+def test_running_a_day_twice_keeps_one_row_per_kpi(workspace, history):
+    rollup.store(workspace, DAYS)
+    rollup.store(workspace, DAYS)
+    assert KpiValue.objects.filter(workspace=workspace).count() == len(REGISTRY) * len(DAYS)
+
+
+def test_a_stored_row_is_rewritten_when_the_day_changes_later(workspace, channel, history):
+    rollup.store(workspace, [DAY])
+    publish(workspace, channel, at(15), engagement=1)  # metrics arrive late
+    rollup.store(workspace, [DAY])
+    row = KpiValue.objects.get(workspace=workspace, key="publishing.posts", day=DAY)
+    assert row.value == 2
+
+
+@pytest.mark.parametrize("key", sorted(REGISTRY))
+def test_a_period_rebuilt_from_stored_days_equals_the_period_computed_at_once(
+    workspace, history, key
+):
+    kpi = REGISTRY[key]
+    rollup.store(workspace, DAYS)
+    measures = rollup.daily_measures(workspace, [kpi], FIRST, DAY + timedelta(days=1))[key]
+    from_days = value_of(kpi, combine(kpi, measures))
+    at_once = value_of(kpi, period_value(workspace, key, FIRST, DAY))
+    assert from_days == pytest.approx(at_once)
+
+
+def test_missing_past_days_are_computed_once_and_kept_and_today_is_not(workspace, history):
+    today = rollup.today(workspace)
+    kpis = all_kpis()
+    rollup.daily_measures(workspace, kpis, today - timedelta(days=2), today + timedelta(days=1))
+    kept = set(KpiValue.objects.filter(workspace=workspace).values_list("day", flat=True))
+    assert kept == {today - timedelta(days=2), today - timedelta(days=1)}
+
+
+def test_the_nightly_task_and_the_backfill_command_fill_past_days(workspace, other_workspace):
+    tasks.roll_up_workspace.call_local(workspace.pk)
+    assert KpiValue.objects.filter(workspace=workspace).count() == (
+        len(REGISTRY) * rollup.RECOMPUTE_DAYS
+    )
+    call_command("analytics_backfill", "--days", "10", "--workspace", workspace.slug)
+    assert KpiValue.objects.filter(workspace=workspace).count() == len(REGISTRY) * 10
+    assert not KpiValue.objects.filter(workspace=other_workspace).exists()
+    assert not KpiValue.objects.filter(day__gte=rollup.today(workspace)).exists()
+
+
+def test_each_workspace_is_rolled_up_in_the_hour_after_its_own_midnight(workspace, other_workspace):
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    other_workspace.timezone = "America/New_York"
+    other_workspace.save()
+    # 23:20 UTC on a winter day: 00:20 in Paris, 18:20 in New York.
+    now = datetime(2026, 11, 10, 23, 20, tzinfo=UTC)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=now),
+        mock.patch.object(tasks, "roll_up_workspace") as enqueue,
+    ):
+        assert tasks.roll_up_everywhere.call_local() == 1
+    enqueue.assert_called_once_with(workspace.pk)
