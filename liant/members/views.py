@@ -130,8 +130,11 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
             "kind_choices": Kind.choices,
             "consent_choices": Consent.Purpose.choices,
             "tags": Tag.objects.filter(workspace=workspace),
-            "networks": sorted(
-                set(Identity.objects.filter(workspace=workspace).values_list("network", flat=True))
+            "networks": list(
+                Identity.objects.filter(workspace=workspace)
+                .values_list("network", flat=True)
+                .order_by("network")
+                .distinct()
             ),
             "open_tasks": Task.objects.filter(workspace=workspace, state=Task.State.OPEN).count(),
             "open_suggestions": MergeSuggestion.objects.filter(
