@@ -1,0 +1,110 @@
+"""Public newsletter pages: sign-up, confirmation and unsubscribe.
+
+None needs an account. Each takes a token (the list's random token, or a value signed with
+the server's secret), and shows nothing but the list's name and the visitor's own address.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from liant.core.audit import client_ip
+from liant.newsletters import rendering, subscriptions
+from liant.newsletters.models import MailingList, Subscriber, SubscriberState
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Your e-mail address"))
+    name = forms.CharField(label=gettext_lazy("Your name"), required=False, max_length=150)
+    agree = forms.BooleanField(label=gettext_lazy("I agree"), required=True)
+    # A field hidden from people: a bot that fills every input gives itself away.
+    website = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def signup(request: HttpRequest, token: str) -> HttpResponse:
+    mailing_list = get_object_or_404(MailingList.objects.select_related("workspace"), token=token)
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["website"]:
+            language = (get_language() or mailing_list.workspace.language)[:2]
+            subscriptions.request_subscription(
+                mailing_list,
+                form.cleaned_data["email"],
+                form.cleaned_data["name"],
+                language,
+                client_ip(request),
+            )
+        # The same answer whether the address was new, pending or already subscribed, so the
+        # form cannot be used to learn who is on the list.
+        return render(
+            request, "newsletters/public_signup_done.html", {"mailing_list": mailing_list}
+        )
+    return render(
+        request, "newsletters/public_signup.html", {"mailing_list": mailing_list, "form": form}
+    )
+
+
+def confirm(request: HttpRequest, signed: str) -> HttpResponse:
+    """GET shows a button, POST confirms: mail scanners that open every link in a message
+    must not be able to subscribe someone on their own."""
+    try:
+        subscriber_id = subscriptions.read_confirm_token(signed)
+    except signing.SignatureExpired:
+        return render(request, "newsletters/public_message.html", {
+            "title": _("This link has expired"),
+            "text": _("Sign up again from the form: a new link will be sent to you."),
+        }, status=410)  # fmt: skip
+    except signing.BadSignature:
+        raise Http404 from None
+    subscriber = get_object_or_404(
+        Subscriber.objects.select_related("mailing_list", "member"), pk=subscriber_id
+    )
+    if request.method == "POST":
+        subscriptions.confirm(subscriber)
+    return render(
+        request,
+        "newsletters/public_confirm.html",
+        {"subscriber": subscriber, "done": subscriber.state == SubscriberState.SUBSCRIBED},
+    )
+
+
+# RFC 8058: a one-click unsubscribe is a POST sent by the mail provider, not by a browser on
+# our site; it carries no session and no CSRF token and cannot. CSRF protection exists to stop
+# another site from acting with the visitor's session; this view uses no session and the only
+# thing a POST can do is what the signed token already allows: unsubscribe that one address.
+@csrf_exempt
+def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
+    try:
+        subscriber_id, send_id = rendering.read_unsubscribe_token(signed)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise Http404 from None
+    subscriber = get_object_or_404(
+        Subscriber.objects.select_related("mailing_list", "member"), pk=subscriber_id
+    )
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        subscriptions.unsubscribe(
+            subscriber,
+            send_id,
+            _("one-click unsubscribe (mail client)") if one_click else _("unsubscribe link"),
+        )
+        if one_click:
+            # The caller is a mail provider's robot: an empty 200 is all it needs.
+            return HttpResponse(status=200)
+        subscriber.state = SubscriberState.UNSUBSCRIBED
+    return render(
+        request,
+        "newsletters/public_unsubscribe.html",
+        {
+            "subscriber": subscriber,
+            "done": subscriber.state == SubscriberState.UNSUBSCRIBED,
+            "site": settings.SITE_URL,
+        },
+    )
