@@ -20,6 +20,12 @@ def _token() -> str:
     return secrets.token_urlsafe(12)
 
 
+def default_consent_text() -> str:
+    # A plain string in the language of whoever creates the list: it is a proof, so it must
+    # be stored as words, never as a translation that could change later.
+    return str(_("I agree to receive this newsletter by e-mail. I can unsubscribe at any time."))
+
+
 def _send_token() -> str:
     # Goes into the VERP Return-Path and the Message-ID: lowercase hex survives any mail
     # server that folds the case of a local part.
@@ -98,7 +104,7 @@ class MailingList(models.Model):
     )
     consent_text = models.TextField(
         _("consent wording"),
-        default=_("I agree to receive this newsletter by e-mail. I can unsubscribe at any time."),
+        default=default_consent_text,
         help_text=_("Shown on the sign-up form and kept, word for word, with each consent."),
     )
     # The public sign-up form's address: random, so lists cannot be enumerated.
