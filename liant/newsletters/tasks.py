@@ -19,7 +19,10 @@ def run_campaign(campaign_id: int) -> dict:
     """
     total = sending.Report()
     while True:
-        report = sending.send_due(campaign_id)
+        try:
+            report = sending.send_due(campaign_id)
+        except sending.NotConfigured:
+            break  # shown on the campaign page; the tick tries again once it is set up
         total.sent += report.sent
         total.failed += report.failed
         total.deferred += report.deferred
