@@ -139,7 +139,7 @@ def _sent_campaign(mailing_list: MailingList, rng: random.Random) -> None:
         )
         if roll < 0.02:
             row.state, row.sent_at, row.message_id = SendState.FAILED, None, ""
-            row.error = "550 5.1.1 <%s>: Recipient address rejected" % subscriber.email
+            row.error = f"550 5.1.1 <{subscriber.email}>: Recipient address rejected"
         elif roll < 0.05:
             row.bounced_at, row.bounce_status = at + timedelta(minutes=3), "5.1.1"
         elif roll < 0.08:
@@ -148,7 +148,11 @@ def _sent_campaign(mailing_list: MailingList, rng: random.Random) -> None:
     Send.objects.bulk_create(rows)
     # What the figures say happened, happened to the people too: bounced addresses are
     # suppressed and the unsubscribes are recorded withdrawals of consent.
-    bounced = [r.subscriber_id for r in rows if r.bounced_at or r.state == SendState.FAILED]
+    bounced = [
+        r.subscriber_id
+        for r in rows
+        if r.subscriber_id is not None and (r.bounced_at or r.state == SendState.FAILED)
+    ]
     Subscriber.objects.filter(pk__in=bounced).update(state=SubscriberState.BOUNCED)
     for row in rows:
         if row.unsubscribed_at and row.subscriber is not None:
