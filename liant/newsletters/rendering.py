@@ -7,8 +7,10 @@ the Markdown source itself: Markdown was designed to read well as plain text.
 
 from __future__ import annotations
 
+import binascii
+import email.policy
+import secrets
 from dataclasses import dataclass
-from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
 import css_inline
@@ -24,6 +26,9 @@ from django.utils.translation import gettext as _
 from liant.newsletters.models import Campaign
 
 UNSUBSCRIBE_SALT = "liant.newsletters.unsubscribe"
+# Stands for each recipient's unsubscribe link in a rendering shared by all of them; chosen
+# so that Markdown, nh3 and css-inline leave it exactly as it is.
+PLACEHOLDER = "https://liant.invalid/unsubscribe-link-placeholder"
 TAGS = {
     "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
     "pre", "hr", "br", "img", "table", "thead", "tbody", "tr", "th", "td",
@@ -96,34 +101,77 @@ def render(campaign: Campaign, language: str, unsubscribe_link: str = "") -> Ren
     return Rendered(subject, preheader, _INLINER.inline(html), body.strip() + footer, language)
 
 
-def build_message(
+def _fold(name: str, value: str) -> bytes:
+    """One header line as the email package writes it: CRLF, folded, RFC 2047 words."""
+    policy = email.policy.SMTP
+    return policy.fold_binary(name, policy.header_store_parse(name, value)[1])
+
+
+class MessageTemplate:
+    """What every recipient's copy shares, encoded once; each copy is then a few string
+    replacements and one quoted-printable pass in C (binascii).
+
+    Building a full EmailMessage per recipient spent most of a worker's time in the email
+    package's header parsing; this keeps the worker close to the speed of the SMTP peer.
+    The output is plain RFC 5322/2045 MIME that the tests parse back with the email package.
+    """
+
+    def __init__(self, campaign: Campaign, rendered: Rendered, domain: str) -> None:
+        fixed = [
+            ("From", formataddr((campaign.sender_name, campaign.sender_address))),
+            ("Subject", rendered.subject),
+            ("List-Id", f"{campaign.mailing_list.name} <list{campaign.mailing_list_id}.{domain}>"),
+            ("Precedence", "bulk"),  # tells auto-responders not to answer
+            ("Auto-Submitted", "auto-generated"),
+            ("MIME-Version", "1.0"),
+        ]
+        self.head = b"".join(_fold(name, value) for name, value in fixed)
+        self.campaign_id = campaign.pk
+        self.domain = domain
+        self.text = rendered.text.replace("\r\n", "\n")
+        self.html = rendered.html.replace("\r\n", "\n")
+        self.boundary = "=_liant_" + secrets.token_hex(12)
+
+    def render(self, to: str, token: str, link: str = "", mailto: str = "") -> bytes:
+        if to.isascii():
+            head = [self.head, f"To: {to}\r\n".encode()]
+        else:
+            head = [self.head, _fold("To", to)]
+        head.append(f"Date: {formatdate(localtime=False)}\r\n".encode())
+        # The token in the Message-ID lets a bounce that quotes only the headers find its row.
+        head.append(f"Message-ID: <{token}.nl{self.campaign_id}@{self.domain}>\r\n".encode())
+        if link:
+            # RFC 8058: the HTTPS URI is what one-click clients POST to; the mailto serves the
+            # clients that only know RFC 2369. Folded after the comma: a URI is never split.
+            value = f"<{link}>" + (f",\r\n <mailto:{mailto}>" if mailto else "")
+            head.append(f"List-Unsubscribe: {value}\r\n".encode())
+            head.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+        b = self.boundary.encode()
+        head.append(b'Content-Type: multipart/alternative; boundary="' + b + b'"\r\n\r\n')
+        parts = []
+        for subtype, body in (("plain", self.text), ("html", self.html)):
+            if link:
+                body = body.replace(PLACEHOLDER, link)
+            encoded = binascii.b2a_qp(body.encode(), istext=True).replace(b"\n", b"\r\n")
+            parts.append(
+                b"--" + b + b"\r\nContent-Type: text/" + subtype.encode()
+                + b'; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+                + encoded + b"\r\n"
+            )  # fmt: skip
+        return b"".join(head) + b"".join(parts) + b"--" + b + b"--\r\n"
+
+
+def message_bytes(
     campaign: Campaign,
     rendered: Rendered,
     to: str,
     *,
     token: str,
-    unsubscribe_link: str,
-    unsubscribe_mailto: str,
+    unsubscribe_link: str = "",
+    unsubscribe_mailto: str = "",
     domain: str,
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = formataddr((campaign.sender_name, campaign.sender_address))
-    message["To"] = to
-    message["Subject"] = rendered.subject
-    message["Date"] = formatdate(localtime=False)
-    # The token in the Message-ID lets a bounce that quotes only the headers find its row.
-    message["Message-ID"] = f"<{token}.nl{campaign.pk}@{domain}>"
-    if unsubscribe_link:
-        # RFC 8058: the HTTPS URI is what one-click clients POST to; the mailto is for the
-        # clients that only know RFC 2369.
-        targets = [f"<{unsubscribe_link}>"]
-        if unsubscribe_mailto:
-            targets.append(f"<mailto:{unsubscribe_mailto}>")
-        message["List-Unsubscribe"] = ", ".join(targets)
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["List-Id"] = f"{campaign.mailing_list.name} <list{campaign.mailing_list_id}.{domain}>"
-    message["Precedence"] = "bulk"  # tells auto-responders not to answer
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
-    return message
+) -> bytes:
+    """One copy, for a test send (the campaign path reuses its MessageTemplate)."""
+    return MessageTemplate(campaign, rendered, domain).render(
+        to, token, unsubscribe_link, unsubscribe_mailto
+    )
