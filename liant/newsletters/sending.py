@@ -13,6 +13,7 @@ up), so only those put a row back in the queue or mark it failed.
 
 from __future__ import annotations
 
+import random
 import secrets
 import smtplib
 import ssl
@@ -37,6 +38,7 @@ from liant.newsletters.models import (
 )
 
 BATCH = 200  # rows read per query; each one is still claimed on its own
+SLICES = 8
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=2)  # doubled at each temporary failure: 2, 4, 8, 16 minutes
 STALE = timedelta(minutes=5)  # far longer than one SMTP transaction may take (timeouts: 30 s)
@@ -219,13 +221,24 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     if allowed == 0:
         report.throttled = True
         return report
-    rows = list(
-        Send.objects.filter(
-            campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", "email", "language", "token", "subscriber_id", "attempts")[
-            : min(allowed, BATCH)
-        ]
+    due = Send.objects.filter(
+        campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
     )
+    fields = ("pk", "email", "language", "token", "subscriber_id", "attempts")
+    size = min(allowed, BATCH)
+    # Workers sharing a campaign each start with a different slice of its rows (pk modulo
+    # SLICES), so their claims seldom collide; the batch is topped up with any due row.
+    # Correctness never depends on this: the conditional claim alone decides who sends.
+    rows = list(
+        due.annotate(slice=F("pk") % SLICES)
+        .filter(slice=random.randrange(SLICES))
+        .values_list(*fields)[:size]
+    )
+    if len(rows) < size:
+        taken = {r[0] for r in rows}
+        rows += [r for r in due.values_list(*fields)[:size] if r[0] not in taken][
+            : size - len(rows)
+        ]
     if not rows:
         finish_if_done(campaign)
         return report
