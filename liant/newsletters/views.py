@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel
@@ -227,7 +227,12 @@ def list_sync(request: WorkspaceRequest, pk: int) -> HttpResponse:
     added = subscriptions.sync_segment(mailing_list)
     messages.success(
         request,
-        _("%(n)s members of the segment who agreed to newsletters were added.") % {"n": added},
+        ngettext(
+            "%(n)s member of the segment who agreed to newsletters was added.",
+            "%(n)s members of the segment who agreed to newsletters were added.",
+            added,
+        )
+        % {"n": added},
     )
     return redirect("newsletters_list", ws=request.workspace.slug, pk=pk)
 

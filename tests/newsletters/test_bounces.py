@@ -89,3 +89,20 @@ def test_the_bounce_mailbox_is_read_over_imap(workspace, sent, sending_settings,
     assert bounces.read_mailbox(workspace.pk) == 2
     assert Subscriber.objects.get(pk=sent[0].subscriber_id).state == SubscriberState.BOUNCED
     assert bounces.read_mailbox(workspace.pk) == 0  # the UID cursor moved on
+
+
+def test_a_complaint_feedback_report_suppresses_the_address(workspace, sent):
+    row = sent[1]
+    raw = (
+        "From: fbl@provider.example\r\nTo: bounces@news.brand.example\r\n"
+        "Subject: complaint\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nA complaint.\r\n"
+        "--b\r\nContent-Type: message/feedback-report\r\n\r\n"
+        "Feedback-Type: abuse\r\nVersion: 1\r\n\r\n"
+        f"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{row.token}.nl1@x>\r\n\r\n"
+        "--b--\r\n"
+    ).encode()
+    assert bounces.process(workspace.pk, raw) == ["complained"]
+    assert Subscriber.objects.get(pk=row.subscriber_id).state == SubscriberState.COMPLAINED
+    assert Send.objects.get(pk=row.pk).unsubscribed_at is not None
