@@ -132,7 +132,10 @@ def apply(workspace_id: int, notice: Notice) -> str:
         return "delivered"
     Send.objects.filter(pk=send.pk).update(bounced_at=timezone.now(), bounce_status=notice.status)
     if notice.status.startswith("5"):
-        Subscriber.objects.filter(pk=subscriber.pk).update(state=SubscriberState.BOUNCED)
+        # The address does not work, for any list of the workspace.
+        Subscriber.objects.filter(workspace_id=workspace_id, email=send.email).exclude(
+            state=SubscriberState.UNSUBSCRIBED
+        ).update(state=SubscriberState.BOUNCED)
         return "hard"
     soft = subscriber.soft_bounces + 1
     Subscriber.objects.filter(pk=subscriber.pk).update(

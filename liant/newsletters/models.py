@@ -209,6 +209,7 @@ class SendState(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (left the list before their turn)")
     # Claimed, then the worker vanished: the mail may or may not have left. Never resent.
     UNKNOWN = "unknown", _("Unknown (worker stopped; not resent)")
 

@@ -180,8 +180,8 @@ def budget(workspace_id: int, per_minute: int) -> int:
     return max(0, per_minute - recent)
 
 
-def _on_refusal(row_pk: int, attempts: int, code: int, text: str) -> str:
-    """Record an SMTP refusal; returns the new state."""
+def _on_refusal(row_pk: int, attempts: int, code: int, text: str, recipient: bool) -> str:
+    """Record an SMTP refusal; returns the new state. `recipient`: refused at RCPT TO."""
     now = timezone.now()
     error = f"{code} {text}"[:500]
     if 400 <= code < 500 and attempts < MAX_ATTEMPTS:
@@ -194,8 +194,9 @@ def _on_refusal(row_pk: int, attempts: int, code: int, text: str) -> str:
     Send.objects.filter(pk=row_pk, state=SendState.SENDING).update(
         state=SendState.FAILED, error=error
     )
-    if 500 <= code < 600:
-        # A permanent refusal of the recipient is a hard bounce told at once: suppress it.
+    if recipient and 500 <= code < 600:
+        # A permanent refusal of the address is a hard bounce told at once: suppress it.
+        # (A 5xx after DATA is about the message, not the address: recorded, no more.)
         Subscriber.objects.filter(sends__pk=row_pk).update(state=SubscriberState.BOUNCED)
     return SendState.FAILED
 
@@ -221,6 +222,10 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     if allowed == 0:
         report.throttled = True
         return report
+    # Someone who unsubscribed (or bounced) after the campaign started is not sent to.
+    Send.objects.filter(campaign=campaign, state=SendState.QUEUED).exclude(
+        subscriber__state=SubscriberState.SUBSCRIBED
+    ).update(state=SendState.SKIPPED, error="no longer subscribed when its turn came")
     due = Send.objects.filter(
         campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
     )
@@ -277,11 +282,11 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
                 smtp.sendmail(envelope_from, [address], message)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
-                state = _on_refusal(pk, attempts + 1, code, _decode(text))
+                state = _on_refusal(pk, attempts + 1, code, _decode(text), True)
                 report.deferred += state == SendState.QUEUED
                 report.failed += state == SendState.FAILED
             except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                state = _on_refusal(pk, attempts + 1, exc.smtp_code, _decode(exc.smtp_error))
+                state = _on_refusal(pk, attempts + 1, exc.smtp_code, _decode(exc.smtp_error), False)
                 report.deferred += state == SendState.QUEUED
                 report.failed += state == SendState.FAILED
             except (OSError, smtplib.SMTPException) as exc:

@@ -22,6 +22,7 @@ class Stats:
     sent: int
     failed: int
     unknown: int
+    skipped: int
     bounced: int
     unsubscribed: int
 
@@ -38,6 +39,7 @@ def of(campaign: Campaign) -> Stats:
         sent=Count("pk", filter=Q(state=SendState.SENT)),
         failed=Count("pk", filter=Q(state=SendState.FAILED)),
         unknown=Count("pk", filter=Q(state=SendState.UNKNOWN)),
+        skipped=Count("pk", filter=Q(state=SendState.SKIPPED)),
         bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
         unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
     )

@@ -106,3 +106,17 @@ def test_a_complaint_feedback_report_suppresses_the_address(workspace, sent):
     assert bounces.process(workspace.pk, raw) == ["complained"]
     assert Subscriber.objects.get(pk=row.subscriber_id).state == SubscriberState.COMPLAINED
     assert Send.objects.get(pk=row.pk).unsubscribed_at is not None
+
+
+def test_a_hard_bounce_suppresses_the_address_on_every_list(workspace, sent):
+    from liant.newsletters.models import MailingList
+
+    other = MailingList.objects.create(workspace=workspace, name="Other")
+    subscriber = Subscriber.objects.get(pk=sent[0].subscriber_id)
+    Subscriber.objects.create(
+        workspace=workspace, mailing_list=other, member=subscriber.member,
+        email=subscriber.email, state=SubscriberState.SUBSCRIBED,
+    )  # fmt: skip
+    bounces.process(workspace.pk, dsn_for(sent[0], "5.1.1"))
+    states = set(Subscriber.objects.filter(email=subscriber.email).values_list("state", flat=True))
+    assert states == {SubscriberState.BOUNCED}

@@ -248,3 +248,16 @@ def test_a_test_send_reaches_one_address_only(campaign, mailing_list, sending_se
     assert per_recipient(outbox) == {"camille@brand.example": 1}
     assert parsed(outbox.messages[0])["Subject"] == "[TEST] What's new in November"
     assert not Send.objects.exists()
+
+
+def test_someone_who_unsubscribes_mid_campaign_is_not_sent_to(
+    campaign, mailing_list, sending_settings, outbox
+):
+    subscribe(mailing_list, 3)
+    sending.start(campaign)
+    Subscriber.objects.filter(email="p2@people.example").update(state=SubscriberState.UNSUBSCRIBED)
+    sending.send_due(campaign.pk)
+    assert "p2@people.example" not in per_recipient(outbox)
+    assert Send.objects.get(email="p2@people.example").state == SendState.SKIPPED
+    campaign.refresh_from_db()
+    assert campaign.state == "sent"
