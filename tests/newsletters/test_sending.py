@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -261,3 +262,35 @@ def test_someone_who_unsubscribes_mid_campaign_is_not_sent_to(
     assert Send.objects.get(email="p2@people.example").state == SendState.SKIPPED
     campaign.refresh_from_db()
     assert campaign.state == "sent"
+
+
+def test_a_workspace_can_send_through_its_email_channel(campaign, mailing_list, outbox):
+    from liant.channels.models import Channel
+    from liant.newsletters.models import SendingSettings
+
+    channel = Channel.objects.create(
+        workspace=campaign.workspace,
+        kind="email",
+        name="Support",
+        settings={"address": "support@maison-lumiere.example", "smtp_host": "127.0.0.1",
+                  "smtp_port": outbox.port, "smtp_security": "none"},
+    )  # fmt: skip
+    channel.credentials = {"username": "support@maison-lumiere.example", "password": "s3cret-smtp"}
+    channel.save()
+    settings = SendingSettings.of(campaign.workspace_id)
+    settings.channel = channel
+    settings.save()
+    subscribe(mailing_list, 2)
+    sending.start(campaign)
+    assert sending.send_due(campaign.pk).sent == 2  # logged in with the channel's password
+    assert len(per_recipient(outbox)) == 2
+    # A refused login happens before any claim: nothing is left "sending".
+    channel.credentials = {"username": "support@maison-lumiere.example", "password": "wrong"}
+    channel.save()
+    # The two rows are back to "queued", as a 4xx would leave them.
+    Send.objects.update(state=SendState.QUEUED)
+    campaign.state = "sending"
+    campaign.save()
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        sending.send_due(campaign.pk)
+    assert set(Send.objects.values_list("state", flat=True)) == {SendState.QUEUED}
