@@ -3,6 +3,8 @@ and the periodic task below finds again whatever a lost wake-up or a dead worker
 
 from __future__ import annotations
 
+import smtplib
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -22,7 +24,13 @@ def run_campaign(campaign_id: int) -> dict:
         try:
             report = sending.send_due(campaign_id)
         except sending.NotConfigured:
-            break  # shown on the campaign page; the tick tries again once it is set up
+            _note(campaign_id, "no SMTP server is set up")
+            break
+        except (OSError, smtplib.SMTPException) as exc:
+            # The server could not be reached or refused the login: no row was claimed, so
+            # the next tick simply tries again. The page shows why in the meantime.
+            _note(campaign_id, f"{type(exc).__name__}: {exc}")
+            break
         total.sent += report.sent
         total.failed += report.failed
         total.deferred += report.deferred
@@ -33,7 +41,13 @@ def run_campaign(campaign_id: int) -> dict:
             or not (report.sent or report.failed or report.deferred)
         ):
             break
+    if total.sent:
+        _note(campaign_id, "")
     return {"sent": total.sent, "failed": total.failed, "deferred": total.deferred}
+
+
+def _note(campaign_id: int, error: str) -> None:
+    Campaign.objects.filter(pk=campaign_id).update(last_error=error[:500])
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel
+from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import Workspace
 from liant.members.models import Segment
@@ -249,6 +250,14 @@ def list_import(request: WorkspaceRequest, pk: int) -> HttpResponse:
         else:
             data = upload.read().decode("utf-8-sig", "replace")
             report = subscriptions.import_csv(mailing_list, data, upload.name)
+            audit.record(
+                request,
+                "newsletters.imported",
+                target=mailing_list,
+                file=upload.name,
+                added=sum(1 for r in report if r.outcome == "added"),
+                refused=sum(1 for r in report if r.outcome == "refused"),
+            )
     return render(
         request,
         "newsletters/list_import.html",
@@ -352,9 +361,11 @@ def campaign_schedule(request: WorkspaceRequest, pk: int) -> HttpResponse:
         campaign.state = CampaignState.SCHEDULED
         campaign.scheduled_at = when
         campaign.save(update_fields=["state", "scheduled_at"])
+        audit.record(request, "newsletters.scheduled", target=campaign, at=when.isoformat())
         messages.success(request, _("Campaign scheduled."))
     else:
-        sending.start(campaign)
+        count = sending.start(campaign)
+        audit.record(request, "newsletters.sent", target=campaign, recipients=count)
         run_campaign(campaign.pk)
         messages.success(request, _("Sending has started."))
     return redirect("newsletters_campaign", ws=request.workspace.slug, pk=pk)
@@ -387,6 +398,8 @@ def settings_edit(request: WorkspaceRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=instance, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Which fields changed, never their values (a password is among them).
+        audit.record(request, "newsletters.settings_saved", changed=sorted(form.changed_data))
         messages.success(request, _("Sending settings saved."))
         return redirect("newsletters_settings", ws=request.workspace.slug)
     return render(request, "newsletters/settings.html", {"form": form})

@@ -294,3 +294,18 @@ def test_a_workspace_can_send_through_its_email_channel(campaign, mailing_list, 
     with pytest.raises(smtplib.SMTPAuthenticationError):
         sending.send_due(campaign.pk)
     assert set(Send.objects.values_list("state", flat=True)) == {SendState.QUEUED}
+
+
+def test_an_unreachable_server_is_shown_and_claims_nothing(
+    campaign, mailing_list, sending_settings
+):
+    from liant.newsletters.tasks import run_campaign
+
+    sending_settings.smtp_port = free_port()  # nobody listens there
+    sending_settings.save()
+    subscribe(mailing_list, 2)
+    sending.start(campaign)
+    run_campaign(campaign.pk)
+    campaign.refresh_from_db()
+    assert "ConnectionRefused" in campaign.last_error
+    assert set(Send.objects.values_list("state", flat=True)) == {SendState.QUEUED}
