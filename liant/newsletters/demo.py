@@ -137,12 +137,12 @@ def _sent_campaign(mailing_list: MailingList, rng: random.Random) -> None:
             next_attempt_at=at,
             message_id=f"<demo{n}.nl{campaign.pk}@maison-lumiere.example>",
         )
-        if roll < 0.02:
+        if roll < 0.01:
             row.state, row.sent_at, row.message_id = SendState.FAILED, None, ""
             row.error = f"550 5.1.1 <{subscriber.email}>: Recipient address rejected"
-        elif roll < 0.05:
+        elif roll < 0.035:
             row.bounced_at, row.bounce_status = at + timedelta(minutes=3), "5.1.1"
-        elif roll < 0.08:
+        elif roll < 0.06:
             row.unsubscribed_at = at + timedelta(hours=rng.randint(1, 72))
         rows.append(row)
     Send.objects.bulk_create(rows)

@@ -139,7 +139,8 @@ class ScheduleForm(forms.Form):
     scheduled_at = forms.DateTimeField(
         label=gettext_lazy("Send at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        # The format a datetime-local input reads and writes (otherwise it shows empty).
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=gettext_lazy("Empty: send now."),
     )
 
