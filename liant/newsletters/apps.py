@@ -6,3 +6,7 @@ class NewslettersConfig(AppConfig):
     name = "liant.newsletters"
     label = "newsletters"
     verbose_name = _("Newsletters")
+
+    def ready(self) -> None:
+        # Connects the GDPR export and erasure receivers (see erasure.py).
+        from liant.newsletters import erasure  # noqa: F401
