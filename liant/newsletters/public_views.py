@@ -32,14 +32,15 @@ def signup(request: HttpRequest, token: str) -> HttpResponse:
     mailing_list = get_object_or_404(MailingList.objects.select_related("workspace"), token=token)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not form.cleaned_data["website"]:
+        ip = client_ip(request)
+        if not form.cleaned_data["website"] and not subscriptions.too_many_from(ip):
             language = (get_language() or mailing_list.workspace.language)[:2]
             subscriptions.request_subscription(
                 mailing_list,
                 form.cleaned_data["email"],
                 form.cleaned_data["name"],
                 language,
-                client_ip(request),
+                ip,
             )
         # The same answer whether the address was new, pending or already subscribed, so the
         # form cannot be used to learn who is on the list.

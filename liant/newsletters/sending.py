@@ -58,6 +58,9 @@ class SmtpTarget:
     password: str = ""
     bounce_address: str = ""
     per_minute: int = 600
+    # The mailto: of List-Unsubscribe is offered only when Liant reads the bounce mailbox;
+    # otherwise a person's unsubscribe mail would land where nobody acts on it.
+    reads_bounces: bool = False
 
 
 def target_for(workspace_id: int) -> SmtpTarget:
@@ -74,6 +77,7 @@ def target_for(workspace_id: int) -> SmtpTarget:
             password=creds.get("smtp_password") or creds.get("password", ""),
             bounce_address=s.bounce_address,
             per_minute=s.per_minute,
+            reads_bounces=bool(s.imap_host and s.bounce_address),
         )
     if not s.smtp_host:
         raise NotConfigured
@@ -85,6 +89,7 @@ def target_for(workspace_id: int) -> SmtpTarget:
         s.smtp_password,
         s.bounce_address,
         s.per_minute,
+        bool(s.imap_host and s.bounce_address),
     )
 
 
@@ -271,7 +276,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
                 address,
                 token,
                 link,
-                verp(target.bounce_address, f"u-{token}") if target.bounce_address else "",
+                verp(target.bounce_address, f"u-{token}") if target.reads_bounces else "",
             )
             envelope_from = (
                 verp(target.bounce_address, token)

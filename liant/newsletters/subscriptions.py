@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -32,6 +32,20 @@ from liant.newsletters.models import SUPPRESSED, MailingList, Send, Subscriber, 
 
 CONFIRM_SALT = "liant.newsletters.confirm"
 CONFIRM_DAYS = 7
+# The form makes Liant send a mail to any address typed in: without limits it could be used
+# to flood someone's mailbox. One confirmation per address per RESEND_MINUTES, and at most
+# PER_IP_PER_HOUR requests from one IP address.
+RESEND_MINUTES = 10
+PER_IP_PER_HOUR = 10
+
+
+def too_many_from(ip: str | None) -> bool:
+    if not ip:
+        return False
+    since = timezone.now() - timedelta(hours=1)
+    return Subscriber.objects.filter(requested_ip=ip, requested_at__gte=since).count() >= (
+        PER_IP_PER_HOUR
+    )
 
 
 def member_for_email(
@@ -101,10 +115,16 @@ def request_subscription(
         member=member,
         defaults={"workspace": mailing_list.workspace, "email": email.strip().lower()},
     )
-    if subscriber.state != SubscriberState.SUBSCRIBED:
+    now = timezone.now()
+    recently = (
+        subscriber.state == SubscriberState.PENDING
+        and subscriber.requested_at is not None
+        and subscriber.requested_at > now - timedelta(minutes=RESEND_MINUTES)
+    )
+    if subscriber.state != SubscriberState.SUBSCRIBED and not recently:
         # A person who had left may come back, but only by confirming again.
         subscriber.state = SubscriberState.PENDING
-        subscriber.requested_at = timezone.now()
+        subscriber.requested_at = now
         subscriber.requested_ip = ip
         subscriber.requested_text = mailing_list.consent_text
         subscriber.source = _("sign-up form: %(list)s") % {"list": mailing_list.name}
@@ -274,26 +294,28 @@ def import_csv(mailing_list: MailingList, data: str, filename: str) -> list[Impo
             continue
         member = member_for_email(workspace, address, row.get("name", ""), row.get("language", ""))
         existing = Subscriber.objects.filter(mailing_list=mailing_list, member=member).first()
-        if existing is not None and existing.state in SUPPRESSED:
+        # Strict on purpose: whoever left this list, or whose latest word on newsletters is
+        # a no, comes back only by their own double opt-in, whatever date a file claims.
+        if existing is not None and (existing.state in SUPPRESSED or existing.unsubscribed_at):
             report.append(
                 ImportRow(
                     number,
                     address,
                     "refused",
                     _("%(state)s: an import never subscribes this address again")
-                    % {"state": existing.get_state_display()},
+                    % {"state": SubscriberState(
+                        existing.state if existing.state in SUPPRESSED else "unsubscribed"
+                    ).label},
                 )
-            )
+            )  # fmt: skip
             continue
-        withdrawn = (
+        latest = (
             Consent.objects.filter(member=member, purpose=Consent.Purpose.NEWSLETTER)
             .order_by("-at", "-pk")
             .first()
         )
-        if withdrawn is not None and not withdrawn.granted and withdrawn.at >= when:
-            report.append(
-                ImportRow(number, address, "refused", _("withdrew consent after this proof"))
-            )
+        if latest is not None and not latest.granted:
+            report.append(ImportRow(number, address, "refused", _("withdrew consent")))
             continue
         if existing is not None and existing.state == SubscriberState.SUBSCRIBED:
             report.append(ImportRow(number, address, "kept", _("already subscribed")))

@@ -40,6 +40,8 @@ def sending_settings(workspace, outbox) -> SendingSettings:  # noqa: F811
     settings.smtp_security = "none"
     settings.per_minute = 100_000
     settings.bounce_address = "bounces@news.brand.example"
+    settings.imap_host = "127.0.0.1"  # read by the bounce tests that need it; here it only
+    settings.imap_security = "none"  # says that Liant reads this mailbox
     settings.save()
     return settings
 

@@ -309,3 +309,16 @@ def test_an_unreachable_server_is_shown_and_claims_nothing(
     campaign.refresh_from_db()
     assert "ConnectionRefused" in campaign.last_error
     assert set(Send.objects.values_list("state", flat=True)) == {SendState.QUEUED}
+
+
+def test_no_mailto_unsubscribe_when_nobody_reads_the_bounce_mailbox(
+    campaign, mailing_list, sending_settings, outbox
+):
+    sending_settings.imap_host = ""
+    sending_settings.save()
+    subscribe(mailing_list, 1)
+    sending.start(campaign)
+    sending.send_due(campaign.pk)
+    message = parsed(outbox.messages[0])
+    assert "mailto:" not in str(message["List-Unsubscribe"])
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

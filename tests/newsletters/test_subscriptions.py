@@ -128,7 +128,7 @@ def test_an_unsubscribed_address_is_never_resubscribed_by_an_import(mailing_list
     assert ana.state == SubscriberState.UNSUBSCRIBED
 
 
-def test_a_consent_withdrawn_after_the_proof_wins_on_another_list(workspace, mailing_list):
+def test_a_withdrawn_consent_wins_over_an_import_on_another_list(workspace, mailing_list):
     from liant.newsletters.models import MailingList
 
     member = subscriptions.member_for_email(workspace, "ana@people.example")
@@ -161,3 +161,25 @@ def test_a_segment_feeds_only_members_who_agreed(workspace, mailing_list):
     assert subscriptions.sync_segment(mailing_list) == 0
     assert Subscriber.objects.get().state == SubscriberState.UNSUBSCRIBED
     assert no.pk not in Subscriber.objects.values_list("member", flat=True)
+
+
+def test_a_pending_request_forged_for_someone_who_left_does_not_open_the_door_to_imports(
+    client, mailing_list
+):
+    subscriptions.import_csv(mailing_list, CSV, "gazette.csv")
+    ana = Subscriber.objects.get(email="ana@people.example")
+    subscriptions.unsubscribe(ana, None, "test")
+    signup(client, mailing_list, address="ana@people.example")  # never confirmed
+    assert Subscriber.objects.get(pk=ana.pk).state == SubscriberState.PENDING
+    later = CSV.replace("2026-03-01", "2026-11-01")
+    report = subscriptions.import_csv(mailing_list, later, "again.csv")
+    assert report[0].outcome == "refused"
+
+
+def test_the_form_cannot_flood_a_mailbox(client, mailing_list):
+    for _n in range(3):
+        signup(client, mailing_list, address="victim@people.example")
+    assert len(mail.outbox) == 1  # one confirmation per address per 10 minutes
+    for n in range(subscriptions.PER_IP_PER_HOUR + 3):
+        signup(client, mailing_list, address=f"v{n}@people.example")
+    assert len(mail.outbox) == subscriptions.PER_IP_PER_HOUR  # then nothing from this IP
