@@ -48,7 +48,14 @@ def export_newsletters(sender: Any, subject: Subject, **kwargs: Any) -> list[Sec
             _("Newsletters sent to them"),
             rows(
                 Send.objects.filter(subscriber__member_id__in=members).values(
-                    "campaign__name", "email", "state", "sent_at", "bounced_at", "unsubscribed_at"
+                    "campaign__name",
+                    "email",
+                    "state",
+                    "sent_at",
+                    "bounced_at",
+                    "unsubscribed_at",
+                    "opened_at",
+                    "clicked_at",
                 )
             ),
         ),

@@ -188,6 +188,16 @@ class Campaign(models.Model):
     preheader_en = models.CharField(_("preheader (English)"), max_length=200, blank=True)
     body_en = models.TextField(_("body in English (Markdown)"), blank=True)
     state = models.CharField(max_length=10, choices=CampaignState.choices, default="draft")
+    track = models.BooleanField(
+        _("measure opens and clicks"),
+        default=False,
+        help_text=_(
+            "Off by default: a tracking pixel and rewritten links tell you when each person "
+            "reads and what they click, which they did not agree to. Figures are approximate."
+        ),
+    )
+    # {"fr": [url, …], "en": […]}: what the click counter may redirect to, fixed at sending.
+    tracked_links = models.JSONField(default=dict, blank=True)
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -236,6 +246,8 @@ class Send(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_status = models.CharField(max_length=16, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)  # approximate, see tracking.py
+    clicked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -246,3 +258,17 @@ class Send(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} -> {self.email} ({self.state})"
+
+
+class Click(models.Model):
+    """One click on a link of a tracked campaign (only when the campaign measures them)."""
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="clicks")
+    url = models.URLField(max_length=2000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.url

@@ -9,15 +9,16 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from liant.core.audit import client_ip
 from liant.newsletters import rendering, subscriptions
-from liant.newsletters.models import MailingList, Subscriber, SubscriberState
+from liant.newsletters.models import Click, MailingList, Send, Subscriber, SubscriberState
 
 
 class SignupForm(forms.Form):
@@ -109,3 +110,36 @@ def unsubscribe(request: HttpRequest, signed: str) -> HttpResponse:
             "site": settings.SITE_URL,
         },
     )
+
+
+# A 1x1 transparent GIF, the smallest image every mail client shows.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+    b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def tracked_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The pixel of a campaign that measures opens (see tracking.py for why it is opt-in)."""
+    Send.objects.filter(token=token, campaign__track=True, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def tracked_click(request: HttpRequest, token: str, n: int) -> HttpResponse:
+    send = get_object_or_404(
+        Send.objects.select_related("campaign"), token=token, campaign__track=True
+    )
+    urls = (send.campaign.tracked_links or {}).get(send.language) or []
+    if n >= len(urls):
+        raise Http404
+    now = timezone.now()
+    Click.objects.create(send=send, url=urls[n], at=now)
+    Send.objects.filter(pk=send.pk, clicked_at__isnull=True).update(clicked_at=now)
+    Send.objects.filter(pk=send.pk, opened_at__isnull=True).update(opened_at=now)  # a click
+    # The address is one the campaign itself contains (stored when sending started), so
+    # this cannot be used as an open redirect.
+    return HttpResponseRedirect(urls[n])

@@ -29,6 +29,8 @@ UNSUBSCRIBE_SALT = "liant.newsletters.unsubscribe"
 # Stands for each recipient's unsubscribe link in a rendering shared by all of them; chosen
 # so that Markdown, nh3 and css-inline leave it exactly as it is.
 PLACEHOLDER = "https://liant.invalid/unsubscribe-link-placeholder"
+# Stands for each copy's send token in a tracked campaign's links (a marker, not a secret).
+TRACKING_TOKEN = "liant-send-token"  # noqa: S105
 TAGS = {
     "h1", "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "code",
     "pre", "hr", "br", "img", "table", "thead", "tbody", "tr", "th", "td",
@@ -131,6 +133,7 @@ class MessageTemplate:
         self.text = rendered.text.replace("\r\n", "\n")
         self.html = rendered.html.replace("\r\n", "\n")
         self.boundary = "=_liant_" + secrets.token_hex(12)
+        self.tracked = TRACKING_TOKEN in self.html
 
     def render(self, to: str, token: str, link: str = "", mailto: str = "") -> bytes:
         if to.isascii():
@@ -152,6 +155,8 @@ class MessageTemplate:
         for subtype, body in (("plain", self.text), ("html", self.html)):
             if link:
                 body = body.replace(PLACEHOLDER, link)
+            if self.tracked and subtype == "html":
+                body = body.replace(TRACKING_TOKEN, token)
             encoded = binascii.b2a_qp(body.encode(), istext=True).replace(b"\n", b"\r\n")
             parts.append(
                 b"--" + b + b"\r\nContent-Type: text/" + subtype.encode()

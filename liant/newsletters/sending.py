@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from liant.newsletters import rendering
+from liant.newsletters import rendering, tracking
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
@@ -143,10 +143,18 @@ def start(campaign: Campaign) -> int:
         )
         for s in subscribers
     ]
+    tracked = (
+        {
+            lang: tracking.links(rendering.render(campaign, lang, rendering.PLACEHOLDER).html)
+            for lang in ("fr", "en")
+        }
+        if campaign.track
+        else {}
+    )
     with transaction.atomic():
         Send.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         Campaign.objects.filter(pk=campaign.pk, state__in=["draft", "scheduled"]).update(
-            state=CampaignState.SENDING, started_at=now
+            state=CampaignState.SENDING, started_at=now, tracked_links=tracked
         )
     campaign.refresh_from_db()
     return len(rows)
@@ -253,12 +261,12 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
         finish_if_done(campaign)
         return report
     domain = campaign.sender_address.rpartition("@")[2] or "localhost"
-    templates = {
-        lang: rendering.MessageTemplate(
-            campaign, rendering.render(campaign, lang, rendering.PLACEHOLDER), domain
-        )
-        for lang in {r[2] for r in rows}
-    }
+    templates = {}
+    for lang in {r[2] for r in rows}:
+        rendered = rendering.render(campaign, lang, rendering.PLACEHOLDER)
+        if campaign.track:
+            rendered.html = tracking.instrument(rendered.html, campaign.tracked_links.get(lang, []))
+        templates[lang] = rendering.MessageTemplate(campaign, rendered, domain)
     link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
     with connect(target) as smtp:
         for pk, address, language, token, subscriber_id, attempts in rows:

@@ -1,8 +1,7 @@
 """Figures of a campaign, counted from its Send rows (the only record of what happened).
 
-Opens and clicks are not tracked: a tracking pixel and rewritten links tell the sender when
-and where each person reads, which the people on a list did not agree to. The feature is off
-by design in this version, and the page says so.
+Opens and clicks are counted only for a campaign whose author switched them on (off by
+default, see tracking.py); they are approximate and the page says so.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from liant.newsletters.models import Campaign, Send, SendState
+from liant.newsletters.models import Campaign, Click, Send, SendState
 
 
 @dataclass
@@ -25,6 +24,8 @@ class Stats:
     skipped: int
     bounced: int
     unsubscribed: int
+    opened: int
+    clicked: int
 
     @property
     def delivered(self) -> int:
@@ -42,5 +43,18 @@ def of(campaign: Campaign) -> Stats:
         skipped=Count("pk", filter=Q(state=SendState.SKIPPED)),
         bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
         unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
     )
     return Stats(**figures)
+
+
+def clicks_per_link(campaign: Campaign) -> list[tuple[str, int, int]]:
+    """(link, clicks, people who clicked), most clicked first."""
+    return [
+        (row["url"], row["clicks"], row["people"])
+        for row in Click.objects.filter(send__campaign=campaign)
+        .values("url")
+        .annotate(clicks=Count("pk"), people=Count("send", distinct=True))
+        .order_by("-clicks", "url")
+    ]

@@ -62,6 +62,7 @@ class CampaignForm(forms.ModelForm):
         fields = [
             "name", "mailing_list", "sender_name", "sender_address",
             "subject_fr", "preheader_fr", "body_fr", "subject_en", "preheader_en", "body_en",
+            "track",
         ]  # fmt: skip
         widgets = {
             "body_fr": forms.Textarea(attrs={"rows": 14}),
@@ -296,6 +297,7 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "stats": stats.of(campaign),
+            "links": stats.clicks_per_link(campaign) if campaign.track else [],
             "unknown": Send.objects.filter(campaign=campaign, state=SendState.UNKNOWN)[:SHOWN],
             "failed": Send.objects.filter(campaign=campaign, state=SendState.FAILED)[:SHOWN],
             "test_form": TestSendForm(initial={"language": request.workspace.language}),
