@@ -24,6 +24,9 @@ urlpatterns = [
     path("w/<slug:ws>/analytics/", include("liant.analytics.urls")),
     # Public: contest draws, event RSVPs and polls, each behind its own random token.
     path("animation/", include("liant.animation.public_urls")),
+    path("w/<slug:ws>/newsletters/", include("liant.newsletters.urls")),
+    # Public: sign-up, confirmation and one-click unsubscribe, each behind a signed token.
+    path("newsletters/", include("liant.newsletters.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

@@ -89,6 +89,7 @@ MODULES: list[Module] = [
         _("Newsletters"),
         _("Consent-first lists and campaigns sent through SMTP, never twice."),
         "newsletters.manage",
+        url_name="newsletters",
     ),
     Module(
         "leads",

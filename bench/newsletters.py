@@ -1,0 +1,170 @@
+"""Newsletters: how fast a campaign leaves for a local SMTP sink, beside a bare smtplib loop.
+
+The sink (aiosmtpd, counting messages, keeping none) runs in its own process, so it does not
+share the interpreter lock with the senders. The bare loop sends one pre-built message per
+recipient over one connection: it is the ceiling. The campaign path adds, per recipient, the
+claim UPDATE, the personal unsubscribe link and headers, and the completion UPDATE.
+Recipients: LIANT_BENCH_NEWSLETTERS_N (default 5,000; the issue's goal is stated for 100,000).
+
+Seen on 2 shared cores (load average 4-7, SQLite, 5,000-20,000 recipients, 30 Nov 2026):
+bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling); one worker
+400-640 messages/s (0.28-0.55 of the bare loop); four workers 540-610 messages/s (0.38-0.74).
+Before the per-language MessageTemplate one worker did 159 messages/s (0.21): building an
+EmailMessage per recipient was most of the time. What is left per copy: the claim and the
+completion UPDATEs and the signed unsubscribe link; the wait on the sink dominates.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import smtplib
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+
+from django.db import connection, connections
+
+N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "5000"))
+
+
+def _sink(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # one line per command otherwise
+
+    class Counting:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            with count.get_lock():
+                count.value += len(envelope.rcpt_tos)
+            return "250 OK"
+
+    controller = Controller(Counting(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def _raw(port: int, n: int) -> float:
+    message = EmailMessage()
+    message["From"] = "news@bench.example"
+    message["Subject"] = "Bench"
+    message.set_content(("Bonjour, un café de saison. " * 3 + "\n") * 40)
+    message.add_alternative(
+        "<p>" + "Un <b>café</b> de saison.<br>\n" * 120 + "</p>", subtype="html"
+    )
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(n):
+            smtp.sendmail("news@bench.example", [f"raw{i}@people.example"], data)
+    return n / (time.perf_counter() - started)
+
+
+def _worker(campaign_id: int) -> None:
+    from liant.newsletters import sending
+
+    connections.close_all()  # a forked process opens its own connection
+    while True:
+        report = sending.send_due(campaign_id)
+        if not (report.sent or report.failed or report.deferred):
+            break
+    connections.close_all()
+
+
+def _campaign(workspace, port: int, n: int, tag: str):  # type: ignore[no-untyped-def]
+    from liant.members.models import Member
+    from liant.newsletters import sending
+    from liant.newsletters.models import (
+        Campaign,
+        MailingList,
+        SendingSettings,
+        Subscriber,
+    )
+
+    settings = SendingSettings.of(workspace.pk)
+    settings.smtp_host, settings.smtp_port, settings.smtp_security = "127.0.0.1", port, "none"
+    settings.per_minute = 10_000_000
+    settings.bounce_address = "bounces@bench.example"
+    settings.save()
+    mailing_list = MailingList.objects.create(workspace=workspace, name=f"Bench {tag}")
+    members = Member.objects.bulk_create(
+        (
+            Member(workspace=workspace, email=f"{tag}{i}@people.example", language="fr")
+            for i in range(n)
+        ),
+        batch_size=1000,
+    )
+    Subscriber.objects.bulk_create(
+        (
+            Subscriber(
+                workspace=workspace,
+                mailing_list=mailing_list,
+                member=m,
+                email=m.email,
+                state="subscribed",
+            )
+            for m in members
+        ),
+        batch_size=1000,
+    )
+    campaign = Campaign.objects.create(
+        workspace=workspace,
+        mailing_list=mailing_list,
+        name=tag,
+        sender_name="Bench",
+        sender_address="news@bench.example",
+        subject_fr="Bench",
+        body_fr="# Bonjour\n\n" + "Un **café** de saison. " * 60,
+    )
+    sending.start(campaign)
+    return campaign
+
+
+def run(report: Callable[..., None]) -> None:
+    from liant.core.models import Organisation, Workspace
+    from liant.newsletters.models import Send
+    from tests.servers import free_port
+
+    org, _ = Organisation.objects.get_or_create(slug="bench-news", defaults={"name": "Bench"})
+    workspace, _ = Workspace.objects.get_or_create(
+        slug="bench-news", defaults={"name": "Bench", "organisation": org}
+    )
+    ctx = mp.get_context("fork")
+    count = ctx.Value("l", 0)
+    ready = ctx.Event()
+    port = free_port()
+    sink = ctx.Process(target=_sink, args=(port, count, ready), daemon=True)
+    sink.start()
+    ready.wait(20)
+    try:
+        raw_rate = _raw(port, N)
+        note = f"{N} recipients, {connection.vendor}, sink in its own process"
+        report("raw_smtplib_rate", raw_rate, "messages/s", note=f"bare smtplib loop, {note}")
+        for workers in (1, 4):
+            campaign = _campaign(workspace, port, N, f"w{workers}-")
+            connections.close_all()
+            before = count.value
+            started = time.perf_counter()
+            procs = [ctx.Process(target=_worker, args=(campaign.pk,)) for _ in range(workers)]
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join()
+            elapsed = time.perf_counter() - started
+            delivered = count.value - before
+            sent_rows = Send.objects.filter(campaign=campaign, state="sent").count()
+            assert delivered == sent_rows == N, (delivered, sent_rows)
+            rate = N / elapsed
+            report(
+                f"campaign_rate_{workers}_worker{'s' if workers > 1 else ''}",
+                rate,
+                "messages/s",
+                note=f"campaign with claim/complete rows, {workers} worker process(es), {note}",
+            )
+            report(f"campaign_{workers}w_vs_raw_smtplib", rate / raw_rate, "ratio")
+    finally:
+        sink.kill()

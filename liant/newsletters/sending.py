@@ -1,0 +1,362 @@
+"""Sending a campaign from the workers, each recipient at most once.
+
+The rule that makes it hold: a Send row is claimed (queued -> sending, with the claim time)
+by a conditional UPDATE *before* the SMTP call, and completed (sending -> sent) after it.
+A worker that dies in between leaves the row in "sending"; the sweep turns it into "unknown"
+and nothing ever moves a row out of "unknown" or "sending" back to "queued". So a mail that
+may have left is never sent a second time: at most one mail per recipient, and the rows a
+crash made uncertain are shown to the community manager instead of being guessed.
+
+Only an SMTP reply proves the message was *not* accepted (4xx: try again later, 5xx: give
+up), so only those put a row back in the queue or mark it failed.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from liant.newsletters import rendering, tracking
+from liant.newsletters.models import (
+    Campaign,
+    CampaignState,
+    Send,
+    SendingSettings,
+    SendState,
+    Subscriber,
+    SubscriberState,
+)
+
+BATCH = 200  # rows read per query; each one is still claimed on its own
+SLICES = 8
+MAX_ATTEMPTS = 5
+BACKOFF = timedelta(minutes=2)  # doubled at each temporary failure: 2, 4, 8, 16 minutes
+STALE = timedelta(minutes=5)  # far longer than one SMTP transaction may take (timeouts: 30 s)
+TIMEOUT = 30
+
+
+class NotConfigured(Exception):
+    """The workspace has no SMTP server to send through."""
+
+
+@dataclass
+class SmtpTarget:
+    host: str
+    port: int
+    security: str
+    username: str = ""
+    password: str = ""
+    bounce_address: str = ""
+    per_minute: int = 600
+    # The mailto: of List-Unsubscribe is offered only when Liant reads the bounce mailbox;
+    # otherwise a person's unsubscribe mail would land where nobody acts on it.
+    reads_bounces: bool = False
+
+
+def target_for(workspace_id: int) -> SmtpTarget:
+    s = SendingSettings.of(workspace_id)
+    if s.channel_id and s.channel is not None and s.channel.kind == "email":
+        # The e-mail channel's relay, read from its settings and encrypted credentials.
+        cfg = s.channel.settings or {}
+        creds = s.channel.credentials
+        return SmtpTarget(
+            host=str(cfg.get("smtp_host", "")),
+            port=int(cfg.get("smtp_port", 587)),
+            security=str(cfg.get("smtp_security", "starttls")),
+            username=creds.get("smtp_username") or creds.get("username", ""),
+            password=creds.get("smtp_password") or creds.get("password", ""),
+            bounce_address=s.bounce_address,
+            per_minute=s.per_minute,
+            reads_bounces=bool(s.imap_host and s.bounce_address),
+        )
+    if not s.smtp_host:
+        raise NotConfigured
+    return SmtpTarget(
+        s.smtp_host,
+        s.smtp_port,
+        s.smtp_security,
+        s.smtp_username,
+        s.smtp_password,
+        s.bounce_address,
+        s.per_minute,
+        bool(s.imap_host and s.bounce_address),
+    )
+
+
+@contextmanager
+def connect(target: SmtpTarget) -> Iterator[smtplib.SMTP]:
+    # Built only when used: loading the system's CA certificates costs ~30 ms per batch.
+    if target.security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            target.host, target.port, timeout=TIMEOUT, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(target.host, target.port, timeout=TIMEOUT)
+        if target.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    try:
+        smtp.ehlo_or_helo_if_needed()
+        if target.username and smtp.has_extn("auth"):
+            smtp.login(target.username, target.password)
+        yield smtp
+    finally:
+        with suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+
+
+def verp(bounce_address: str, tag: str) -> str:
+    """bounces@example.org + tag -> bounces+tag@example.org (plus addressing)."""
+    local, _at, domain = bounce_address.partition("@")
+    return f"{local}+{tag}@{domain}"
+
+
+# --- starting --------------------------------------------------------------------------------
+
+
+def start(campaign: Campaign) -> int:
+    """Create one queued row per subscribed address and mark the campaign as sending.
+
+    Safe to call twice: rows are unique per campaign and address, existing ones are left.
+    """
+    now = timezone.now()
+    fallback = campaign.workspace.language if campaign.workspace_id else "fr"
+    subscribers = Subscriber.objects.filter(
+        mailing_list_id=campaign.mailing_list_id, state=SubscriberState.SUBSCRIBED
+    ).select_related("member")
+    rows = [
+        Send(
+            campaign=campaign,
+            subscriber=s,
+            email=s.email.lower(),
+            language=rendering.language_for(campaign, s.member.language, fallback),
+            next_attempt_at=now,
+        )
+        for s in subscribers
+    ]
+    tracked = (
+        {
+            lang: tracking.links(rendering.render(campaign, lang, rendering.PLACEHOLDER).html)
+            for lang in ("fr", "en")
+        }
+        if campaign.track
+        else {}
+    )
+    with transaction.atomic():
+        Send.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        Campaign.objects.filter(pk=campaign.pk, state__in=["draft", "scheduled"]).update(
+            state=CampaignState.SENDING, started_at=now, tracked_links=tracked
+        )
+    campaign.refresh_from_db()
+    return len(rows)
+
+
+def start_due() -> list[int]:
+    """Scheduled campaigns whose time has come; claimed like rows, so only one worker starts."""
+    started = []
+    for campaign in Campaign.objects.filter(
+        state=CampaignState.SCHEDULED, scheduled_at__lte=timezone.now()
+    ).select_related("workspace"):
+        start(campaign)
+        started.append(campaign.pk)
+    return started
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    unknown: int = 0
+    throttled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+def budget(workspace_id: int, per_minute: int) -> int:
+    """How many more messages the workspace may hand to its relay in the current minute."""
+    recent = Send.objects.filter(
+        campaign__workspace_id=workspace_id,
+        claimed_at__gte=timezone.now() - timedelta(minutes=1),
+    ).count()
+    return max(0, per_minute - recent)
+
+
+def _on_refusal(row_pk: int, attempts: int, code: int, text: str, recipient: bool) -> str:
+    """Record an SMTP refusal; returns the new state. `recipient`: refused at RCPT TO."""
+    now = timezone.now()
+    error = f"{code} {text}"[:500]
+    if 400 <= code < 500 and attempts < MAX_ATTEMPTS:
+        Send.objects.filter(pk=row_pk, state=SendState.SENDING).update(
+            state=SendState.QUEUED,
+            next_attempt_at=now + BACKOFF * (2 ** (attempts - 1)),
+            error=error,
+        )
+        return SendState.QUEUED
+    Send.objects.filter(pk=row_pk, state=SendState.SENDING).update(
+        state=SendState.FAILED, error=error
+    )
+    if recipient and 500 <= code < 600:
+        # A permanent refusal of the address is a hard bounce told at once: suppress it.
+        # (A 5xx after DATA is about the message, not the address: recorded, no more.)
+        Subscriber.objects.filter(sends__pk=row_pk).update(state=SubscriberState.BOUNCED)
+    return SendState.FAILED
+
+
+def _complete(row_pk: int, message_id: str) -> None:
+    Send.objects.filter(pk=row_pk, state=SendState.SENDING).update(
+        state=SendState.SENT, sent_at=timezone.now(), message_id=message_id, error=""
+    )
+
+
+def send_due(campaign_id: int, limit: int | None = None) -> Report:
+    """Send what is due of one campaign, within the workspace's per-minute budget."""
+    report = Report()
+    campaign = (
+        Campaign.objects.select_related("mailing_list", "workspace").filter(pk=campaign_id).first()
+    )
+    if campaign is None or campaign.state != CampaignState.SENDING:
+        return report
+    target = target_for(campaign.workspace_id)
+    allowed = budget(campaign.workspace_id, target.per_minute)
+    if limit is not None:
+        allowed = min(allowed, limit)
+    if allowed == 0:
+        report.throttled = True
+        return report
+    # Someone who unsubscribed (or bounced) after the campaign started is not sent to.
+    Send.objects.filter(campaign=campaign, state=SendState.QUEUED).exclude(
+        subscriber__state=SubscriberState.SUBSCRIBED
+    ).update(state=SendState.SKIPPED, error="no longer subscribed when its turn came")
+    due = Send.objects.filter(
+        campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
+    )
+    fields = ("pk", "email", "language", "token", "subscriber_id", "attempts")
+    size = min(allowed, BATCH)
+    # Workers sharing a campaign each start with a different slice of its rows (pk modulo
+    # SLICES), so their claims seldom collide; the batch is topped up with any due row.
+    # Correctness never depends on this: the conditional claim alone decides who sends.
+    rows = list(
+        due.annotate(slice=F("pk") % SLICES)
+        .filter(slice=random.randrange(SLICES))
+        .values_list(*fields)[:size]
+    )
+    if len(rows) < size:
+        taken = {r[0] for r in rows}
+        rows += [r for r in due.values_list(*fields)[:size] if r[0] not in taken][
+            : size - len(rows)
+        ]
+    if not rows:
+        finish_if_done(campaign)
+        return report
+    domain = campaign.sender_address.rpartition("@")[2] or "localhost"
+    templates = {}
+    for lang in {r[2] for r in rows}:
+        rendered = rendering.render(campaign, lang, rendering.PLACEHOLDER)
+        if campaign.track:
+            rendered.html = tracking.instrument(rendered.html, campaign.tracked_links.get(lang, []))
+        templates[lang] = rendering.MessageTemplate(campaign, rendered, domain)
+    link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
+    with connect(target) as smtp:
+        for pk, address, language, token, subscriber_id, attempts in rows:
+            now = timezone.now()
+            # The claim: only one worker moves this row out of "queued", and it does so
+            # before anything leaves for the network.
+            if not Send.objects.filter(pk=pk, state=SendState.QUEUED).update(
+                state=SendState.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            ):
+                continue
+            link = link_pattern.replace(
+                "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk)
+            )
+            message = templates[language].render(
+                address,
+                token,
+                link,
+                verp(target.bounce_address, f"u-{token}") if target.reads_bounces else "",
+            )
+            envelope_from = (
+                verp(target.bounce_address, token)
+                if target.bounce_address
+                else campaign.sender_address
+            )
+            try:
+                smtp.sendmail(envelope_from, [address], message)
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, text = next(iter(exc.recipients.values()))
+                state = _on_refusal(pk, attempts + 1, code, _decode(text), True)
+                report.deferred += state == SendState.QUEUED
+                report.failed += state == SendState.FAILED
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                state = _on_refusal(pk, attempts + 1, exc.smtp_code, _decode(exc.smtp_error), False)
+                report.deferred += state == SendState.QUEUED
+                report.failed += state == SendState.FAILED
+            except (OSError, smtplib.SMTPException) as exc:
+                # The connection broke mid-transaction: the relay may have taken the mail, so
+                # the row is "unknown" (shown, never resent), and this batch stops here.
+                Send.objects.filter(pk=pk, state=SendState.SENDING).update(
+                    state=SendState.UNKNOWN, error=f"{type(exc).__name__}: {exc}"[:500]
+                )
+                report.unknown += 1
+                report.errors.append(str(exc))
+                break
+            else:
+                _complete(pk, f"<{token}.nl{campaign.pk}@{domain}>")
+                report.sent += 1
+    finish_if_done(campaign)
+    return report
+
+
+def _decode(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def finish_if_done(campaign: Campaign) -> bool:
+    open_rows = Send.objects.filter(
+        campaign=campaign, state__in=[SendState.QUEUED, SendState.SENDING]
+    )
+    if open_rows.exists():
+        return False
+    done = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.SENDING).update(
+        state=CampaignState.SENT, finished_at=timezone.now()
+    )
+    return bool(done)
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Rows a dead worker left in "sending": the mail may have left, so they become
+    "unknown" and are never sent again. Returns how many were found."""
+    now = now or timezone.now()
+    stale = Send.objects.filter(state=SendState.SENDING, claimed_at__lt=now - STALE)
+    campaign_ids = set(stale.values_list("campaign_id", flat=True))
+    count = stale.update(
+        state=SendState.UNKNOWN,
+        error="the worker stopped between the claim and the answer of the mail server",
+    )
+    for campaign in Campaign.objects.filter(pk__in=campaign_ids):
+        finish_if_done(campaign)
+    return count
+
+
+def send_test(campaign: Campaign, address: str, language: str) -> None:
+    """One copy to one address, outside the campaign's rows (it is not a recipient)."""
+    target = target_for(campaign.workspace_id)
+    rendered = rendering.render(campaign, language, "")
+    rendered.subject = f"[TEST] {rendered.subject}"
+    domain = campaign.sender_address.rpartition("@")[2] or "localhost"
+    message = rendering.message_bytes(
+        campaign, rendered, address, token=f"test{secrets.token_hex(10)}", domain=domain
+    )
+    with connect(target) as smtp:
+        smtp.sendmail(campaign.sender_address, [address], message)
