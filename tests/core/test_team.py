@@ -715,7 +715,7 @@ def test_a_module_the_role_cannot_open_is_forbidden(role, module, workspace):
 
 
 # Analytics is built now (its placeholder redirects): newsletters is not yet.
-@pytest.mark.parametrize(("role", "module"), [(Role.COMMUNITY_MANAGER, "newsletters")])
+@pytest.mark.parametrize(("role", "module"), [(Role.COMMUNITY_MANAGER, "leads")])
 def test_a_module_the_role_may_open_shows_its_placeholder(role, module, workspace):
     client = client_for(make_user("someone@brand.example", workspace, role))
     assert client.get(f"/w/{workspace.slug}/m/{module}/").status_code == 200
