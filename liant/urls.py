@@ -20,6 +20,7 @@ urlpatterns = [
     path("w/<slug:ws>/members/", include("liant.members.urls")),
     path("w/<slug:ws>/feedback/", include("liant.feedback.urls")),
     path("w/<slug:ws>/animation/", include("liant.animation.urls")),
+    path("w/<slug:ws>/media/", include("liant.media.urls")),
     # Public: contest draws, event RSVPs and polls, each behind its own random token.
     path("animation/", include("liant.animation.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
