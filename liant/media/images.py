@@ -260,7 +260,8 @@ def rendition(
     fits_bytes = spec.max_bytes is None or len(data) <= spec.max_bytes
     if box is None and factor == 1.0 and fits_bytes and spec.accepts(content_type):
         return data, content_type, image.width, image.height
-    target = (max(1, round(width * factor)), max(1, round(height * factor)))
+    # Rounded down: a limit on pixels or sides is never passed by one pixel.
+    target = (max(1, int(width * factor)), max(1, int(height * factor)))
     if box is None:
         # JPEG: let the decoder scale by 1/2, 1/4 or 1/8 while reading, which is most of
         # the speed and memory saved on a 12-megapixel photo.
@@ -280,7 +281,7 @@ def rendition(
         for encoded, fmt_used in encodings(sized, fmt, spec):
             if spec.max_bytes is None or len(encoded) <= spec.max_bytes:
                 return encoded, FORMATS[fmt_used][0], sized.width, sized.height
-        target = (max(1, round(target[0] * 0.8)), max(1, round(target[1] * 0.8)))
+        target = (max(1, int(target[0] * 0.8)), max(1, int(target[1] * 0.8)))
     raise CannotFit
 
 
