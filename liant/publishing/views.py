@@ -117,7 +117,9 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
             ]
         for variant_form in forms:
             variant = existing.get(variant_form.channel.pk)
-            variant_form.media_items = list(variant.media.all()) if variant else []
+            variant_form.media_items = (
+                list(variant.media.select_related("library_item")) if variant else []
+            )
         # The strategy's pillars are offered as you type; another name is still accepted.
         form.fields["pillar"].widget.attrs["list"] = "pillar-choices"
         return render(

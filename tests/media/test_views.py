@@ -174,6 +174,8 @@ def test_the_composer_attaches_a_library_item_and_the_item_shows_its_use(
     attached = VariantMedia.objects.get()
     assert attached.library_item == item and not attached.file
     post = attached.variant.post
+    edit = owner_client.get(f"/w/{workspace.slug}/publishing/{post.pk}/edit/").content.decode()
+    assert "from the library" in edit and "La vitrine" in edit
     page = owner_client.get(url(workspace, f"{item.pk}/")).content.decode()
     assert f"/publishing/{post.pk}/" in page
     delete = owner_client.post(url(workspace, f"{item.pk}/delete/"))
