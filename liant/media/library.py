@@ -18,9 +18,10 @@ from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from liant.connectors import registry
-from liant.connectors.base import Capability, Media, Rules
+from liant.connectors.base import Capability, ConnectorError, ErrorKind, Media, Rules
 from liant.core.models import User, Workspace
 from liant.media import images
 from liant.media.models import Folder, MediaItem, MediaSettings, Rendition
@@ -206,13 +207,14 @@ def publishing_rules(workspace: Workspace) -> list[Rules]:
     from liant.channels.models import Channel  # noqa: PLC0415 - channels is a later layer
 
     found: dict[str, Rules] = {}
-    for kind in Channel.objects.filter(workspace=workspace).values_list("kind", flat=True):
+    for channel in Channel.objects.filter(workspace=workspace):
         try:
-            connector = registry.connector_class(kind)
+            connector = registry.connector_class(channel.kind)
         except LookupError:
             continue
         if Capability.PUBLISH in connector.capabilities and connector.rules.max_media > 0:
-            found.setdefault(kind, connector.rules)
+            rules = rules_of_channel(channel)
+            found.setdefault(images.Spec.of(rules).key((0.5, 0.5)), rules)
     return list(found.values())
 
 
@@ -229,7 +231,15 @@ def make_renditions(item: MediaItem) -> int:
 
 
 def rules_of_channel(channel: Channel) -> Rules:
-    return registry.connector_class(channel.kind).rules
+    """The channel's own rules: a Mastodon server may declare a lower byte limit than the
+    network's default, and its rendition must fit that server (no network call here: the
+    limits were read when the channel was connected)."""
+    from liant.channels.fetching import connector_for  # noqa: PLC0415 - a later layer
+
+    try:
+        return connector_for(channel).rules
+    except ValueError:  # settings that no longer validate: the network's defaults
+        return registry.connector_class(channel.kind).rules
 
 
 def media_for(attached: VariantMedia, variant: Variant) -> Media:
@@ -237,9 +247,23 @@ def media_for(attached: VariantMedia, variant: Variant) -> Media:
     for this network, never the original."""
     item = attached.library_item
     assert item is not None
-    made = rendition_for(item, rules_of_channel(variant.channel))
-    with made.file.open("rb") as handle:
-        data = handle.read()
+    try:
+        made = rendition_for(item, rules_of_channel(variant.channel))
+        with made.file.open("rb") as handle:
+            data = handle.read()
+    except images.CannotFit:
+        raise ConnectorError(
+            gettext_noop("%(name)s cannot be made small enough for %(network)s."),
+            ErrorKind.PERMANENT,
+            name=item.name,
+            network=variant.channel.kind_label,
+        ) from None
+    except OSError:  # the library's file is gone from the storage
+        raise ConnectorError(
+            gettext_noop("%(name)s is missing from the media storage."),
+            ErrorKind.PERMANENT,
+            name=item.name,
+        ) from None
     language = variant.post.workspace.language or "fr"
     return Media(
         content_type=made.content_type,

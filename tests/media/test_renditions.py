@@ -172,3 +172,29 @@ def test_the_publisher_sends_the_rendition_not_the_original(imaging_channel, ite
         assert sent.data == handle.read()
     assert len(sent.data) <= 300_000 and max(opened(sent.data).size) <= 1000
     assert sent.alt_text == "Grain de café en gros plan"
+
+
+def test_an_image_that_cannot_fit_fails_the_variant_plainly(imaging_channel, item, monkeypatch):
+    monkeypatch.setattr(
+        ScriptedPublisher, "rules", Rules(max_length=200, max_media=4, max_image_bytes=100)
+    )
+    variant = scheduled_variant(imaging_channel, "Photo")
+    VariantMedia.objects.create(variant=variant, library_item=item, content_type=item.content_type)
+    outcome = publisher.publish_variant(variant.pk)
+    assert outcome.state == State.FAILED
+    assert "cannot be made small enough" in outcome.error
+    assert ScriptedPublisher.drafts == []
+
+
+def test_a_mastodon_server_s_own_limit_is_what_its_rendition_fits(workspace, owner):
+    channel = Channel.objects.create(
+        workspace=workspace,
+        kind="mastodon",
+        name="Small server",
+        created_by=owner,
+        settings={
+            "instance_url": "https://small.example",
+            "limits": {"image_size_limit": 2_000_000},
+        },
+    )
+    assert library.rules_of_channel(channel).max_image_bytes == 2_000_000
