@@ -205,6 +205,7 @@ MEDIA_URL = "/media/"
 # pixel limit is what keeps a small file that unpacks into gigabytes (a "bomb") out.
 LIANT_MEDIA_MAX_BYTES = env_int("LIANT_MEDIA_MAX_BYTES", 50_000_000)
 LIANT_MEDIA_MAX_PIXELS = env_int("LIANT_MEDIA_MAX_PIXELS", 60_000_000)
+LIANT_MEDIA_MAX_VIDEO_BYTES = env_int("LIANT_MEDIA_MAX_VIDEO_BYTES", 200_000_000)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = env_secret("EMAIL_URL")

@@ -235,6 +235,8 @@ class Rules:
     image_max_side: int | None = None  # the longest side, in pixels
     image_max_pixels: int | None = None  # width × height
     image_ratio: tuple[float, float] | None = None  # (narrowest, widest) width/height accepted
+    max_video_seconds: float | None = None
+    video_max_pixels: int | None = None  # width × height of a video's frames
     links: str = "inline"  # inline | card | none: how a link in the text is shown
     content_warning: bool = False
     threads: bool = False  # can publish a thread / first comment

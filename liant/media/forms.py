@@ -32,8 +32,11 @@ def split_tags(raw: str) -> list[str]:
 
 class UploadForm(forms.Form):
     images = MultipleFileField(
-        label=_("Images"),
-        help_text=_("JPEG, PNG, GIF or WebP. Several at once, or drop them here."),
+        label=_("Images or videos"),
+        help_text=_(
+            "Images in JPEG, PNG, GIF or WebP, videos in MP4, MOV or WebM. Several at once, "
+            "or drop them here."
+        ),
     )
     folder = forms.ModelChoiceField(
         label=_("Folder"), queryset=Folder.objects.none(), required=False

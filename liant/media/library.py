@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from liant.connectors import registry
 from liant.connectors.base import Capability, ConnectorError, ErrorKind, Media, Rules
 from liant.core.models import User, Workspace
-from liant.media import images
+from liant.media import images, videos
 from liant.media.models import Folder, MediaItem, MediaSettings, Rendition
 
 if TYPE_CHECKING:
@@ -39,6 +39,34 @@ def max_bytes() -> int:
 
 def max_pixels() -> int:
     return int(settings.LIANT_MEDIA_MAX_PIXELS)
+
+
+def max_video_bytes() -> int:
+    return int(settings.LIANT_MEDIA_MAX_VIDEO_BYTES)
+
+
+def too_large(name: str, size: int, limit: int) -> images.Refused:
+    return images.Refused(
+        _("%(name)s is too large (%(size)s); the library takes files up to %(limit)s.")
+        % {"name": name, "size": filesizeformat(size), "limit": filesizeformat(limit)}
+    )
+
+
+def corrected_name(name: str, extension: str, label: str) -> tuple[str, str, str]:
+    """(file name, stem, note): the name gets the extension of what the bytes are. A JPEG
+    called .png is corrected, not refused (the person meant an image, and it is one), and
+    told so."""
+    stem, current = os.path.splitext(get_valid_filename(name) or "file")
+    same = {extension, ".jpeg"} if extension == ".jpg" else {extension}
+    note = ""
+    if current.lower() not in same:
+        note = _("%(name)s is really a %(format)s file: its name now ends in %(extension)s.") % {
+            "name": name,
+            "format": label,
+            "extension": extension,
+        }
+        current = extension
+    return f"{stem[:150]}{current.lower()}", stem[:150], note
 
 
 @dataclass
@@ -76,17 +104,45 @@ def store_upload(
 ) -> Stored:
     """Check, clean and keep one uploaded image; raises images.Refused with the reason."""
     name = os.path.basename(upload.name or "image")
-    if (upload.size or 0) > max_bytes():  # refused before reading it into memory
-        raise images.Refused(
-            _("%(name)s is too large (%(size)s); the library takes files up to %(limit)s.")
-            % {
-                "name": name,
-                "size": filesizeformat(upload.size or 0),
-                "limit": filesizeformat(max_bytes()),
-            }
-        )
+    limit = max(max_bytes(), max_video_bytes())
+    if (upload.size or 0) > limit:  # refused before reading it into memory
+        raise too_large(name, upload.size or 0, limit)
     data = upload.read()
+    if videos.sniff(data):
+        return store_video(workspace, data, name, user=user, folder=folder, tags=tags)
     return store_bytes(workspace, data, name, user=user, folder=folder, tags=tags)
+
+
+def store_video(
+    workspace: Workspace,
+    data: bytes,
+    name: str,
+    *,
+    user: User | None = None,
+    folder: Folder | None = None,
+    tags: Iterable[str] = (),
+) -> Stored:
+    """Keep a video as it is, with its facts and a poster frame as its thumbnail."""
+    if len(data) > max_video_bytes():
+        raise too_large(name, len(data), max_video_bytes())
+    probed = videos.probe(data, name, max_pixels=max_pixels())
+    label = probed.extension.lstrip(".").upper()
+    filename, stem, note = corrected_name(name, probed.extension, label)
+    item = MediaItem(
+        workspace=workspace,
+        folder=folder,
+        name=filename,
+        content_type=probed.content_type,
+        size=len(data),
+        width=probed.width,
+        height=probed.height,
+        duration=probed.duration,
+        codec=probed.codec,
+        uploaded_by=user,
+    )
+    item.set_tags(list(tags))
+    saved_together(item, [("file", filename, data), ("thumbnail", f"{stem}.webp", probed.poster)])
+    return Stored(item, note)
 
 
 def store_bytes(
@@ -107,18 +163,9 @@ def store_bytes(
     else:
         clean, width, height = images.cleaned(data, checked, max_pixels())
     thumb = images.thumbnail(clean, max_pixels())
-    # The name gets the extension of what the bytes are: a JPEG called .png is corrected,
-    # not refused (the person meant an image, and it is one), and told so.
-    stem, extension = os.path.splitext(get_valid_filename(name) or "image")
-    note = ""
-    if extension.lower() not in {checked.extension, ".jpeg" if checked.format == "JPEG" else ""}:
-        note = _("%(name)s is really a %(format)s image: its name now ends in %(extension)s.") % {
-            "name": name,
-            "format": checked.format.replace("WEBP", "WebP"),
-            "extension": checked.extension,
-        }
-        extension = checked.extension
-    filename = f"{stem[:150]}{extension.lower()}"
+    filename, stem, note = corrected_name(
+        name, checked.extension, checked.format.replace("WEBP", "WebP")
+    )
     item = MediaItem(
         workspace=workspace,
         folder=folder,
@@ -132,7 +179,7 @@ def store_bytes(
         alt_text_en=alt_text_en,
     )
     item.set_tags(list(tags))
-    saved_together(item, [("file", filename, clean), ("thumbnail", f"{stem[:150]}.webp", thumb)])
+    saved_together(item, [("file", filename, clean), ("thumbnail", f"{stem}.webp", thumb)])
     transaction.on_commit(lambda: schedule_renditions(item.pk))
     return Stored(item, note)
 
@@ -220,6 +267,8 @@ def publishing_rules(workspace: Workspace) -> list[Rules]:
 
 def make_renditions(item: MediaItem) -> int:
     """Every rendition the workspace's networks will want, made ahead of publishing."""
+    if item.is_video:
+        return 0  # sent as they are, after their limits were checked at scheduling
     made = 0
     for rules in publishing_rules(item.workspace):
         try:
@@ -247,6 +296,16 @@ def media_for(attached: VariantMedia, variant: Variant) -> Media:
     for this network, never the original."""
     item = attached.library_item
     assert item is not None
+    language = variant.post.workspace.language or "fr"
+    if item.is_video:
+        with item.file.open("rb") as handle:
+            data = handle.read()
+        return Media(
+            content_type=item.content_type,
+            data=data,
+            alt_text=attached.alt_text or item.alt_text(language),
+            filename=item.name,
+        )
     try:
         made = rendition_for(item, rules_of_channel(variant.channel))
         with made.file.open("rb") as handle:
@@ -264,7 +323,6 @@ def media_for(attached: VariantMedia, variant: Variant) -> Media:
             ErrorKind.PERMANENT,
             name=item.name,
         ) from None
-    language = variant.post.workspace.language or "fr"
     return Media(
         content_type=made.content_type,
         data=data,
@@ -317,3 +375,43 @@ def alt_text_problems(variants: Iterable[Variant], workspace: Workspace) -> tupl
             )
     blocking = bool(found) and MediaSettings.of(workspace).alt_text_policy == "block"
     return blocking, found
+
+
+def video_problems(variants: Iterable[Variant]) -> list[str]:
+    """Library videos longer or larger than the network declares it takes. Videos are not
+    re-encoded, so these stop scheduling (size and type are checked with every media)."""
+    found = []
+    for variant in variants:
+        rules: Rules | None = None
+        for attached in variant.media.all():
+            item = attached.library_item
+            if item is None or not item.is_video:
+                continue
+            rules = rules or rules_of_channel(variant.channel)
+            values = {
+                "channel": variant.channel.name,
+                "name": item.name,
+                "network": variant.channel.kind_label,
+            }
+            if rules.max_video_seconds and (item.duration or 0) > rules.max_video_seconds:
+                found.append(
+                    _(
+                        "%(channel)s: %(name)s lasts %(seconds)d s; %(network)s takes "
+                        "%(limit)d s at most."
+                    )
+                    % {**values, "seconds": item.duration, "limit": rules.max_video_seconds}
+                )
+            if rules.video_max_pixels and item.width * item.height > rules.video_max_pixels:
+                found.append(
+                    _(
+                        "%(channel)s: %(name)s is %(width)d×%(height)d; %(network)s takes "
+                        "videos of %(limit)s million pixels at most."
+                    )
+                    % {
+                        **values,
+                        "width": item.width,
+                        "height": item.height,
+                        "limit": round(rules.video_max_pixels / 1_000_000, 1),
+                    }
+                )
+    return found

@@ -99,6 +99,8 @@ class MediaItem(models.Model):
     size = models.PositiveIntegerField(default=0)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True)  # seconds, videos only
+    codec = models.CharField(max_length=50, blank=True)  # videos only
     # Lower-cased, each between commas (",coffee,shop,"): an exact tag is one LIKE on any
     # database, without a table of tags for what is a handful of words per file.
     tags = models.CharField(_("tags"), max_length=500, blank=True)
@@ -143,6 +145,10 @@ class MediaItem(models.Model):
             else (self.alt_text_en, self.alt_text_fr)
         )
         return (first or second).strip()
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")
 
     @property
     def orientation(self) -> str:

@@ -10,8 +10,12 @@ import zlib
 import pytest
 from PIL import ExifTags, Image
 
+from liant.channels.models import Channel
+from liant.connectors import registry
+from liant.connectors.base import Rules
 from liant.core.permissions import Role
 from tests.conftest import client_for, make_user
+from tests.publishing.fakes import ScriptedPublisher
 
 
 def encode(image: Image.Image, fmt: str, **options) -> bytes:
@@ -86,3 +90,29 @@ def media_root(settings, tmp_path):
     """Each test its own storage: rolled-back rows leave no files for the next test to see."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
+
+
+@pytest.fixture
+def imaging_channel(workspace, owner, monkeypatch):
+    monkeypatch.setitem(
+        registry.KINDS, "scripted_pub", ("Scripted", "tests.publishing.fakes.ScriptedPublisher")
+    )
+    registry.connector_class.cache_clear()
+    monkeypatch.setattr(
+        ScriptedPublisher,
+        "rules",
+        Rules(
+            max_length=200,
+            max_media=4,
+            max_image_bytes=300_000,
+            image_max_side=1000,
+            max_alt_text=1000,
+        ),
+    )
+    ScriptedPublisher.drafts = []
+    ScriptedPublisher.posts = {}
+    ScriptedPublisher.script = []
+    yield Channel.objects.create(
+        workspace=workspace, kind="scripted_pub", name="Scripted", created_by=owner
+    )
+    registry.connector_class.cache_clear()

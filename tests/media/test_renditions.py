@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from liant.channels.models import Channel
-from liant.connectors import registry
 from liant.connectors.base import Rules
 from liant.connectors.bluesky.connector import BlueskyConnector
 from liant.connectors.mastodon.connector import MastodonConnector
@@ -129,32 +128,6 @@ def test_the_worker_makes_the_renditions_of_the_workspace_networks(workspace, it
     Channel.objects.create(workspace=workspace, kind="feed", name="Blog", created_by=owner)
     tasks.make_renditions.call_local(item.pk)
     assert item.renditions.count() == 2
-
-
-@pytest.fixture
-def imaging_channel(workspace, owner, monkeypatch):
-    monkeypatch.setitem(
-        registry.KINDS, "scripted_pub", ("Scripted", "tests.publishing.fakes.ScriptedPublisher")
-    )
-    registry.connector_class.cache_clear()
-    monkeypatch.setattr(
-        ScriptedPublisher,
-        "rules",
-        Rules(
-            max_length=200,
-            max_media=4,
-            max_image_bytes=300_000,
-            image_max_side=1000,
-            max_alt_text=1000,
-        ),
-    )
-    ScriptedPublisher.drafts = []
-    ScriptedPublisher.posts = {}
-    ScriptedPublisher.script = []
-    yield Channel.objects.create(
-        workspace=workspace, kind="scripted_pub", name="Scripted", created_by=owner
-    )
-    registry.connector_class.cache_clear()
 
 
 def test_the_publisher_sends_the_rendition_not_the_original(imaging_channel, item):

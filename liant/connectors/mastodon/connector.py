@@ -152,6 +152,7 @@ class MastodonConnector(Connector):
         # Mastodon keeps at most 3840×2160 worth of pixels of an image (8.3 MP) and shrinks a
         # larger one itself: sending more only costs upload time.
         image_max_pixels=3840 * 2160,
+        video_max_pixels=3840 * 2160,  # the default `video_matrix_limit` servers declare
         content_warning=True,
         threads=True,
     )
