@@ -82,14 +82,6 @@ def check(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> Checked
             _("%(name)s is too large (%(size)s); the library takes files up to %(limit)s.")
             % {"name": name, "size": filesizeformat(len(data)), "limit": filesizeformat(max_bytes)}
         )
-    if looks_like_svg(data, name):
-        raise Refused(
-            _(
-                "%(name)s is an SVG drawing, which can carry scripts: it is refused. "
-                "Export it as PNG first."
-            )
-            % {"name": name}
-        )
     bomb = _(
         "%(name)s would take more than %(limit)s million pixels once opened; it is refused "
         "(a file built to exhaust memory looks like this)."
@@ -99,6 +91,16 @@ def check(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> Checked
     except Refused:
         raise Refused(bomb) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        # Asked only of what is no raster image: a PNG whose text happens to hold "<svg" is
+        # a PNG (and is served as one, with nosniff), not a drawing that can run scripts.
+        if looks_like_svg(data, name):
+            raise Refused(
+                _(
+                    "%(name)s is an SVG drawing, which can carry scripts: it is refused. "
+                    "Export it as PNG first."
+                )
+                % {"name": name}
+            ) from None
         raise Refused(
             _("%(name)s is not a JPEG, PNG, GIF or WebP image.") % {"name": name}
         ) from None

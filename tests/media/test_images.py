@@ -136,3 +136,8 @@ def test_nothing_is_half_stored_when_the_row_fails(workspace, monkeypatch):
     with pytest.raises(RuntimeError):
         upload(workspace, jpeg(), "photo.jpg")
     assert files_of(workspace) == []
+
+
+def test_a_raster_image_named_svg_is_an_image_not_a_drawing(workspace):
+    stored = upload(workspace, png(), "logo.svg")
+    assert stored.item.name == "logo.png" and stored.item.content_type == "image/png"
