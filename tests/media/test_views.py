@@ -221,3 +221,17 @@ def test_a_network_without_descriptions_is_not_held_back(workspace, owner):
         variant=variant, library_item=add(workspace), content_type="image/jpeg"
     )
     assert library.alt_text_problems([variant], workspace) == (False, [])
+
+
+def test_renditions_are_listed_and_served_to_the_workspace_only(
+    owner_client, outsider_client, workspace
+):
+    from liant.connectors.bluesky.connector import BlueskyConnector
+
+    item = add(workspace)
+    made = library.rendition_for(item, BlueskyConnector.rules)
+    page = owner_client.get(url(workspace, f"{item.pk}/")).content.decode()
+    assert f"/media/renditions/{made.pk}/" in page
+    response = owner_client.get(url(workspace, f"renditions/{made.pk}/"))
+    assert response.status_code == 200 and response["Content-Type"] == made.content_type
+    assert outsider_client.get(url(workspace, f"renditions/{made.pk}/")).status_code == 404
