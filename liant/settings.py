@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "liant.animation",
     "liant.newsletters",
     "liant.analytics",
+    "liant.media",
     "liant.demo",
 ]
 
@@ -202,6 +203,11 @@ for _prefix, _path in [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# The media library refuses files above these (a phone photo is 3-12 MB and 12-50 MP); the
+# pixel limit is what keeps a small file that unpacks into gigabytes (a "bomb") out.
+LIANT_MEDIA_MAX_BYTES = env_int("LIANT_MEDIA_MAX_BYTES", 50_000_000)
+LIANT_MEDIA_MAX_PIXELS = env_int("LIANT_MEDIA_MAX_PIXELS", 60_000_000)
+LIANT_MEDIA_MAX_VIDEO_BYTES = env_int("LIANT_MEDIA_MAX_VIDEO_BYTES", 200_000_000)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_URL = env_secret("EMAIL_URL")

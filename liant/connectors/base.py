@@ -234,6 +234,13 @@ class Rules:
     max_image_bytes: int | None = None
     max_video_bytes: int | None = None
     max_alt_text: int | None = None
+    # What the network keeps of an image, so the media library makes each network a rendition
+    # that fits before upload (instead of the network refusing it, or shrinking it its way).
+    image_max_side: int | None = None  # the longest side, in pixels
+    image_max_pixels: int | None = None  # width × height
+    image_ratio: tuple[float, float] | None = None  # (narrowest, widest) width/height accepted
+    max_video_seconds: float | None = None
+    video_max_pixels: int | None = None  # width × height of a video's frames
     links: str = "inline"  # inline | card | none: how a link in the text is shown
     content_warning: bool = False
     threads: bool = False  # can publish a thread / first comment

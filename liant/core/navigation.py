@@ -44,6 +44,13 @@ MODULES: list[Module] = [
         url_name="posts",
     ),
     Module(
+        "media",
+        _("Media library"),
+        _("The images posts use, with their descriptions, and a version made to fit each network."),
+        "posts.view",
+        url_name="media",
+    ),
+    Module(
         "inbox",
         _("Inbox"),
         _(

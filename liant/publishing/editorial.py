@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from liant.media.library import alt_text_problems, video_problems
 from liant.publishing import publisher, utm
 from liant.publishing.models import Post, Variant, move
 from liant.publishing.states import State, allowed
@@ -16,7 +17,7 @@ from liant.publishing.validation import check_variant
 
 def problems_of(post: Post) -> list[str]:
     """Everything that stops the post from being scheduled, per channel, in plain words."""
-    variants = list(post.variants.select_related("channel").prefetch_related("media"))
+    variants = list(post.variants.select_related("channel").prefetch_related("media__library_item"))
     if not variants:
         return [_("Choose at least one channel.")]
     found = []
@@ -28,10 +29,23 @@ def problems_of(post: Post) -> list[str]:
             link,
             variant.content_warning,
             list(variant.thread),
-            [(item.content_type, item.size) for item in variant.media.all()],
+            # A library image goes as a rendition made to fit the network: its size is not
+            # the original's, so only its type is checked here (videos go as they are).
+            [
+                (
+                    item.content_type,
+                    0
+                    if item.library_item_id and not item.content_type.startswith("video/")
+                    else item.size,
+                )
+                for item in variant.media.all()
+            ],
         )
         found += [f"{variant.channel.name}: {problem}" for problem in check.problems]
-    return found
+    # Media library hook: images without a description stop scheduling if the workspace says so.
+    blocking, missing = alt_text_problems(variants, post.workspace)
+    found += video_problems(variants)
+    return found + missing if blocking else found
 
 
 def schedule_post(post: Post, at: datetime, actor: Any) -> list[str]:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
+from liant.media.models import MediaItem
 from liant.publishing import shortener
 from liant.publishing.models import Post, PublishingSettings
 from liant.publishing.queue import SlotSyntaxError, parse_slots
@@ -81,6 +82,13 @@ class VariantForm(forms.Form):
         max_length=2000,
         help_text=_("Read aloud to people who cannot see the image."),
     )
+    # Media library hook: an image of the workspace's library, sent as its rendition for this
+    # network; its own description is used unless one is typed above.
+    library_item = forms.ModelChoiceField(
+        label=_("Or choose one from the library"),
+        queryset=MediaItem.objects.none(),
+        required=False,
+    )
 
     def __init__(self, *args: Any, channel: Channel, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"c{channel.pk}")
@@ -88,6 +96,9 @@ class VariantForm(forms.Form):
         self.channel = channel
         self.image_type = ""
         self.media_items: list[Any] = []  # the variant's stored images, set by the view
+        self.fields["library_item"].queryset = MediaItem.objects.filter(  # type: ignore[attr-defined]
+            workspace_id=channel.workspace_id
+        ).order_by("name", "id")
 
     def clean_image(self) -> Any:
         """The type is read from the file's first bytes, not from what the browser claims."""

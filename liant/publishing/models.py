@@ -164,11 +164,21 @@ class VariantMedia(models.Model):
     then; once the variant is out, its files are what the network has."""
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="media")
-    file = models.FileField(_("file"), upload_to=media_path, max_length=300)
+    file = models.FileField(_("file"), upload_to=media_path, max_length=300, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(default=0)
     alt_text = models.TextField(_("alternative text"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Media library hook: an image chosen from the library has no file of its own here; the
+    # publisher sends the item's rendition for the channel's network (liant.media.library).
+    # PROTECT: a library file used by a post cannot vanish from under it.
+    library_item = models.ForeignKey(
+        "media.MediaItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="variant_uses",
+    )
 
     class Meta:
         verbose_name = _("media")
@@ -176,10 +186,15 @@ class VariantMedia(models.Model):
         ordering = ["variant", "position", "id"]
 
     def __str__(self) -> str:
+        if self.library_item_id and not self.file:
+            return str(self.library_item)
         return (self.file.name or "").rsplit("/", 1)[-1]
 
     def read(self) -> bytes:
-        with self.file.open("rb") as handle:
+        source = self.file
+        if self.library_item is not None and not self.file:
+            source = self.library_item.file
+        with source.open("rb") as handle:
             return handle.read()
 
 

@@ -55,6 +55,7 @@ from liant.connectors.base import (
     RemotePost,
     Translatable,
 )
+from liant.media.library import media_for
 from liant.publishing import shortener, utm
 from liant.publishing.models import (
     PublishingSettings,
@@ -423,7 +424,9 @@ def media_of(variant: Variant) -> list[Media]:
         # Ordered here: the default ordering goes through the variant and its post (joins).
         items = list(variant.media.order_by("position", "id"))
     return [
-        Media(
+        media_for(item, variant)  # from the library: the network's rendition, not the original
+        if item.library_item_id
+        else Media(
             content_type=item.content_type,
             data=item.read(),
             alt_text=item.alt_text,

@@ -18,6 +18,7 @@ from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
+from liant.media.library import alt_text_problems
 from liant.publishing import approval, editorial, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, VariantMedia, move
@@ -116,7 +117,9 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
             ]
         for variant_form in forms:
             variant = existing.get(variant_form.channel.pk)
-            variant_form.media_items = list(variant.media.all()) if variant else []
+            variant_form.media_items = (
+                list(variant.media.select_related("library_item")) if variant else []
+            )
         # The strategy's pillars are offered as you type; another name is still accepted.
         form.fields["pillar"].widget.attrs["list"] = "pillar-choices"
         return render(
@@ -212,6 +215,7 @@ def save_post(
             messages.success(request, _("Scheduled."))
         else:
             messages.success(request, _("Saved."))
+        warn_alt_text(request, post, schedule)
     return post
 
 
@@ -237,6 +241,28 @@ def save_media(request: WorkspaceRequest, variant: Variant, variant_form: Varian
             alt_text=variant_form.cleaned_data["image_alt"],
             position=(last.position + 1) if last else 0,
         )
+    chosen = variant_form.cleaned_data.get("library_item")
+    if chosen:  # media library hook: no copy of the file, the item itself is attached
+        last = variant.media.order_by("-position").first()
+        VariantMedia.objects.create(
+            variant=variant,
+            library_item=chosen,
+            content_type=chosen.content_type,
+            size=chosen.size,
+            alt_text="" if upload else variant_form.cleaned_data["image_alt"],
+            position=(last.position + 1) if last else 0,
+        )
+
+
+def warn_alt_text(request: WorkspaceRequest, post: Post, scheduling: bool) -> None:
+    """Media library hook: images without a description, as a warning (when the workspace
+    blocks instead, a refused scheduling has already said so as an error)."""
+    variants = post.variants.select_related("channel").prefetch_related("media__library_item")
+    blocking, missing = alt_text_problems(variants, request.workspace)
+    if blocking and scheduling:
+        return
+    for problem in missing:
+        messages.warning(request, problem)
 
 
 @workspace_view("posts.write")

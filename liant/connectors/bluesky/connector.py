@@ -123,8 +123,10 @@ class BlueskyConnector(Connector):
         count_label="graphemes",
         max_media=4,
         media_types=frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"}),
-        max_image_bytes=1_000_000,
+        max_image_bytes=1_000_000,  # the blob limit of app.bsky.embed.images
         max_alt_text=2000,
+        # The official app sends images of 2000 px at most on their longest side.
+        image_max_side=2000,
         links="card",
         threads=True,
     )

@@ -149,6 +149,10 @@ class MastodonConnector(Connector):
         max_image_bytes=16_000_000,
         max_video_bytes=99_000_000,
         max_alt_text=1500,
+        # Mastodon keeps at most 3840×2160 worth of pixels of an image (8.3 MP) and shrinks a
+        # larger one itself: sending more only costs upload time.
+        image_max_pixels=3840 * 2160,
+        video_max_pixels=3840 * 2160,  # the default `video_matrix_limit` servers declare
         content_warning=True,
         threads=True,
     )
