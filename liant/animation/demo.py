@@ -13,8 +13,18 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from liant.animation import contests, meetups, polls, quizzes
-from liant.animation.models import Contest, Entry, Meetup, Poll, PollChoice, Quiz, Rsvp
+from liant.animation import challenges, contests, meetups, polls, quizzes
+from liant.animation.models import (
+    Challenge,
+    Contest,
+    Entry,
+    Meetup,
+    Poll,
+    PollChoice,
+    Quiz,
+    Rsvp,
+    Submission,
+)
 from liant.core.models import User, Workspace
 from liant.demo.loader import DemoContext, step
 from liant.members.models import Consent, Identity, Kind, Member
@@ -215,6 +225,39 @@ def coffee_quiz(workspace: Workspace, people: list[Member]) -> None:
         quizzes.submit(quiz, member, member.name, answers)
 
 
+CHALLENGE_TITLE = "Défi « Un café, une photo » de novembre"
+
+
+def photo_challenge(workspace: Workspace, people: list[Member]) -> None:
+    """A month-long challenge under way: members sent a photo on several days."""
+    if Challenge.objects.filter(workspace=workspace, title=CHALLENGE_TITLE).exists():
+        return
+    now = timezone.now()
+    challenge = Challenge.objects.create(
+        workspace=workspace,
+        title=CHALLENGE_TITLE,
+        description=(
+            "Chaque jour de novembre, partagez la photo de votre tasse du moment avec "
+            "#UnCafeUnePhoto. Les plus réguliers gagnent une visite de la torréfaction."
+        ),
+        starts_at=now - timedelta(days=20),
+        ends_at=now + timedelta(days=10),
+        hashtag="UnCafeUnePhoto",
+    )
+    # (member index, days ago) — a few regulars and some who tried once.
+    for index, days in [(0, 18), (0, 12), (0, 5), (0, 1), (1, 15), (1, 2), (2, 9), (3, 3)]:
+        member = people[index]
+        identity = Identity.objects.filter(member=member, network="email").first()
+        challenges.add(
+            challenge,
+            member,
+            Submission.Source.FORM,
+            now - timedelta(days=days, hours=2),
+            identity,
+            text="Ma tasse du jour, un Guji en V60.",
+        )
+
+
 @step(150)
 def animation(context: DemoContext) -> None:
     workspace = context.workspaces["maison-lumiere"]
@@ -227,6 +270,7 @@ def animation(context: DemoContext) -> None:
     past_session(workspace, people, camille)
     winter_poll(workspace, people)
     coffee_quiz(workspace, people)
+    photo_challenge(workspace, people)
     contest = Contest.objects.get(workspace=workspace, title=CONTEST_TITLE)
     meetup = Meetup.objects.get(workspace=workspace, title=MEETUP_TITLE)
     context.notes.append(
