@@ -62,19 +62,27 @@ def edges(workspace_id: int, now: datetime | None = None) -> list[Edge]:
     return sorted(found.values(), key=lambda e: -e.strength)
 
 
-def interests(workspace_id: int, member_ids: list[int], now: datetime) -> dict[int, set[str]]:
+def interests(
+    workspace_id: int, member_ids: list[int], now: datetime, shown: dict[str, str] | None = None
+) -> dict[int, set[str]]:
+    """Each member's interests, folded so "Décaféiné" and "#decafeine" meet; `shown` gets the
+    first spelling met for each, to put on the page."""
     out: dict[int, set[str]] = defaultdict(set)
+    shown = shown if shown is not None else {}
     for member_id, tag in Member.tags.through.objects.filter(member_id__in=member_ids).values_list(
         "member_id", "tag__name"
     ):
         out[member_id].add(fold(tag))
+        shown.setdefault(fold(tag), tag)
     texts = Activity.objects.filter(
         member_id__in=member_ids,
         event__isnull=False,
         occurred_at__gte=now - timedelta(days=INTEREST_DAYS),
     ).values_list("member_id", "event__text")
     for member_id, text in texts.iterator(chunk_size=2000):
-        out[member_id].update(fold(tag) for tag in hashtags(text or ""))
+        for tag in hashtags(text or ""):
+            out[member_id].add(fold(tag))
+            shown.setdefault(fold(tag), f"#{tag.lstrip('#')}")
     return out
 
 
@@ -100,7 +108,8 @@ def introductions(workspace_id: int, limit: int = 20) -> list[Introduction]:
         ).order_by("-score")[:INTRODUCTION_POOL]
     )
     by_id = {m.pk: m for m in pool}
-    tastes = interests(workspace_id, list(by_id), now)
+    shown: dict[str, str] = {}
+    tastes = interests(workspace_id, list(by_id), now, shown)
     connected = {(e.a, e.b) for e in edges(workspace_id, now)}
     holders: dict[str, list[int]] = defaultdict(list)
     for member_id, items in tastes.items():
@@ -117,7 +126,7 @@ def introductions(workspace_id: int, limit: int = 20) -> list[Introduction]:
     for (a, b), count in shared.most_common():
         if count < 2 or (a, b) in connected:
             continue
-        common = sorted(tastes[a] & tastes[b])
+        common = sorted(shown.get(t, t) for t in tastes[a] & tastes[b])
         union = len(tastes[a] | tastes[b]) or 1
         found.append(Introduction(by_id[a], by_id[b], common, round(count / union, 2)))
         if len(found) >= limit:

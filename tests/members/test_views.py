@@ -178,3 +178,19 @@ def test_the_profile_lists_what_other_modules_hold(owner_client, workspace, comm
     Entry.objects.create(workspace=workspace, contest=contest, member=community, source="form")
     page = owner_client.get(url(workspace, f"{community.pk}/")).content.decode()
     assert "Grand concours de Noël" in page
+
+
+def test_introductions_pair_members_with_shared_interests_who_never_talked(workspace):
+    from liant.members import graph
+    from liant.members.models import Tag
+
+    ch = channel(workspace, "mastodon")
+    for who in ("ana", "bob", "cid"):
+        event(ch, who, kind="post", text="Mon #Espresso du matin #V60")
+    attach.attach_workspace(workspace.pk)
+    engagement.score_workspace(workspace.pk)
+    decaf = Tag.objects.create(workspace=workspace, name="Décaféiné")
+    Member.objects.get(identities__handle="ana").tags.add(decaf)
+    found = graph.introductions(workspace.pk)
+    assert len(found) == 3
+    assert found[0].shared == ["#Espresso", "#V60"]
