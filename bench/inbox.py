@@ -231,6 +231,11 @@ def run(report: Callable[..., None]) -> None:
         {"q": "delivery late refund"},
         {"q": "deg"},
         {"q": "guji", "status": "all", "sentiment": "negative"},
+        # What people search most in a real inbox: a person or an order, in few messages.
+        # The contact's name ("Membre 4821") is part of the searched text.
+        {"q": "4821"},
+        {"q": "commande 4821"},
+        {"q": "zola"},  # in no message
     ]
     list_times = [ms for params in lists for ms in timings(page(params))]
     per_search = [(params["q"], timings(page(params))) for params in searches]

@@ -97,7 +97,7 @@ def filtered(request: WorkspaceRequest) -> tuple[QuerySet[Conversation], dict[st
     if chosen["sla"] == "risk":
         rows = at_risk(rows)
     if chosen["q"]:
-        rows = search.matching(rows, chosen["q"])
+        rows = search.matching(rows, chosen["q"], request.workspace.pk)
     return rows.order_by("-last_activity_at", "-id"), chosen
 
 

@@ -55,3 +55,26 @@ def test_engine_syntax_typed_by_a_person_is_only_words(workspace, channel, query
     grouping.group_all()
     search_result = found(workspace, query)
     assert search_result in (set(), {"thread:t"})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner only")
+def test_both_postgresql_paths_find_the_same_conversations(workspace, channel, monkeypatch):
+    """Index first (a rare word) or newest-first walk (a common one): which runs depends on
+    the column's statistics; both must give the same answer."""
+    stored(channel, "Je veux un remboursement", thread="a")
+    stored(channel, "Remboursé hier, merci", thread="b")
+    stored(channel, "Quel moulin choisir ?", thread="c")
+    grouping.group_all()
+    answers = []
+    for common in (frozenset(), frozenset({"remboursement", "rembourse"})):
+        monkeypatch.setattr(search, "common_words", lambda c=common: c)
+        for query in ("rembours", "merci rembours"):
+            answers.append((query, found(workspace, query)))
+    assert (
+        answers
+        == [
+            ("rembours", {"thread:a", "thread:b"}),
+            ("merci rembours", {"thread:b"}),
+        ]
+        * 2
+    )
