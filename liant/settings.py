@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "liant.members",
     "liant.feedback",
     "liant.animation",
+    "liant.space",
     "liant.analytics",
     "liant.demo",
 ]

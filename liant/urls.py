@@ -22,8 +22,11 @@ urlpatterns = [
     path("w/<slug:ws>/feedback/", include("liant.feedback.urls")),
     path("w/<slug:ws>/animation/", include("liant.animation.urls")),
     path("w/<slug:ws>/analytics/", include("liant.analytics.urls")),
+    path("w/<slug:ws>/space/", include("liant.space.urls")),
     # Public: contest draws, event RSVPs and polls, each behind its own random token.
     path("animation/", include("liant.animation.public_urls")),
+    # Public: the community space of a workspace, under the workspace's own slug.
+    path("space/<slug:slug>/", include("liant.space.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",
