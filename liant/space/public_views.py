@@ -91,6 +91,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         categories=categories,
         announcements=announcements,
         welcome=welcome,
+        charter=Charter.current(space.workspace),
     )
 
 
