@@ -148,3 +148,23 @@ def test_the_member_found_by_a_verified_address_is_the_one_already_known(space, 
     join(Client(), space, "h@example.org", "Hélène D.")
     assert Identity.objects.get(network="space").member == known
     assert accounts.link_member(SpaceAccount.objects.get(email="h@example.org")) == known
+
+
+def test_a_new_charter_version_is_accepted_with_the_next_post(space, charter, workspace):
+    from liant.moderation.models import Charter
+    from liant.space.models import Category, Post
+
+    client = Client()
+    account = join(client, space, "i@example.org", "Iris", accept_charter="on")
+    Charter.objects.create(workspace=workspace, version=3, body_fr="## 1. Respect")
+    category = Category.objects.create(space=space, name="Général")
+    new = url(space, f"c/{category.pk}/new/")
+    refused = client.post(new, {"title": "Bonjour", "body": "Salut"})
+    assert "accept_charter" in refused.context["form"].errors
+    assert not Post.objects.exists()
+    client.post(new, {"title": "Bonjour", "body": "Salut", "accept_charter": "on"})
+    assert Post.objects.get().author == account
+    member = accounts.link_member(account)
+    assert list(
+        Consent.objects.filter(member=member, purpose="charter").values_list("text", flat=True)
+    ) == ["charter v3", "charter v2"]
