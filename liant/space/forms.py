@@ -109,3 +109,22 @@ class CategoryForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
+
+
+class AnnouncementForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200, min_length=3)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
+    )
+    pinned = forms.BooleanField(label=_("Pin it at the top of its category"), required=False)
+
+    def __init__(self, *args: Any, space: Space, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(space=space)  # type: ignore[attr-defined]
+
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data["title"])

@@ -75,6 +75,25 @@ def reply(account: SpaceAccount, topic: Topic, body: str, parent: Post | None = 
     return post
 
 
+def announce(space: Space, category: Category, title: str, body: str, pinned: bool) -> Topic:
+    """A topic opened by the brand, flagged as an announcement. Not an event: it is the
+    brand's own words, like its replies."""
+    brand = brand_account(space)
+    with transaction.atomic():
+        now = timezone.now()
+        topic = Topic.objects.create(
+            category=category,
+            author=brand,
+            title=title,
+            pinned=pinned,
+            announcement=True,
+            created_at=now,
+            last_activity_at=now,
+        )
+        Post.objects.create(topic=topic, author=brand, body=body, created_at=now)
+    return topic
+
+
 def touch_topic(post: Post) -> None:
     Topic.objects.filter(pk=post.topic_id, last_activity_at__lt=post.created_at).update(
         last_activity_at=post.created_at

@@ -9,4 +9,6 @@ urlpatterns = [
     path("categories/<int:pk>/move/", views.category_move, name="space_category_move"),
     path("categories/<int:pk>/delete/", views.category_delete, name="space_category_delete"),
     path("accounts/", views.account_list, name="space_accounts"),
+    path("announcements/new/", views.announcement_new, name="space_announcement_new"),
+    path("topics/<int:pk>/flag/", views.topic_flag, name="space_topic_flag"),
 ]

@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
-from liant.space.forms import CategoryForm, SpaceForm
-from liant.space.models import Category, Space, SpaceAccount
-from liant.space.posting import open_channel, space_of
+from liant.space.forms import AnnouncementForm, CategoryForm, SpaceForm
+from liant.space.models import Category, Space, SpaceAccount, Topic
+from liant.space.posting import announce, open_channel, space_of
+
+RECENT_TOPICS = 30
 
 PERMISSION = "space.manage"
 
@@ -48,9 +50,42 @@ def home(request: WorkspaceRequest) -> HttpResponse:
             "form": form,
             "categories": categories,
             "new_category": CategoryForm(prefix="new"),
+            "announcement": AnnouncementForm(space=space, prefix="announce"),
             "accounts": SpaceAccount.objects.filter(space=space, staff=False).count(),
+            "topics": Topic.objects.filter(category__space=space)
+            .select_related("category", "author")
+            .order_by("-last_activity_at", "-pk")[:RECENT_TOPICS],
         },
     )
+
+
+@workspace_view(PERMISSION)
+@require_POST
+def announcement_new(request: WorkspaceRequest) -> HttpResponse:
+    space = space_of(request.workspace)
+    form = AnnouncementForm(request.POST, space=space, prefix="announce")
+    if not form.is_valid():
+        messages.error(request, _("An announcement needs a category, a title and a message."))
+        return redirect("space", ws=request.workspace.slug)
+    data = form.cleaned_data
+    topic = announce(space, data["category"], data["title"], data["body"], data["pinned"])
+    audit.record(request, "space.announced", target=topic)
+    messages.success(request, _("The announcement is on the space."))
+    return redirect("space", ws=request.workspace.slug)
+
+
+@workspace_view(PERMISSION)
+@require_POST
+def topic_flag(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """Pin or unpin a topic, mark it as an announcement or not."""
+    space = space_of(request.workspace)
+    topic = get_object_or_404(Topic, pk=pk, category__space=space)
+    flag = request.POST.get("flag")
+    if flag in ("pinned", "announcement"):
+        setattr(topic, flag, not getattr(topic, flag))
+        topic.save(update_fields=[flag])
+        audit.record(request, f"space.topic_{flag}", target=topic, value=getattr(topic, flag))
+    return redirect("space", ws=request.workspace.slug)
 
 
 @workspace_view(PERMISSION)

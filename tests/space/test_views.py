@@ -73,8 +73,13 @@ def test_the_accounts_page_lists_who_joined_but_not_the_brand(owner_client, work
     assert SpaceAccount.objects.filter(staff=True).exists()
 
 
-def test_an_outsider_gets_404_on_every_staff_page(outsider_client, workspace, space, recipes):
+def test_an_outsider_gets_404_on_every_staff_page(
+    outsider_client, workspace, space, recipes, alice
+):
+    topic = Topic.objects.create(category=recipes, author=alice, title="Un sujet")
     for path in (
+        "announcements/new/",
+        f"topics/{topic.pk}/flag/",
         "",
         "accounts/",
         "categories/new/",
@@ -102,3 +107,26 @@ def test_another_workspace_category_is_not_found(
     assert owner_client.get(staff(workspace, f"categories/{foreign.pk}/")).status_code == 404
     owner_client.post(staff(workspace, f"categories/{foreign.pk}/delete/"))
     assert Category.objects.filter(pk=foreign.pk).exists()
+
+
+def test_an_announcement_is_posted_as_the_brand_and_topics_are_pinned(
+    owner_client, workspace, space, recipes
+):
+    response = owner_client.post(
+        staff(workspace, "announcements/new/"),
+        {
+            "announce-category": recipes.pk,
+            "announce-title": "Fermeture le 15 août",
+            "announce-body": "La brûlerie sera **fermée**.",
+            "announce-pinned": "on",
+        },
+    )
+    assert response.status_code == 302
+    topic = Topic.objects.get()
+    assert (topic.pinned, topic.announcement, topic.author.staff) == (True, True, True)
+    home = Client().get(f"/space/{workspace.slug}/").content.decode()
+    assert "Fermeture le 15 août" in home
+    owner_client.post(staff(workspace, f"topics/{topic.pk}/flag/"), {"flag": "pinned"})
+    topic.refresh_from_db()
+    assert not topic.pinned and topic.announcement
+    assert owner_client.get(staff(workspace)).status_code == 200
