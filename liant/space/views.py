@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.members.models import Identity
+from liant.space.accounts import NETWORK
 from liant.space.forms import AnnouncementForm, CategoryForm, SpaceForm
 from liant.space.models import Category, Space, SpaceAccount, Topic
 from liant.space.posting import announce, open_channel, space_of
@@ -158,9 +160,19 @@ def category_delete(request: WorkspaceRequest, pk: int) -> HttpResponse:
 @workspace_view(PERMISSION)
 def account_list(request: WorkspaceRequest) -> HttpResponse:
     space = space_of(request.workspace)
-    rows = (
+    rows = list(
         SpaceAccount.objects.filter(space=space, staff=False)
         .annotate(post_count=Count("posts", filter=Q(posts__hidden=False)))
         .order_by("-created_at", "-pk")[:500]
     )
+    # Each account's person in Members, in one query (the Identity carries the link).
+    members = dict(
+        Identity.objects.filter(
+            workspace=request.workspace,
+            network=NETWORK,
+            key__in=[a.remote_id for a in rows],
+        ).values_list("key", "member_id")
+    )
+    for account in rows:
+        account.member_id = members.get(account.remote_id)  # type: ignore[attr-defined]
     return render(request, "space/staff_accounts.html", {"space": space, "rows": rows})

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from liant.channels.models import Channel
+from liant.members.models import Identity
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,8 @@ def test_the_accounts_page_lists_who_joined_but_not_the_brand(owner_client, work
     page = owner_client.get(staff(workspace, "accounts/"))
     assert page.status_code == 200
     assert list(page.context["rows"]) == [alice]
+    member_id = Identity.objects.get(network="space", key=alice.remote_id).member_id
+    assert f"/w/{workspace.slug}/members/{member_id}/" in page.content.decode()
     assert SpaceAccount.objects.filter(staff=True).exists()
 
 
