@@ -690,9 +690,9 @@ def test_the_dashboard_says_the_persons_role(member_client, workspace):
 
 
 def test_the_module_placeholder_says_it_is_not_built(owner_client, workspace):
-    page = owner_client.get(f"/w/{workspace.slug}/m/space/")
+    page = owner_client.get(f"/w/{workspace.slug}/m/newsletters/")
     assert page.status_code == 200
-    assert b"not built yet" in page.content and b"Community space" in page.content
+    assert b"not built yet" in page.content and b"Newsletters" in page.content
 
 
 def test_an_unknown_module_is_a_404(owner_client, workspace):
