@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
@@ -134,12 +134,15 @@ class SpaceConnector(Connector):
         space = self._space()
         last = int(since.get("last_post_id") or 0)
         recent = timezone.now() - LATE_WINDOW
-        rows = list(
-            Post.objects.filter(topic__category__space=space)
-            .filter(Q(pk__gt=last) | Q(created_at__gte=recent))
-            .select_related("topic__category", "author", "parent")
-            .order_by("pk")[:BATCH]
+        posts = Post.objects.filter(topic__category__space=space).select_related(
+            "topic__category", "author", "parent"
         )
+        # Two reads, so a busy ten minutes of late candidates can never fill the batch and
+        # stop the cursor: the new posts, and the recent ones just below the cursor.
+        late = list(
+            posts.filter(pk__lte=last, pk__gt=last - BATCH, created_at__gte=recent).order_by("pk")
+        )
+        rows = late + list(posts.filter(pk__gt=last).order_by("pk")[:BATCH])
         firsts = first_posts({p.topic_id for p in rows})
         events = []
         for post in rows:

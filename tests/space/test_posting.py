@@ -266,3 +266,19 @@ def test_enabling_again_keeps_one_channel(space):
     open_channel(space)
     assert Channel.objects.filter(kind="space").count() == 1
     assert first.settings["account_id"] == SpaceAccount.objects.get(staff=True).remote_id
+
+
+def test_a_post_committed_late_below_the_cursor_is_still_fetched(
+    space, recipes, alice_client, alice
+):
+    new_topic(alice_client, space, recipes, "Premier sujet", "premier")
+    topic = Topic.objects.get()
+    answer(alice_client, space, topic, "deuxième")
+    late = Post.objects.order_by("pk").first()
+    # As if its transaction had committed after a fetch had already moved past its id.
+    Event.objects.filter(remote_id=late.remote_id).delete()
+    Channel.objects.filter(pk=space.channel.pk).update(
+        cursor={"last_post_id": Post.objects.latest("pk").pk}
+    )
+    assert fetch_channel(space.channel.pk).stored == 1
+    assert Event.objects.filter(remote_id=late.remote_id, kind="post").exists()
