@@ -6,3 +6,7 @@ class SpaceConfig(AppConfig):
     name = "liant.space"
     label = "space"
     verbose_name = _("Community space")
+
+    def ready(self) -> None:
+        # GDPR export and erasure of space accounts answer the members app's signals.
+        from liant.space import erasure  # noqa: F401
