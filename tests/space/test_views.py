@@ -133,3 +133,21 @@ def test_an_announcement_is_posted_as_the_brand_and_topics_are_pinned(
     topic.refresh_from_db()
     assert not topic.pinned and topic.announcement
     assert owner_client.get(staff(workspace)).status_code == 200
+
+
+def test_the_space_kpis_count_members_words_and_arrivals(workspace, space, recipes, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liant.analytics.registry import REGISTRY, discover
+    from liant.space.posting import announce, reply, start_topic
+
+    post = start_topic(alice, recipes, "Un sujet", "Bonjour")
+    reply(alice, post.topic, "Encore moi")
+    announce(space, recipes, "Annonce", "De la marque", pinned=False)
+    discover()
+    now = timezone.now()
+    start, end = now - timedelta(days=1), now + timedelta(minutes=1)
+    assert REGISTRY["space.messages"].compute(workspace, start, end).value == 2
+    assert REGISTRY["space.joined"].compute(workspace, start, end).value == 1
