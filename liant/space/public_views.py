@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,11 +24,26 @@ from liant.moderation import queue
 from liant.moderation.charter import record_acceptance
 from liant.moderation.models import Charter, Item, Reason, Report
 from liant.space import accounts, posting
+from liant.space.connector import first_posts
 from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
 from liant.space.markup import render as render_markdown
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 
 TOPICS_PER_PAGE = 50
+POSTS_PER_PAGE = 50
+
+
+def post_url(post: Post) -> str:
+    """The page of its topic a post is on, scrolled to it (posts are in id order)."""
+    before = Post.objects.filter(topic_id=post.topic_id, pk__lte=post.pk).count()
+    number = max(1, -(-before // POSTS_PER_PAGE))
+    query = f"?page={number}" if number > 1 else ""
+    return f"{post.topic.get_absolute_url()}{query}#post-{post.pk}"
+
+
+def posts_page(request: HttpRequest, topic: Topic) -> Any:
+    rows = Post.objects.filter(topic=topic).select_related("author", "parent__author")
+    return Paginator(rows.order_by("pk"), POSTS_PER_PAGE).get_page(request.GET.get("page"))
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -115,9 +131,7 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         category__space=space,
         hidden=False,
     )
-    posts = list(
-        Post.objects.filter(topic=found).select_related("author", "parent__author").order_by("pk")
-    )
+    listing = posts_page(request, found)
     charter = charter_to_accept(space, account)
     form = ReplyForm()
     form.add_charter(charter)
@@ -128,7 +142,9 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         account,
         topic=found,
         category=found.category,
-        posts=posts,
+        posts=listing.object_list,
+        listing=listing,
+        topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
     )
 
@@ -179,10 +195,8 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             except posting.TooFast as exc:
                 form.add_error(None, too_fast(exc))
             else:
-                return redirect(found.get_absolute_url() + f"#post-{post.pk}")
-    posts = list(
-        Post.objects.filter(topic=found).select_related("author", "parent__author").order_by("pk")
-    )
+                return redirect(post_url(post))
+    listing = posts_page(request, found)
     return page(
         request,
         "space/topic.html",
@@ -190,7 +204,9 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         account,
         topic=found,
         category=found.category,
-        posts=posts,
+        posts=listing.object_list,
+        listing=listing,
+        topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
         status=400,
     )
@@ -238,13 +254,13 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     event = stored_event(space, post)
     if event is None or post.author.staff:
         messages.info(request, _("Thank you: the moderators will look at it."))
-        return redirect(post.topic.get_absolute_url() + f"#post-{post.pk}")
+        return redirect(post_url(post))
     item = item_for(event)
     reporter = accounts.NETWORK + ":" + account.remote_id
     if not Report.objects.filter(item=item, reporter=reporter).exists():
         queue.report(item, reporter, note)
     messages.success(request, _("Thank you: the moderators will look at it."))
-    return redirect(post.topic.get_absolute_url() + f"#post-{post.pk}")
+    return redirect(post_url(post))
 
 
 def stored_event(space: Space, post: Post) -> Event | None:

@@ -282,3 +282,20 @@ def test_a_post_committed_late_below_the_cursor_is_still_fetched(
     )
     assert fetch_channel(space.channel.pk).stored == 1
     assert Event.objects.filter(remote_id=late.remote_id, kind="post").exists()
+
+
+def test_a_long_topic_is_paged_and_a_reply_leads_to_its_page(space, recipes, alice_client, alice):
+    from liant.space import public_views
+
+    space.posts_per_minute = 0  # no limit, to write a long topic quickly
+    space.save()
+    new_topic(alice_client, space, recipes, "Long sujet", "message 0")
+    topic = Topic.objects.get()
+    for n in range(1, public_views.POSTS_PER_PAGE):
+        Post.objects.create(topic=topic, author=alice, body=f"message {n}")
+    response = answer(alice_client, space, topic, "la suite")
+    last = Post.objects.latest("pk")
+    assert response["Location"].endswith(f"/t/{topic.pk}/?page=2#post-{last.pk}")
+    first_page = Client().get(url(space, f"t/{topic.pk}/")).content.decode()
+    assert "message 0" in first_page and "la suite" not in first_page
+    assert "la suite" in Client().get(url(space, f"t/{topic.pk}/?page=2")).content.decode()
