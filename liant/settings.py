@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "liant.feedback",
     "liant.animation",
     "liant.newsletters",
+    "liant.space",
     "liant.analytics",
     "liant.media",
     "liant.demo",

@@ -28,6 +28,9 @@ urlpatterns = [
     path("w/<slug:ws>/newsletters/", include("liant.newsletters.urls")),
     # Public: sign-up, confirmation and one-click unsubscribe, each behind a signed token.
     path("newsletters/", include("liant.newsletters.public_urls")),
+    path("w/<slug:ws>/space/", include("liant.space.urls")),
+    # Public: the community space of a workspace, under the workspace's own slug.
+    path("space/<slug:slug>/", include("liant.space.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

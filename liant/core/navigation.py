@@ -123,6 +123,7 @@ MODULES: list[Module] = [
         _("Community space"),
         _("The brand's own place, hosted by Liant, that feeds every module."),
         "space.manage",
+        url_name="space",
     ),
     Module(
         "channels",

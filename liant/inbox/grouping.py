@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from liant.channels.models import Event, EventKindChoices
 from liant.core.models import Workspace
@@ -37,6 +38,9 @@ NEEDS_ANSWER = [
     EventKindChoices.MENTION,
     EventKindChoices.DIRECT_MESSAGE,
 ]
+# On the brand's own community space a member opening a topic is asking the brand, as a
+# mention is elsewhere; on the networks a post is the author's own business.
+ASKING_POSTS_ON = ("space",)
 BATCH = 500
 LOOKBACK = 2000
 
@@ -45,6 +49,12 @@ LOOKBACK = 2000
 class Grouped:
     messages: list[Message] = field(default_factory=list)
     first_of_conversation: set[int] = field(default_factory=set)  # message ids
+
+
+def needs_answer(event: Event) -> bool:
+    return event.kind in NEEDS_ANSWER or (
+        event.kind == EventKindChoices.POST and event.channel.kind in ASKING_POSTS_ON
+    )
 
 
 def conversation_key(event: Event) -> str:
@@ -107,9 +117,10 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
         if not last:
             return None
         rows = rows.filter(
+            Q(kind__in=NEEDS_ANSWER)
+            | Q(kind=EventKindChoices.POST, channel__kind__in=ASKING_POSTS_ON),
             pk__gt=max(0, last - LOOKBACK),
             pk__lte=last,
-            kind__in=NEEDS_ANSWER,
             inbox_message__isnull=True,
             inbox_note__isnull=True,
         )
@@ -121,9 +132,7 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
     grouped = Grouped()
     own = our_own(events, workspace_id)
     answers = {e.pk: found for e in events if (found := department_mail.answered(e))}
-    wanted = [
-        e for e in events if e.kind in NEEDS_ANSWER and e.pk not in own and e.pk not in answers
-    ]
+    wanted = [e for e in events if needs_answer(e) and e.pk not in own and e.pk not in answers]
     analyses = list(analyse([e.text for e in wanted]))
     policy = SlaPolicy.of(workspace_id)
     with transaction.atomic():

@@ -19,6 +19,7 @@ from liant.core.models import (
     WorkerPing,
     Workspace,
 )
+from liant.core.navigation import MODULES_BY_KEY, Module
 from liant.core.permissions import Role
 from tests.conftest import PASSWORD, client_for, make_user
 
@@ -689,10 +690,13 @@ def test_the_dashboard_says_the_persons_role(member_client, workspace):
 # --- Modules not built yet ------------------------------------------------------------------
 
 
-def test_the_module_placeholder_says_it_is_not_built(owner_client, workspace):
-    page = owner_client.get(f"/w/{workspace.slug}/m/space/")
+def test_the_module_placeholder_says_it_is_not_built(owner_client, workspace, monkeypatch):
+    # Every module of PRODUCT.md now has pages: the placeholder is shown for a made-up one.
+    unbuilt = Module("unbuilt", "Unbuilt module", "A module still to come.", "workspace.view")
+    monkeypatch.setitem(MODULES_BY_KEY, unbuilt.key, unbuilt)
+    page = owner_client.get(f"/w/{workspace.slug}/m/unbuilt/")
     assert page.status_code == 200
-    assert b"not built yet" in page.content and b"Community space" in page.content
+    assert b"not built yet" in page.content and b"Unbuilt module" in page.content
 
 
 def test_an_unknown_module_is_a_404(owner_client, workspace):

@@ -1,0 +1,70 @@
+"""What the space holds about one member, for the GDPR export and erasure (members/gdpr.py).
+
+The accounts are found through the member's identities of network "space" (their key is the
+account's connector id). Erasure keeps the rows, so topics keep their replies and counts,
+and blanks what says who they are or what they wrote: the address (which also ends any sign-in
+by link), the name, the words of their posts and the titles of their topics (the topics
+stay, with the others' replies).
+
+members/gdpr.py imports the receiver modules it lists; this one is connected by the app's
+ready() instead, so the space plugs in without a line in the members app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data, rows
+from liant.space.connector import parse
+from liant.space.models import Post, SpaceAccount, Topic
+
+ERASED = "—"
+
+
+def account_ids(subject: Subject) -> list[int]:
+    found = (parse(i.key, "account") for i in subject.identities if i.network == "space")
+    return [pk for pk in found if pk is not None]
+
+
+@receiver(collect_personal_data)
+def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
+    ids = account_ids(subject)
+    return [
+        Section(
+            "space_accounts",
+            _("Community space accounts"),
+            rows(
+                SpaceAccount.objects.filter(pk__in=ids).values(
+                    "email", "display_name", "language", "created_at", "confirmed_at"
+                )
+            ),
+        ),
+        Section(
+            "space_posts",
+            _("Community space messages"),
+            rows(
+                Post.objects.filter(author_id__in=ids)
+                .order_by("pk")
+                .values("topic__title", "body", "created_at", "hidden")
+            ),
+        ),
+    ]
+
+
+@receiver(erase_personal_data)
+def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
+    ids = account_ids(subject)
+    now = timezone.now()
+    return {
+        "space_posts": Post.objects.filter(author_id__in=ids).update(
+            body="", body_html="", hidden=True, deleted_at=now
+        ),
+        "space_topics": Topic.objects.filter(author_id__in=ids).update(title=ERASED),
+        "space_accounts": SpaceAccount.objects.filter(pk__in=ids).update(
+            email="", display_name=ERASED, signed_in_at=now, link_sent_at=None
+        ),
+    }

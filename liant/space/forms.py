@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from liant.moderation.models import Charter
+from liant.space.markup import one_line
+from liant.space.models import Category, Space
+
+MAX_BODY = 20_000
+
+
+class CharterMixin(forms.Form):
+    """Adds "I accept the charter" when the member has not accepted the current version."""
+
+    def add_charter(self, charter: Charter | None) -> None:
+        if charter is not None:
+            self.fields["accept_charter"] = forms.BooleanField(
+                label=_("I have read and accept version %(version)s of the charter")
+                % {"version": charter.version},
+                required=True,
+            )
+
+
+class JoinForm(CharterMixin):
+    email = forms.EmailField(label=_("E-mail"))
+    display_name = forms.CharField(
+        label=_("Name shown next to your messages"), max_length=80, min_length=2
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args: Any, charter: Charter | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_charter(charter)
+
+    def clean_display_name(self) -> str:
+        name = one_line(self.cleaned_data["display_name"])
+        if len(name) < 2:
+            raise forms.ValidationError(_("Please give a name of at least two characters."))
+        return name
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+
+
+class TopicForm(CharterMixin):
+    title = forms.CharField(label=_("Title"), max_length=200, min_length=3)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
+    )
+
+    def clean_title(self) -> str:
+        title = one_line(self.cleaned_data["title"])
+        if len(title) < 3:
+            raise forms.ValidationError(_("Please give a title of at least three characters."))
+        return title
+
+
+class ReplyForm(CharterMixin):
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why should a moderator look at it? (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+class SpaceForm(forms.ModelForm):
+    class Meta:
+        model = Space
+        fields = ["enabled", "title", "welcome_fr", "welcome_en", "posts_per_minute"]
+        widgets = {
+            "welcome_fr": forms.Textarea(attrs={"rows": 5}),
+            "welcome_en": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean_posts_per_minute(self) -> int:
+        value = self.cleaned_data["posts_per_minute"]
+        if not 1 <= value <= 60:
+            raise forms.ValidationError(_("Between 1 and 60."))
+        return int(value)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data["name"])
+
+
+class AnnouncementForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200, min_length=3)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
+    )
+    pinned = forms.BooleanField(label=_("Pin it at the top of its category"), required=False)
+
+    def __init__(self, *args: Any, space: Space, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(space=space)  # type: ignore[attr-defined]
+
+    def clean_title(self) -> str:
+        return one_line(self.cleaned_data["title"])

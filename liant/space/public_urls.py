@@ -1,0 +1,18 @@
+"""Public pages of a workspace's community space (no Liant sign-in; see accounts.py)."""
+
+from django.urls import path
+
+from liant.space import public_views as views
+
+urlpatterns = [
+    path("", views.home, name="space_home"),
+    path("c/<int:pk>/", views.category, name="space_category"),
+    path("c/<int:pk>/new/", views.new_topic, name="space_new_topic"),
+    path("t/<int:pk>/", views.topic, name="space_topic"),
+    path("t/<int:pk>/reply/", views.reply, name="space_reply"),
+    path("p/<int:pk>/report/", views.report, name="space_report"),
+    path("join/", views.join, name="space_join"),
+    path("signin/", views.signin, name="space_signin"),
+    path("signin/<str:token>/", views.link, name="space_link"),
+    path("signout/", views.signout, name="space_signout"),
+]

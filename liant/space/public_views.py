@@ -1,0 +1,341 @@
+"""The public pages of a space, at /space/<workspace slug>/: reading needs nothing, writing
+needs an account signed in to this space (see accounts.py). A space that is not open answers
+404 like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from liant.channels.models import Event
+from liant.moderation import queue
+from liant.moderation.charter import record_acceptance
+from liant.moderation.models import Charter, Item, Reason, Report
+from liant.space import accounts, posting
+from liant.space.connector import first_posts
+from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
+from liant.space.markup import render as render_markdown
+from liant.space.models import Category, Post, Space, SpaceAccount, Topic
+
+TOPICS_PER_PAGE = 50
+POSTS_PER_PAGE = 50
+
+
+def post_url(post: Post) -> str:
+    """The page of its topic a post is on, scrolled to it (posts are in id order)."""
+    before = Post.objects.filter(topic_id=post.topic_id, pk__lte=post.pk).count()
+    number = max(1, -(-before // POSTS_PER_PAGE))
+    query = f"?page={number}" if number > 1 else ""
+    return f"{post.topic.get_absolute_url()}{query}#post-{post.pk}"
+
+
+def posts_page(request: HttpRequest, topic: Topic) -> Any:
+    rows = Post.objects.filter(topic=topic).select_related("author", "parent__author")
+    return Paginator(rows.order_by("pk"), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def open_space(request: HttpRequest, slug: str) -> tuple[Space, SpaceAccount | None]:
+    space = (
+        Space.objects.select_related("workspace").filter(workspace__slug=slug, enabled=True).first()
+    )
+    if space is None:
+        raise Http404
+    account = accounts.current_account(request, space)
+    if account is not None and account.language:
+        # A signed-in member reads the space in the language they chose when joining.
+        translation.activate(account.language)
+        request.LANGUAGE_CODE = account.language
+    return space, account
+
+
+def page(
+    request: HttpRequest,
+    template: str,
+    space: Space,
+    account: SpaceAccount | None,
+    status: int = 200,
+    **context: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"space": space, "workspace": space.workspace, "account": account, **context},
+        status=status,
+    )
+
+
+def charter_to_accept(space: Space, account: SpaceAccount | None) -> Charter | None:
+    """The current charter when this member has not accepted it yet (asked before posting)."""
+    charter = Charter.current(space.workspace)
+    if account is None or charter is None:
+        return None
+    return None if accounts.accepted_current_charter(account, charter) else charter
+
+
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    space, account = open_space(request, slug)
+    categories = Category.objects.filter(space=space).annotate(
+        topic_count=Count("topics", filter=Q(topics__hidden=False))
+    )
+    announcements = (
+        Topic.objects.filter(category__space=space, announcement=True, hidden=False)
+        .select_related("category")
+        .order_by("-pinned", "-created_at")[:3]
+    )
+    welcome = mark_safe(render_markdown(space.welcome()))  # noqa: S308 - sanitized by nh3
+    return page(
+        request,
+        "space/home.html",
+        space,
+        account,
+        categories=categories,
+        announcements=announcements,
+        welcome=welcome,
+        charter=Charter.current(space.workspace),
+    )
+
+
+def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    space, account = open_space(request, slug)
+    found = get_object_or_404(Category, pk=pk, space=space)
+    topics = (
+        Topic.objects.filter(category=found, hidden=False)
+        .select_related("author")
+        .annotate(replies=Count("posts", filter=Q(posts__hidden=False)) - 1)
+        .order_by("-pinned", "-last_activity_at", "-pk")[:TOPICS_PER_PAGE]
+    )
+    return page(request, "space/category.html", space, account, category=found, topics=topics)
+
+
+def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    space, account = open_space(request, slug)
+    found = get_object_or_404(
+        Topic.objects.select_related("category", "author"),
+        pk=pk,
+        category__space=space,
+        hidden=False,
+    )
+    listing = posts_page(request, found)
+    charter = charter_to_accept(space, account)
+    form = ReplyForm()
+    form.add_charter(charter)
+    return page(
+        request,
+        "space/topic.html",
+        space,
+        account,
+        topic=found,
+        category=found.category,
+        posts=listing.object_list,
+        listing=listing,
+        topic_first=first_posts({found.pk}).get(found.pk),
+        form=form,
+    )
+
+
+def new_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    space, account = open_space(request, slug)
+    found = get_object_or_404(Category, pk=pk, space=space)
+    if account is None:
+        return redirect("space_signin", slug=slug)
+    charter = charter_to_accept(space, account)
+    form = TopicForm(request.POST or None)
+    form.add_charter(charter)
+    if request.method == "POST" and form.is_valid():
+        if refused := cannot_post(request, account):
+            form.add_error(None, refused)
+        else:
+            try:
+                accept(request, account, charter)
+                post = posting.start_topic(
+                    account, found, form.cleaned_data["title"], form.cleaned_data["body"]
+                )
+            except posting.TooFast as exc:
+                form.add_error(None, too_fast(exc))
+            else:
+                return redirect(post.topic.get_absolute_url())
+    return page(request, "space/new_topic.html", space, account, category=found, form=form)
+
+
+@require_POST
+def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    space, account = open_space(request, slug)
+    found = get_object_or_404(Topic, pk=pk, category__space=space, hidden=False)
+    if account is None:
+        return redirect("space_signin", slug=slug)
+    charter = charter_to_accept(space, account)
+    form = ReplyForm(request.POST)
+    form.add_charter(charter)
+    if form.is_valid():
+        if refused := cannot_post(request, account):
+            form.add_error(None, refused)
+        else:
+            parent = None
+            if form.cleaned_data.get("parent"):
+                parent = Post.objects.filter(pk=form.cleaned_data["parent"], topic=found).first()
+            try:
+                accept(request, account, charter)
+                post = posting.reply(account, found, form.cleaned_data["body"], parent)
+            except posting.TooFast as exc:
+                form.add_error(None, too_fast(exc))
+            else:
+                return redirect(post_url(post))
+    listing = posts_page(request, found)
+    return page(
+        request,
+        "space/topic.html",
+        space,
+        account,
+        topic=found,
+        category=found.category,
+        posts=listing.object_list,
+        listing=listing,
+        topic_first=first_posts({found.pk}).get(found.pk),
+        form=form,
+        status=400,
+    )
+
+
+def cannot_post(request: HttpRequest, account: SpaceAccount) -> str:
+    if account.banned_at:
+        return _("Your account can no longer post in this space.")
+    if account.muted_at:
+        return _("Your account cannot post for the moment: a moderator has muted it.")
+    return ""
+
+
+def too_fast(exc: posting.TooFast) -> str:
+    return ngettext(
+        "You are posting quickly: please wait %(count)s second before posting again.",
+        "You are posting quickly: please wait %(count)s seconds before posting again.",
+        exc.wait,
+    ) % {"count": exc.wait}
+
+
+def accept(request: HttpRequest, account: SpaceAccount, charter: Charter | None) -> None:
+    if charter is None:
+        return
+    member = accounts.link_member(account)
+    if member is not None:
+        record_acceptance(member, charter, source="community space", ip=client_ip(request))
+
+
+@require_POST
+def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A member reports a post: it goes to the moderators' review queue (an Item of the
+    post's stored event, created when no rule had kept it)."""
+    space, account = open_space(request, slug)
+    post = get_object_or_404(
+        Post.objects.select_related("topic__category", "author"),
+        pk=pk,
+        topic__category__space=space,
+        hidden=False,
+    )
+    if account is None:
+        return redirect("space_signin", slug=slug)
+    form = ReportForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    event = stored_event(space, post)
+    if event is None or post.author.staff:
+        messages.info(request, _("Thank you: the moderators will look at it."))
+        return redirect(post_url(post))
+    item = item_for(event)
+    reporter = accounts.NETWORK + ":" + account.remote_id
+    if not Report.objects.filter(item=item, reporter=reporter).exists():
+        queue.report(item, reporter, note)
+    messages.success(request, _("Thank you: the moderators will look at it."))
+    return redirect(post_url(post))
+
+
+def stored_event(space: Space, post: Post) -> Event | None:
+    """The post's event, stored now if the immediate path had missed it."""
+    if space.channel_id is None:
+        return None
+    found = Event.objects.filter(channel_id=space.channel_id, remote_id=post.remote_id).first()
+    if found is None:
+        posting.publish_to_modules(post)
+        found = Event.objects.filter(channel_id=space.channel_id, remote_id=post.remote_id).first()
+    return found
+
+
+def item_for(event: Event) -> Item:
+    item = Item.objects.filter(event=event).first()
+    if item is not None:
+        return item
+    try:
+        with transaction.atomic():
+            return Item.objects.create(
+                workspace_id=event.workspace_id,
+                event=event,
+                channel_id=event.channel_id,
+                reason=Reason.REPORTED,
+                text=event.text,
+                author_remote_id=event.author_remote_id,
+                author_handle=event.author_handle,
+            )
+    except IntegrityError:  # moderation judged it at the same moment
+        return Item.objects.get(event=event)
+
+
+# --- Joining and signing in -----------------------------------------------------------------
+
+
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    space, account = open_space(request, slug)
+    charter = Charter.current(space.workspace)
+    initial = {"language": (translation.get_language() or "fr")[:2]}
+    form = JoinForm(request.POST or None, charter=charter, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        accounts.request_join(space, data["email"], data["display_name"], data["language"], charter)
+        return page(request, "space/link_sent.html", space, account, email=data["email"])
+    return page(request, "space/join.html", space, account, form=form, charter=charter)
+
+
+def signin(request: HttpRequest, slug: str) -> HttpResponse:
+    space, account = open_space(request, slug)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.request_sign_in(space, form.cleaned_data["email"])
+        return page(
+            request, "space/link_sent.html", space, account, email=form.cleaned_data["email"]
+        )
+    return page(request, "space/signin.html", space, account, form=form)
+
+
+def link(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    space, account = open_space(request, slug)
+    target = accounts.account_for_token(space, token)
+    if target is None:
+        return page(request, "space/link_invalid.html", space, account, status=400)
+    if request.method == "POST":
+        if not accounts.sign_in(request, target, client_ip(request)):
+            return page(request, "space/link_invalid.html", space, account, status=400)
+        messages.success(
+            request, _("Welcome, %(name)s: you are signed in.") % {"name": target.display_name}
+        )
+        return redirect(space.get_absolute_url())
+    return page(request, "space/link_confirm.html", space, account, target=target)
+
+
+@require_POST
+def signout(request: HttpRequest, slug: str) -> HttpResponse:
+    space, _account = open_space(request, slug)
+    accounts.sign_out(request, space)
+    return redirect(space.get_absolute_url())

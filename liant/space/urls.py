@@ -1,0 +1,14 @@
+from django.urls import path
+
+from liant.space import views
+
+urlpatterns = [
+    path("", views.home, name="space"),
+    path("categories/new/", views.category_new, name="space_category_new"),
+    path("categories/<int:pk>/", views.category_edit, name="space_category_edit"),
+    path("categories/<int:pk>/move/", views.category_move, name="space_category_move"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="space_category_delete"),
+    path("accounts/", views.account_list, name="space_accounts"),
+    path("announcements/new/", views.announcement_new, name="space_announcement_new"),
+    path("topics/<int:pk>/flag/", views.topic_flag, name="space_topic_flag"),
+]

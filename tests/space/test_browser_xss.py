@@ -1,0 +1,93 @@
+"""A corpus of XSS payloads written as posts, titles and names: nothing runs in Chromium.
+
+Each payload tries to run `alert()` (a dialog Playwright sees) or to set `window.pwned`; the
+topic, category and home pages are opened in a real browser and neither ever happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from liant.space.models import Category, Post, SpaceAccount, Topic
+from liant.space.posting import open_channel, space_of
+from tests.browser.conftest import browser, chromium_path, page  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CORPUS = [
+    "<script>alert(1)</script>",
+    "<script>window.pwned=1</script>",
+    '<img src=x onerror="alert(1)">',
+    "<img src=x onerror=window.pwned=1>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<body onload=alert(1)>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<iframe srcdoc="<script>parent.pwned=1</script>"></iframe>',
+    '<a href="javascript:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](javascript&#58;alert(1))",
+    "![x](javascript:alert(1))",
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<p onmouseover="alert(1)" onclick="alert(1)">hover</p>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    '<details open ontoggle="alert(1)">x</details>',
+    '<input autofocus onfocus="alert(1)">',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    '<form action="javascript:alert(1)"><button>x</button></form>',
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    '"><script>alert(1)</script>',
+    "`<img src=x onerror=alert(1)>`",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    '<base href="javascript:alert(1)//">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<style>@import 'javascript:alert(1)';</style>",
+]
+
+
+@pytest.fixture
+def hostile(workspace) -> Topic:
+    space = space_of(workspace)
+    space.enabled = True
+    space.save()
+    open_channel(space)
+    category = Category.objects.create(space=space, name='<img src=x onerror="alert(1)">')
+    author = SpaceAccount.objects.create(
+        space=space,
+        email="x@example.org",
+        display_name="<script>alert(1)</script>",
+        confirmed_at=timezone.now(),
+    )
+    topic = Topic.objects.create(
+        category=category, author=author, title="<svg onload=alert(1)>", announcement=True
+    )
+    for payload in CORPUS:
+        Post.objects.create(topic=topic, author=author, body=payload)
+    return topic
+
+
+def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> None:  # noqa: F811
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    slug = hostile.category.space.slug
+    for path in (
+        f"/space/{slug}/",
+        f"/space/{slug}/c/{hostile.category_id}/",
+        f"/space/{slug}/t/{hostile.pk}/",
+    ):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        # Give handlers (onload, onfocus, ontoggle…) the chance to fire if any survived.
+        page.mouse.move(300, 300)
+        page.wait_for_timeout(300)
+        assert page.evaluate("typeof window.pwned") == "undefined", path
+        assert page.url == live_server.url + path  # no refresh to a javascript: address
+    assert dialogs == []
+    # And the words were kept as text where they are text: the title shows as written.
+    assert "<svg onload=alert(1)>" in page.locator("main h1").inner_text()
