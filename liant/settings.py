@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "liant.feedback",
     "liant.animation",
     "liant.newsletters",
+    "liant.leads",
     "liant.analytics",
     "liant.media",
     "liant.demo",

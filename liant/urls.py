@@ -28,6 +28,9 @@ urlpatterns = [
     path("w/<slug:ws>/newsletters/", include("liant.newsletters.urls")),
     # Public: sign-up, confirmation and one-click unsubscribe, each behind a signed token.
     path("newsletters/", include("liant.newsletters.public_urls")),
+    path("w/<slug:ws>/leads/", include("liant.leads.urls")),
+    # Public: capture forms, posted to from other sites (no CSRF: see leads/public_views.py).
+    path("forms/", include("liant.leads.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",
