@@ -28,6 +28,13 @@ def http_only(value: str) -> None:
 
 
 class CaptureFormForm(forms.ModelForm):
+    redirect_url = forms.URLField(
+        label=_("address after sending"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Empty: a thank-you page of Liant."),
+    )
     fields_asked = forms.MultipleChoiceField(
         label=_("Fields"),
         choices=[(k, FIELD_LABELS[k]) for k in STANDARD_FIELDS if k != "email"],
@@ -107,6 +114,10 @@ class LeadForm(forms.ModelForm):
 
 
 class SettingsForm(forms.ModelForm):
+    webhook_url = forms.URLField(
+        label=_("webhook address"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = LeadSettings
         fields = ["sales_email", "currency", "webhook_url", "webhook_secret"]
