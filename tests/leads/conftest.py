@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from liant.leads import capture
 from liant.leads.models import Form, Purpose
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser test's fixtures
 
 
 def old_stamp(seconds: int = 30) -> str:
