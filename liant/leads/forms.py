@@ -145,3 +145,10 @@ class SettingsForm(forms.ModelForm):
 
     def clean_webhook_secret(self) -> str:
         return self.cleaned_data["webhook_secret"] or self.instance.webhook_secret
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Unsigned deliveries could not be told from forged ones by the receiver.
+        if data.get("webhook_url") and not data.get("webhook_secret"):
+            self.add_error("webhook_secret", _("A secret is needed to sign the deliveries."))
+        return data

@@ -41,6 +41,8 @@ def do_move(lead: Lead, to_stage: str, by: User | None) -> StageChange | None:
         )
         lead_settings = LeadSettings.of(lead.workspace_id)
         delivery = None
+        # The delivery row is written with the move, so a move is never left unannounced
+        # even if the queue loses the wake-up (the sweep in tasks.py finds it).
         if lead_settings.webhook_url:
             delivery = WebhookDelivery.objects.create(
                 workspace_id=lead.workspace_id,
@@ -48,13 +50,17 @@ def do_move(lead: Lead, to_stage: str, by: User | None) -> StageChange | None:
                 url=lead_settings.webhook_url,
                 body=json.dumps(payload(lead, change), sort_keys=True),
             )
-    if to_stage == Stage.HANDED:
-        send_handoff(lead, lead_settings)
-    if delivery is not None:
-        from liant.leads.tasks import deliver_webhook
+    # Both leave from the workers once the move is committed: a slow or unreachable mail
+    # server or webhook never fails the click that moved the card, and a rolled-back move
+    # announces nothing.
+    from liant.leads import tasks
 
+    if to_stage == Stage.HANDED:
+        lead_id = lead.pk
+        transaction.on_commit(lambda: tasks.send_handoff_mail(lead_id))
+    if delivery is not None:
         delivery_id = delivery.pk
-        transaction.on_commit(lambda: deliver_webhook(delivery_id))
+        transaction.on_commit(lambda: tasks.deliver_webhook(delivery_id))
     return change
 
 
@@ -100,7 +106,9 @@ def payload(lead: Lead, change: StageChange) -> dict:
 
 
 def send_handoff(lead: Lead, lead_settings: LeadSettings) -> bool:
-    """The assignment e-mail: to the owner, else the sales address; False when neither."""
+    """The assignment e-mail: to the owner, else the sales address; False when neither.
+
+    The lead as it is when the worker sends (the owner may have been set just before)."""
     to = lead.owner.email if lead.owner and lead.owner.email else lead_settings.sales_email
     if not to:
         return False

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import User
 from liant.leads import pipeline
-from liant.leads.forms import CaptureFormForm, LeadForm, SettingsForm
+from liant.leads.forms import FIELD_LABELS, CaptureFormForm, LeadForm, SettingsForm
 from liant.leads.models import Form, Lead, LeadSettings, Stage, WebhookDelivery
 from liant.leads.snippet import snippet
 
@@ -147,7 +147,7 @@ def export_csv(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view("leads.view")
 def lead_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    lead = get_object_or_404(_leads(request).select_related("member", "submission"), pk=pk)
+    lead = get_object_or_404(_leads(request).select_related("member", "submission__form"), pk=pk)
     can_manage = _may_manage(request)
     form = LeadForm(instance=lead, workspace=request.workspace)
     if request.method == "POST":
@@ -166,9 +166,21 @@ def lead_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
             "changes": lead.changes.select_related("by"),
+            "sent": _sent(lead),
             "stages": Stage.choices,
         },
     )
+
+
+def _sent(lead: Lead) -> list[tuple[str, str]]:
+    """What the person typed, each value under the label the form showed them."""
+    if lead.submission is None:
+        return []
+    form = lead.submission.form
+    labels: dict[str, str] = {k: str(v) for k, v in FIELD_LABELS.items()}
+    for n, label in enumerate(form.custom_labels, start=1):
+        labels[f"custom_{n}"] = label
+    return [(labels.get(k, k), v) for k, v in lead.submission.data.items()]
 
 
 @workspace_view("leads.manage")

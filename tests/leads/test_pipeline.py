@@ -76,10 +76,13 @@ def test_moving_to_the_same_stage_records_nothing(lead, owner):
     assert not StageChange.objects.exists()
 
 
-def test_handing_to_sales_mails_the_owner_with_the_details_and_link(lead, owner, member):
+def test_handing_to_sales_mails_the_owner_with_the_details_and_link(
+    lead, owner, member, django_capture_on_commit_callbacks
+):
     lead.owner = member
     lead.save()
-    pipeline.do_move(lead, Stage.HANDED, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.do_move(lead, Stage.HANDED, owner)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [member.email]
@@ -88,11 +91,14 @@ def test_handing_to_sales_mails_the_owner_with_the_details_and_link(lead, owner,
     assert f"/w/{lead.workspace.slug}/leads/{lead.pk}/" in message.body
 
 
-def test_without_an_owner_the_sales_address_is_told(lead, owner):
+def test_without_an_owner_the_sales_address_is_told(
+    lead, owner, django_capture_on_commit_callbacks
+):
     settings = LeadSettings.of(lead.workspace_id)
     settings.sales_email = "ventes@maison-lumiere.example"
     settings.save()
-    pipeline.do_move(lead, Stage.HANDED, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.do_move(lead, Stage.HANDED, owner)
     assert mail.outbox[0].to == ["ventes@maison-lumiere.example"]
 
 
@@ -156,3 +162,35 @@ def test_a_failing_receiver_is_recorded_and_raised_for_a_retry(lead, owner, rece
     # Delivered once: a late retry sends nothing more.
     assert webhooks.deliver(delivery.pk) is True
     assert len(handler.received) == 2
+
+
+def test_only_handing_to_sales_mails_someone(lead, owner, django_capture_on_commit_callbacks):
+    LeadSettings.objects.filter(workspace=lead.workspace).update(sales_email="v@example.org")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pipeline.do_move(lead, Stage.QUALIFIED, owner)
+    assert callbacks == [] and mail.outbox == []
+
+
+def test_a_delivery_whose_wake_up_was_lost_is_swept(lead, owner, receiver):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liant.leads import tasks
+
+    url, handler = receiver
+    configure_webhook(lead.workspace, url)
+    pipeline.do_move(lead, Stage.QUALIFIED, owner)  # on_commit never runs here: lost
+    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    assert tasks.sweep_pending_deliveries.call_local() == 1
+    assert len(handler.received) == 1
+    assert WebhookDelivery.objects.get().state == DeliveryState.SENT
+
+
+def test_a_webhook_address_needs_a_secret(owner_client, workspace):
+    response = owner_client.post(
+        f"/w/{workspace.slug}/leads/settings/",
+        {"sales_email": "", "currency": "EUR", "webhook_url": "http://127.0.0.1:9/x"},
+    )
+    assert response.status_code == 200
+    assert LeadSettings.of(workspace.pk).webhook_url == ""

@@ -161,3 +161,12 @@ def test_the_embed_script_carries_a_fresh_signed_stamp(client, contact_form):
 def test_an_unknown_token_is_a_404(client):
     assert client.get("/forms/nope/").status_code == 404
     assert client.post("/forms/nope/", post_data()).status_code == 404
+
+
+def test_the_lead_page_shows_what_was_sent_under_the_forms_labels(
+    client, owner_client, contact_form
+):
+    client.post(url(contact_form), post_data())
+    lead = Lead.objects.get()
+    page = owner_client.get(f"/w/{contact_form.workspace.slug}/leads/{lead.pk}/").content.decode()
+    assert "Nombre de machines" in page and "custom_1" not in page
