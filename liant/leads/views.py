@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import User
 from liant.leads import pipeline
@@ -190,7 +191,10 @@ def move(request: WorkspaceRequest, pk: int) -> HttpResponse:
     stage = request.POST.get("stage", "")
     if stage not in Stage.values:
         messages.error(request, _("Unknown stage."))
-    elif pipeline.do_move(lead, stage, request.user) is not None:
+    elif (change := pipeline.do_move(lead, stage, request.user)) is not None:
+        audit.record(
+            request, "leads.moved", target=lead, from_stage=change.from_stage, to_stage=stage
+        )
         messages.success(
             request,
             _("%(lead)s moved to %(stage)s.") % {"lead": lead, "stage": Stage(stage).label},
@@ -217,6 +221,7 @@ def form_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse:
         saved = form.save(commit=False)
         saved.workspace = request.workspace
         saved.save()
+        audit.record(request, "leads.form_saved", target=saved)
         messages.success(request, _("Form saved."))
         return redirect("leads_form_edit", ws=request.workspace.slug, pk=saved.pk)
     language = request.workspace.language or "fr"
@@ -238,6 +243,8 @@ def settings_page(request: WorkspaceRequest) -> HttpResponse:
     form = SettingsForm(request.POST or None, instance=lead_settings)
     if request.method == "POST" and form.is_valid():
         form.save()
+        # Which fields changed, never their values: the secret must not land in the log.
+        audit.record(request, "leads.settings_saved", changed=sorted(form.changed_data))
         messages.success(request, _("Settings saved."))
         return redirect("leads_settings", ws=request.workspace.slug)
     deliveries = WebhookDelivery.objects.filter(workspace=request.workspace).select_related(

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.conf import settings
 
+from liant.core.models import AuditEvent
 from liant.core.permissions import Role
 from liant.leads.models import Form, Lead, LeadSettings, Stage, StageChange
 from tests.conftest import client_for, make_user
@@ -47,6 +48,8 @@ def test_a_button_moves_the_lead_and_the_move_is_recorded(owner_client, owner, w
     assert response.status_code == 302
     change = StageChange.objects.get(lead=lead)
     assert (change.from_stage, change.to_stage, change.by) == ("new", "qualified", owner)
+    event = AuditEvent.objects.get(action="leads.moved")
+    assert event.actor == owner and event.data["to_stage"] == "qualified"
     page = owner_client.get(f"/w/{workspace.slug}/leads/{lead.pk}/").content.decode()
     assert owner.email in page  # the history says who
 
