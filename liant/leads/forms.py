@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liant.channels.models import Channel
 from liant.connectors.base import ConnectorError
 from liant.connectors.urlsafety import check_url
 from liant.core.models import User, Workspace
@@ -111,6 +112,32 @@ class LeadForm(forms.ModelForm):
         self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             memberships__workspace=workspace
         ).order_by("email")
+
+
+class NewLeadForm(LeadForm):
+    """A lead met elsewhere than on a form: in a conversation on a channel, at a fair."""
+
+    channel = forms.ModelChoiceField(
+        label=_("Channel"),
+        queryset=Channel.objects.none(),
+        required=False,
+        help_text=_("Where the person was met, if on one of the workspace's channels."),
+    )
+    other_source = forms.CharField(
+        label=_("Other source"), max_length=100, required=False, help_text=_("e.g. a trade fair")
+    )
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, workspace=workspace, **kwargs)
+        self.fields["channel"].queryset = Channel.objects.filter(  # type: ignore[attr-defined]
+            workspace=workspace
+        )
+
+    def source(self) -> str:
+        channel = self.cleaned_data.get("channel")
+        if channel is not None:
+            return f"channel: {channel.name}"[:150]
+        return self.cleaned_data.get("other_source", "")
 
 
 class SettingsForm(forms.ModelForm):

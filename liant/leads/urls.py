@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.board, name="leads"),
     path("list/", views.lead_list, name="leads_list"),
     path("list/export.csv", views.export_csv, name="leads_export"),
+    path("new/", views.lead_new, name="leads_new"),
     path("<int:pk>/", views.lead_detail, name="leads_detail"),
     path("<int:pk>/move/", views.move, name="leads_move"),
     path("forms/", views.form_list, name="leads_forms"),

@@ -18,7 +18,7 @@ from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import User
 from liant.leads import pipeline
-from liant.leads.forms import FIELD_LABELS, CaptureFormForm, LeadForm, SettingsForm
+from liant.leads.forms import FIELD_LABELS, CaptureFormForm, LeadForm, NewLeadForm, SettingsForm
 from liant.leads.models import Form, Lead, LeadSettings, Stage, WebhookDelivery
 from liant.leads.snippet import snippet
 
@@ -171,6 +171,21 @@ def lead_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "stages": Stage.choices,
         },
     )
+
+
+@workspace_view("leads.manage")
+def lead_new(request: WorkspaceRequest) -> HttpResponse:
+    form = NewLeadForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        lead = form.save(commit=False)
+        lead.workspace = request.workspace
+        lead.source = form.source()
+        lead.currency = LeadSettings.of(request.workspace.pk).currency or "EUR"
+        lead.save()
+        audit.record(request, "leads.created", target=lead)
+        messages.success(request, _("Lead saved."))
+        return redirect("leads_detail", ws=request.workspace.slug, pk=lead.pk)
+    return render(request, "leads/new.html", {"form": form})
 
 
 def _sent(lead: Lead) -> list[tuple[str, str]]:

@@ -140,3 +140,27 @@ def test_the_webhook_secret_is_kept_when_left_empty(owner_client, workspace):
     assert response.status_code == 302
     lead_settings.refresh_from_db()
     assert lead_settings.webhook_secret == "gardé" and lead_settings.currency == "EUR"
+
+
+def test_a_lead_met_on_a_channel_is_added_by_hand(owner_client, owner, workspace):
+    from liant.channels.models import Channel
+
+    channel = Channel.objects.create(workspace=workspace, kind="mastodon", name="Mastodon")
+    response = owner_client.post(
+        f"/w/{workspace.slug}/leads/new/",
+        {"name": "Bar Paul", "email": "paul@bar.example", "channel": channel.pk, "value": "80"},
+    )
+    assert response.status_code == 302
+    lead = Lead.objects.get(workspace=workspace)
+    assert lead.source == "channel: Mastodon" and lead.stage == Stage.NEW
+    assert lead.currency == "EUR"
+
+
+def test_another_workspaces_channel_cannot_be_chosen(owner_client, workspace, other_workspace):
+    from liant.channels.models import Channel
+
+    theirs = Channel.objects.create(workspace=other_workspace, kind="mastodon", name="Theirs")
+    response = owner_client.post(
+        f"/w/{workspace.slug}/leads/new/", {"name": "X", "channel": theirs.pk}
+    )
+    assert response.status_code == 200 and not Lead.objects.exists()
