@@ -114,13 +114,12 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         return page(request, form, language)
     ip = client_ip(request)
-    own = capture.origin_of(settings.SITE_URL)
+    # The form's own page posts from Liant itself: as the configured site, or as this request
+    # arrived (a proxy may present another scheme or host than SITE_URL says).
+    own = {capture.origin_of(settings.SITE_URL), capture.origin_of(request.build_absolute_uri("/"))}
     try:
         origin = capture.check_origin(
-            form,
-            request.headers.get("Origin", ""),
-            request.headers.get("Referer", ""),
-            capture.origin_of(request.build_absolute_uri("/")) or own,
+            form, request.headers.get("Origin", ""), request.headers.get("Referer", ""), own
         )
         capture.check_rate(ip)
     except capture.Refused as refused:
