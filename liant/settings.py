@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "liant.animation",
     "liant.newsletters",
     "liant.space",
+    "liant.leads",
     "liant.analytics",
     "liant.media",
     "liant.demo",

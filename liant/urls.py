@@ -31,6 +31,9 @@ urlpatterns = [
     path("w/<slug:ws>/space/", include("liant.space.urls")),
     # Public: the community space of a workspace, under the workspace's own slug.
     path("space/<slug:slug>/", include("liant.space.public_urls")),
+    path("w/<slug:ws>/leads/", include("liant.leads.urls")),
+    # Public: capture forms, posted to from other sites (no CSRF: see leads/public_views.py).
+    path("forms/", include("liant.leads.public_urls")),
     # Outside /w/: a calendar application has no session; the signed address is the key.
     path(
         "publishing/feed/<str:signed>/calendar.ics",

@@ -103,6 +103,7 @@ MODULES: list[Module] = [
         _("Leads"),
         _("Forms that capture leads and a pipeline handed to sales."),
         "leads.view",
+        url_name="leads",
     ),
     Module(
         "feedback",
