@@ -43,7 +43,30 @@ def post_url(post: Post) -> str:
 
 def posts_page(request: HttpRequest, topic: Topic) -> Any:
     rows = Post.objects.filter(topic=topic).select_related("author", "parent__author")
-    return Paginator(rows.order_by("pk"), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    listing = Paginator(rows.order_by("pk"), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    mark_held(topic, list(listing.object_list))
+    return listing
+
+
+def mark_held(topic: Topic, posts: list[Post]) -> None:
+    """A post a moderation rule held waits for a moderator, unseen by others: on the space
+    Liant controls, "hold" can mean hidden until approved. Approving (the item is dealt with)
+    shows it; removing it goes through the connector like anywhere else."""
+    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
+
+    channel_id = topic.category.space.channel_id
+    if channel_id is None:
+        return
+    held = set(
+        Item.objects.filter(
+            channel_id=channel_id,
+            state=ItemState.QUEUED,
+            reason=Reason.HELD,
+            event__remote_id__in=[p.remote_id for p in posts],
+        ).values_list("event__remote_id", flat=True)
+    )
+    for post in posts:
+        post.held = post.remote_id in held  # type: ignore[attr-defined]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -126,7 +149,7 @@ def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
     found = get_object_or_404(
-        Topic.objects.select_related("category", "author"),
+        Topic.objects.select_related("category__space", "author"),
         pk=pk,
         category__space=space,
         hidden=False,

@@ -82,6 +82,13 @@ def test_an_insult_is_held_by_a_moderation_rule(
     item = Item.objects.get(workspace=workspace)
     assert (item.state, item.reason, item.rule.name) == (ItemState.QUEUED, Reason.HELD, "Insultes")
     assert item.event.channel.kind == "space"
+    # Held on the space Liant runs means unseen by others until a moderator has looked.
+    page = f"t/{topic.pk}/"
+    assert "Quel connard" not in alice_client.get(url(space, page)).content.decode()
+    assert "Quel connard" not in Client().get(url(space, page)).content.decode()
+    assert "Quel connard" in bob.get(url(space, page)).content.decode()  # its author
+    Item.objects.filter(pk=item.pk).update(state=ItemState.DONE)  # approved
+    assert "Quel connard" in Client().get(url(space, page)).content.decode()
 
 
 def test_a_reply_from_the_inbox_reaches_the_topic_as_the_brand(
