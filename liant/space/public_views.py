@@ -48,6 +48,33 @@ def posts_page(request: HttpRequest, topic: Topic) -> Any:
     return listing
 
 
+def mark_appeals(space: Space, account: SpaceAccount | None, posts: list[Post]) -> None:
+    """The author of a removed post sees which article of the charter was cited and can
+    contest the decision (the same signed appeal page a warning links to)."""
+    from liant.moderation import appeals  # noqa: PLC0415
+    from liant.moderation.models import LogEntry  # noqa: PLC0415
+
+    mine = [p for p in posts if account is not None and p.author_id == account.pk and not p.visible]
+    if not mine or space.channel_id is None:
+        return
+    entries = (
+        LogEntry.objects.filter(
+            event__channel_id=space.channel_id, event__remote_id__in=[p.remote_id for p in mine]
+        )
+        .select_related("event")
+        .order_by("-pk")
+    )
+    latest: dict[str, Any] = {}
+    for entry in entries:
+        if entry.event is not None and appeals.appealable(entry):
+            latest.setdefault(entry.event.remote_id, entry)
+    for post in mine:
+        decision = latest.get(post.remote_id)
+        if decision is not None:
+            post.appeal_path = appeals.appeal_path(decision)  # type: ignore[attr-defined]
+            post.article = decision.article  # type: ignore[attr-defined]
+
+
 def mark_held(topic: Topic, posts: list[Post]) -> None:
     """A post a moderation rule held waits for a moderator, unseen by others: on the space
     Liant controls, "hold" can mean hidden until approved. Approving (the item is dealt with)
@@ -155,6 +182,7 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         hidden=False,
     )
     listing = posts_page(request, found)
+    mark_appeals(space, account, list(listing.object_list))
     charter = charter_to_accept(space, account)
     form = ReplyForm()
     form.add_charter(charter)

@@ -323,3 +323,36 @@ def test_a_members_new_topic_is_a_question_in_the_inbox(
         answer(alice_client, space, topic, "Budget 100 €")
     assert Conversation.objects.filter(channel=space.channel).count() == 1
     assert conversation.messages.count() == 2
+
+
+def test_the_author_of_a_removed_post_sees_the_article_and_can_contest(
+    space, recipes, alice_client, workspace, owner, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liant.moderation import queue
+    from liant.moderation.models import Decision
+
+    Rule.objects.create(
+        workspace=workspace,
+        name="Insultes",
+        words="connard",
+        action=Action.HOLD,
+        article=1,
+        active=True,
+    )
+    new_topic(alice_client, space, recipes, "Bonjour", "Une question sur le moka")
+    topic = Topic.objects.get()
+    bob = Client()
+    join(bob, space, "bob@example.org", "Bob")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer(bob, space, topic, "Quel connard ce barista")
+    item = Item.objects.get(workspace=workspace)
+    entry = queue.decide(item, Decision.REMOVE, owner)
+    queue.send(entry.pk, now=timezone.now() + timedelta(minutes=10))
+    page = f"t/{topic.pk}/"
+    mine = bob.get(url(space, page)).content.decode()
+    assert "Quel connard" not in mine and "/moderation/appeal/" in mine
+    assert "/moderation/appeal/" not in alice_client.get(url(space, page)).content.decode()
