@@ -24,6 +24,7 @@ from liant.animation import verify_draw
 from liant.animation.models import Contest, Entry, Winner
 from liant.animation.people import record_activity
 from liant.channels.models import Event, EventKindChoices
+from liant.members import segments
 from liant.members.models import Activity, ActivityKind, Consent, Identity, Kind, Member
 
 # liant.members.attach is the one place that knows who wrote an event; it is not on the
@@ -195,6 +196,7 @@ def why_not_eligible(
     at: datetime,
     consented: set[int] | None = None,
     followers: set[int] | None = None,
+    in_segment: set[int] | None = None,
 ) -> str:
     """Empty when eligible, else the reason code shown to the community manager."""
     if member.kind != Kind.PERSON:
@@ -217,7 +219,19 @@ def why_not_eligible(
         followers if followers is not None else following(contest, [member.pk])
     ):
         return "not_following"
+    if contest.segment_id is not None and member.pk not in (
+        in_segment if in_segment is not None else segment_members(contest, [member.pk])
+    ):
+        return "not_in_segment"
     return ""
+
+
+def segment_members(contest: Contest, member_ids: list[int]) -> set[int]:
+    """Of these members, those in the contest's segment as it reads now (one query)."""
+    if contest.segment is None:
+        return set()
+    found = segments.members_of(contest.segment).filter(pk__in=member_ids)
+    return set(found.values_list("pk", flat=True))
 
 
 # --- Freeze and draw ----------------------------------------------------------------------

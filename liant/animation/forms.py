@@ -10,6 +10,7 @@ from liant.channels.models import Channel
 from liant.connectors import registry
 from liant.connectors.base import Capability
 from liant.core.models import Workspace
+from liant.members.models import Segment
 
 
 def when_widget() -> forms.DateTimeInput:
@@ -23,7 +24,7 @@ class ContestForm(forms.ModelForm):
             "title", "description", "prize", "rules", "winners_count", "ends_at", "draw_at",
             "form_enabled", "channel", "post_remote_id", "count_comments", "count_reactions",
             "count_reposts", "hashtag", "min_account_days", "countries", "require_consent",
-            "must_follow",
+            "must_follow", "segment",
         ]  # fmt: skip
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -35,6 +36,8 @@ class ContestForm(forms.ModelForm):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = Channel.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        if "segment" in self.fields:
+            self.fields["segment"].queryset = Segment.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["winners_count"].widget.attrs["min"] = 1
 
     def clean_winners_count(self) -> int:

@@ -82,6 +82,14 @@ class Contest(models.Model):
         help_text=_("Two-letter codes separated by commas; empty: any country."),
     )
     require_consent = models.BooleanField(_("consent to the rules required"), default=True)
+    segment = models.ForeignKey(
+        "members.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # the published rules must not change under the contest
+        related_name="+",
+        verbose_name=_("only members of the segment"),
+    )
     must_follow = models.BooleanField(
         _("must follow the channel's account"),
         default=False,

@@ -96,6 +96,7 @@ REASONS = {
     "country": gettext_lazy("country not allowed"),
     "no_consent": gettext_lazy("no consent to the rules"),
     "not_following": gettext_lazy("does not follow the account"),
+    "not_in_segment": gettext_lazy("not in the contest's segment"),
 }
 
 

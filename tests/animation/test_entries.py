@@ -141,3 +141,22 @@ def test_must_follow_keeps_only_the_entrants_the_channel_saw_following(workspace
         for e in Entry.objects.filter(contest=contest).select_related("identity")
     }
     assert reasons == {"alice": "", "bruno": "not_following"}
+
+
+def test_a_contest_for_a_segment_keeps_only_its_members(workspace, mastodon):
+    from liant.members.attach import attach_workspace
+    from liant.members.models import Segment, Tag
+
+    pros = Segment.objects.create(workspace=workspace, name="Pros", filters={"tags": ["pro"]})
+    contest = contest_on(workspace, mastodon, segment=pros, require_consent=False)
+    event(mastodon, "alice", parent="post-1")
+    event(mastodon, "bruno", parent="post-1")
+    attach_workspace(workspace.pk)
+    tag = Tag.objects.create(workspace=workspace, name="pro")
+    Member.objects.get(identities__handle="alice").tags.add(tag)
+    assert contests.freeze(contest)
+    reasons = {
+        e.identity.handle: e.excluded_because
+        for e in Entry.objects.filter(contest=contest).select_related("identity")
+    }
+    assert reasons == {"alice": "", "bruno": "not_in_segment"}
