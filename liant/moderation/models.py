@@ -422,7 +422,7 @@ class LogEntry(models.Model):
     event = models.ForeignKey(
         Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    action = models.CharField(max_length=12)  # an Action, or a Decision for a person's
+    action = models.CharField(max_length=20)  # an Action, or a Decision for a person's
     rule = models.ForeignKey(
         Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="log"
     )
