@@ -23,9 +23,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from liant.animation.people import member_for_email
 from liant.leads.models import UTM_KEYS, Form, Lead, LeadSettings, Purpose, Submission
 from liant.members.models import Consent
+from liant.members.people import member_for_email
 
 STAMP_SALT = "liant.leads.form-served"
 MIN_SECONDS = 3

@@ -19,14 +19,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from liant.core.models import Workspace
-from liant.members.models import Consent, Identity, Member
+from liant.members.models import Consent
+from liant.members.people import member_for_email
 from liant.members.segments import has_consent, members_of
 from liant.newsletters.models import SUPPRESSED, MailingList, Send, Subscriber, SubscriberState
 
@@ -48,52 +48,6 @@ def too_many_from(ip: str | None) -> bool:
     )
 
 
-def member_for_email(
-    workspace: Workspace, email: str, name: str = "", language: str = ""
-) -> Member:
-    """The member holding this address (an "email" identity keyed by the lowercased address,
-    as the members module keys them), created when nobody has it yet."""
-    key = email.strip().lower()
-    identity = (
-        Identity.objects.filter(workspace=workspace, network="email", key=key)
-        .select_related("member")
-        .first()
-    )
-    if identity is None:
-        member = Member.objects.filter(
-            workspace=workspace, email__iexact=key, merged_into__isnull=True
-        ).first()
-        if member is None:
-            member = Member.objects.create(
-                workspace=workspace,
-                name=name,
-                email=key,
-                language=language,
-                first_seen_at=timezone.now(),
-            )
-        try:
-            with transaction.atomic():
-                Identity.objects.create(
-                    workspace=workspace,
-                    member=member,
-                    network="email",
-                    key=key,
-                    handle=key,
-                    name=name,
-                    email=key,
-                )
-        except IntegrityError:  # the same address arrived twice at once
-            member = Identity.objects.get(workspace=workspace, network="email", key=key).member
-    else:
-        member = identity.member
-    while member.merged_into_id is not None:  # a merged member lives on in the kept one
-        member = Member.objects.get(pk=member.merged_into_id)
-    if language and not member.language:
-        member.language = language
-        member.save(update_fields=["language"])
-    return member
-
-
 # --- double opt-in ---------------------------------------------------------------------------
 
 
@@ -109,7 +63,7 @@ def request_subscription(
     mailing_list: MailingList, email: str, name: str, language: str, ip: str | None
 ) -> Subscriber:
     """Record the request and send the confirmation mail; nothing is sent to the list yet."""
-    member = member_for_email(mailing_list.workspace, email, name, language)
+    member, _identity = member_for_email(mailing_list.workspace, email, name, language=language)
     subscriber, _created = Subscriber.objects.get_or_create(
         mailing_list=mailing_list,
         member=member,
@@ -292,7 +246,9 @@ def import_csv(mailing_list: MailingList, data: str, filename: str) -> list[Impo
         if when > timezone.now():
             report.append(ImportRow(number, address, "refused", _("consent date in the future")))
             continue
-        member = member_for_email(workspace, address, row.get("name", ""), row.get("language", ""))
+        member, _identity = member_for_email(
+            workspace, address, row.get("name", ""), language=row.get("language", "")
+        )
         existing = Subscriber.objects.filter(mailing_list=mailing_list, member=member).first()
         # Strict on purpose: whoever left this list, or whose latest word on newsletters is
         # a no, comes back only by their own double opt-in, whatever date a file claims.
