@@ -129,9 +129,8 @@ def test_an_unsubscribed_address_is_never_resubscribed_by_an_import(mailing_list
 
 
 def test_a_withdrawn_consent_wins_over_an_import_on_another_list(workspace, mailing_list):
-    from liant.newsletters.models import MailingList
-
     from liant.members.people import member_for_email
+    from liant.newsletters.models import MailingList
 
     member, _identity = member_for_email(workspace, "ana@people.example")
     Consent.objects.create(member=member, purpose="newsletter", granted=False, text="no")
