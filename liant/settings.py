@@ -7,11 +7,13 @@ ALLOWED_HOSTS switch to real services; `liant check` says what production still 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from liant.connectors.apps import from_environ as network_apps_from_environ
 from liant.env import (
     email_settings,
     env_bool,
@@ -39,6 +41,9 @@ SECRET_KEY_FALLBACKS = env_list("LIANT_SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("LIANT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Each network's application (OAuth client, webhook secrets): LIANT_APP_<NETWORK>_<FIELD>.
+NETWORK_APPS = network_apps_from_environ(os.environ)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

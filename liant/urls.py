@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from liant.channels import connect_oauth
+from liant.channels import webhooks as channel_webhooks
 from liant.moderation import views as moderation_views
 from liant.publishing.approval import approval_media, approval_page
 from liant.publishing.calendar_views import calendar_feed
@@ -10,6 +12,14 @@ from liant.publishing.shortlink_views import follow as follow_short_link
 urlpatterns = [
     path("operator/", admin.site.urls),
     path("w/<slug:ws>/channels/", include("liant.channels.urls")),
+    # Outside /w/: each network sends its sign-ins back to, and pushes its events to, one
+    # address per Liant (registered once with the network's application).
+    path(
+        "connect/oauth/<slug:kind>/callback/",
+        connect_oauth.connect_oauth_callback,
+        name="connect_oauth_callback",
+    ),
+    path("hooks/<slug:kind>/", channel_webhooks.receive, name="network_webhook"),
     path("w/<slug:ws>/inbox/", include("liant.inbox.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),

@@ -7,13 +7,24 @@ who owns another workspace and must get nothing from this one.
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from liant.core.models import Membership, Organisation, User, Workspace
 from liant.core.permissions import Role
 from tests.servers import start_pds, start_synapse, stop_pds, stop_synapse
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a view served in French leaves French active
+    in the thread (LocaleMiddleware does not undo it), which made later tests depend on order."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

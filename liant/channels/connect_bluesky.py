@@ -73,7 +73,7 @@ def connect_bluesky(request: WorkspaceRequest) -> HttpResponse:
             )
             channel.credentials = session  # tokens only: the app password is not kept
             channel.health = "ok"
-            channel.save(update_fields=["credentials_json", "health"])
+            channel.save(update_fields=[*Channel.CREDENTIAL_FIELDS, "health"])
             audit.record(
                 request, "channel.connected", target=channel, kind="bluesky", did=session["did"]
             )

@@ -3,7 +3,11 @@ fetching works offline."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from liant.channels.models import Channel
 from liant.demo.loader import DemoContext, step
@@ -54,5 +58,41 @@ def email_channel(context: DemoContext) -> None:
     )
     if created:
         channel.credentials = {"username": mailserver.ADDRESS, "password": mailserver.PASSWORD}
-        channel.save(update_fields=["credentials_json"])
+        channel.save(update_fields=Channel.CREDENTIAL_FIELDS)
     context.notes.append(f"E-mail channel: {mailserver.ADDRESS} (a mailbox on this machine)")
+
+
+@step(12)  # before the inbox (130), moderation (140) and members (145) demos read events
+def network_channels(context: DemoContext) -> None:
+    """A channel with history for each network whose connector ships demo data
+    (`liant/connectors/<kind>/demo.py`): disconnected, and saying so, until a real account
+    is connected; its events are stored as a fetch would store them."""
+    from liant.channels.fetching import store_events
+    from liant.channels.models import Health
+    from liant.connectors import registry
+    from liant.connectors.base import FetchResult, Problem
+
+    workspace = context.workspaces["maison-lumiere"]
+    now = timezone.now()
+    DEMO_NOTICE = Problem(  # noqa: N806 - a constant of this step
+        _("Demo channel: its history is sample data. Connect a real account to fetch and publish.")
+    )
+    for kind in registry.KINDS:
+        try:
+            data = import_module(f"liant.connectors.{kind}.demo")
+        except ModuleNotFoundError:
+            continue
+        channel, _created = Channel.objects.get_or_create(
+            workspace=workspace,
+            kind=kind,
+            name=data.NAME,
+            defaults={
+                "settings": data.SETTINGS,
+                "health": Health.DISCONNECTED,
+                "last_error": DEMO_NOTICE.message,
+                "last_error_detail": DEMO_NOTICE.detail(),
+                "created_by": context.users["camille"],
+            },
+        )
+        store_events(channel, FetchResult(data.events(now), cursor={}))
+        context.notes.append(f"Demo channel: {data.NAME} ({kind}), sample history")

@@ -48,8 +48,9 @@ def claim(channel_id: int) -> bool:
     return Channel.objects.filter(free, pk=channel_id).update(fetching_since=now) == 1
 
 
-def store_events(channel: Channel, result: FetchResult) -> int:
-    """Store new events and the new cursor together; known events are left as they are."""
+def store_events(channel: Channel, result: FetchResult, *, update_cursor: bool = True) -> int:
+    """Store new events and the new cursor together; known events are left as they are.
+    Pushed events (webhooks) leave the cursor alone: a fetch may be moving it meanwhile."""
     rows = []
     for event in result.events:
         html = clean_html(event.html)
@@ -86,7 +87,8 @@ def store_events(channel: Channel, result: FetchResult) -> int:
                 seen.add(key)
                 fresh.append(row)
         Event.objects.bulk_create(fresh, ignore_conflicts=True)
-        Channel.objects.filter(pk=channel.pk).update(cursor=result.cursor)
+        if update_cursor:
+            Channel.objects.filter(pk=channel.pk).update(cursor=result.cursor)
         if fresh:
             transaction.on_commit(lambda: _tell_readers(channel, len(fresh)))
     return len(fresh)
@@ -156,7 +158,7 @@ def with_fresh_credentials(channel: Channel, call: Callable[[Connector], T]) -> 
         if not fresh:
             raise
         channel.credentials = fresh
-        channel.save(update_fields=["credentials_json"])
+        channel.save(update_fields=Channel.CREDENTIAL_FIELDS)
         return call(connector_for(channel))
 
 

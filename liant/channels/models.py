@@ -32,6 +32,10 @@ class Channel(models.Model):
     name = models.CharField(_("name"), max_length=150)
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     credentials_json = EncryptedTextField(blank=True, default="")
+    # Copied from the credentials' `expires_at` (they are encrypted, so not queryable) for the
+    # hourly sweep that refreshes them in time; `expiry_warned_at` keeps its warning single.
+    credentials_expire_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
     health = models.CharField(max_length=16, choices=Health.choices, default=Health.OK)
     last_error = models.TextField(blank=True)  # in English: logs, admin, older rows
     # The same problem as template + values (ConnectorError.detail(), or a list of them), so
@@ -67,7 +71,14 @@ class Channel(models.Model):
 
     @credentials.setter
     def credentials(self, value: dict[str, Any]) -> None:
+        from liant.connectors.oauth import expires_at
+
         self.credentials_json = json.dumps(value) if value else ""
+        self.credentials_expire_at = expires_at(value or {})
+        self.expiry_warned_at = None
+
+    # Fields the `credentials` setter writes: save(update_fields=CREDENTIAL_FIELDS).
+    CREDENTIAL_FIELDS = ("credentials_json", "credentials_expire_at", "expiry_warned_at")
 
     @property
     def last_error_display(self) -> str:

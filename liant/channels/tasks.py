@@ -30,3 +30,15 @@ def fetch_due_channels() -> int:
 @db_periodic_task(crontab(hour="4", minute="7"))
 def prune_exchanges() -> int:
     return Exchange.prune()
+
+
+@db_periodic_task(crontab(minute="17"))
+def renew_expiring_credentials() -> dict[str, int]:
+    """Every hour: sign-ins that end within a day are renewed, or their owners told."""
+    from liant.channels import tokens
+
+    outcomes: dict[str, int] = {}
+    for channel_id in tokens.due():
+        outcome = tokens.renew(channel_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from liant.channels import connect_bluesky, connect_email, connect_mastodon, connect_matrix, views
+from liant.channels import (
+    connect_bluesky,
+    connect_email,
+    connect_mastodon,
+    connect_matrix,
+    connect_oauth,
+    networks,
+    views,
+)
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
@@ -14,6 +22,13 @@ urlpatterns = [
     ),
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("connect/bluesky/", connect_bluesky.connect_bluesky, name="connect_bluesky"),
+    path("networks/", networks.network_status, name="network_status"),
+    path("connect/<slug:kind>/oauth/", connect_oauth.connect_oauth, name="connect_oauth"),
+    path(
+        "connect/<slug:kind>/oauth/choose/",
+        connect_oauth.connect_oauth_choose,
+        name="connect_oauth_choose",
+    ),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

@@ -29,6 +29,11 @@ def channel_list(request: WorkspaceRequest) -> HttpResponse:
         {
             "channels": channels,
             "kinds": registry.choices(),
+            "oauth_networks": [
+                (kind, label)
+                for kind, label in registry.choices()
+                if registry.connector_class(kind).oauth is not None
+            ],
             "can_manage": request.membership.can("channels.manage"),
         },
     )
@@ -72,7 +77,7 @@ def disconnect(request: WorkspaceRequest, pk: int) -> HttpResponse:
     channel = channel_of(request, pk)
     channel.health = Health.DISCONNECTED
     channel.credentials = {}
-    channel.save(update_fields=["health", "credentials_json"])
+    channel.save(update_fields=["health", *Channel.CREDENTIAL_FIELDS])
     audit.record(request, "channel.disconnected", target=channel, kind=channel.kind)
     messages.success(
         request, _("%(channel)s is disconnected; its history is kept.") % {"channel": channel.name}

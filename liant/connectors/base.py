@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from liant.connectors.http import HttpClient
+    from liant.connectors.oauth import OAuthConfig
 
 
 class ErrorKind(enum.StrEnum):
@@ -173,6 +174,8 @@ class Capability(enum.StrEnum):
     # Native polls: Draft.extras["poll"] publishes one, and `metrics` reads its counts back as
     # "poll_votes" and "poll_option_<index>" (in the order the choices were sent).
     POLLS = "polls"
+    # The network pushes events to Liant (`receive_webhook`), signed; fetching may still run.
+    WEBHOOKS = "webhooks"
 
 
 class EventKind(enum.StrEnum):
@@ -384,6 +387,14 @@ class Connector:
     # whose outcome a crash hid; 0 means the network has no such key, so such a post is left
     # to a human instead (math.inf: the key is kept for as long as the post exists).
     publish_idempotency_window: ClassVar[float] = 0.0
+    # What `moderate()` does on this network: the network status page and the moderation
+    # rules read it, so it must say exactly what the code does.
+    moderation_actions: ClassVar[frozenset[ModerationAction]] = frozenset()
+    # How one connects (mark it with `_()`): "Bot token", "OAuth, refreshed every hour"…
+    connection: ClassVar[str] = ""
+    # Networks connected through OAuth 2 (liant/connectors/oauth.py): the shared connect view
+    # sends the person there and back, then asks `accounts_after_oauth` what they may connect.
+    oauth: ClassVar[OAuthConfig | None] = None
 
     def __init__(
         self, settings: Mapping[str, Any], credentials: Mapping[str, Any], http: HttpClient
@@ -395,11 +406,12 @@ class Connector:
     def can(self, capability: Capability | str) -> bool:
         return Capability(capability) in self.capabilities
 
-    def _unsupported(self, action: Problem) -> ConnectorError:
+    @classmethod
+    def _unsupported(cls, action: Problem) -> ConnectorError:
         return ConnectorError(
             _("%(network)s cannot %(action)s"),
             ErrorKind.PERMANENT,
-            network=self.label,
+            network=cls.label,
             action=action,
         )
 
@@ -427,5 +439,61 @@ class Connector:
         raise self._unsupported(Problem(_("send direct messages")))
 
     def refresh_credentials(self) -> dict[str, Any] | None:
-        """Return new credentials when the network allows refreshing them, else None."""
+        """Return new credentials when the network allows refreshing them, else None.
+
+        Credentials that expire carry `expires_at` (ISO 8601, UTC); the hourly sweep in
+        liant/channels/tokens.py calls this a day before, so a post is not lost to a lapse."""
         return None
+
+    @classmethod
+    def accounts_after_oauth(
+        cls, credentials: Mapping[str, Any], http: HttpClient
+    ) -> list[AccountChoice]:
+        """The accounts a person who just signed in may connect (pages, organisations…), each
+        with its own settings and credentials. One choice is connected at once; several are
+        offered in a list."""
+        raise NotImplementedError
+
+    @classmethod
+    def receive_webhook(cls, request: WebhookRequest, app: Mapping[str, str]) -> WebhookResult:
+        """Check the signature of a pushed delivery (raise ConnectorError when it is wrong)
+        and read its events, grouped by the network's id of the account they belong to.
+        `app` holds the operator's application settings (secrets) for this network."""
+        raise cls._unsupported(Problem(_("receive pushed events")))
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    """One account an OAuth sign-in lets Liant manage. `settings` must hold `account_id`, the
+    network's id of the account, which pushed events are matched with."""
+
+    name: str
+    settings: dict[str, Any]
+    credentials: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    method: str
+    headers: Mapping[str, str]  # lower-case names
+    query: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class WebhookReply:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class WebhookBatch:
+    account_id: str  # matched with the `account_id` in a channel's settings
+    events: list[Event]
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    reply: WebhookReply = field(default_factory=WebhookReply)
+    batches: list[WebhookBatch] = field(default_factory=list)

@@ -103,6 +103,20 @@ def post_text(post: Any) -> str:
 class SpaceConnector(Connector):
     kind = "space"
     label = "Community space"
+    moderation_actions = frozenset(
+        {
+            ModerationAction.HIDE,
+            ModerationAction.DELETE,
+            ModerationAction.MUTE,
+            ModerationAction.UNMUTE,
+            ModerationAction.BAN,
+            ModerationAction.BLOCK,
+            ModerationAction.KICK,
+            ModerationAction.UNBAN,
+            ModerationAction.UNBLOCK,
+        }
+    )
+    connection = _("Built in: the community space Liant hosts")
     capabilities = frozenset({Capability.FETCH, Capability.REPLY, Capability.MODERATE})
     rules = Rules(max_length=MAX_LENGTH, threads=True)
     settings_model: ClassVar[type[ConnectorSettings]] = SpaceSettings

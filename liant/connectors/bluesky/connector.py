@@ -107,6 +107,10 @@ def facets(text: str, resolve: Any = None) -> list[dict[str, Any]]:
 class BlueskyConnector(Connector):
     kind = "bluesky"
     label = "Bluesky"
+    moderation_actions = frozenset(
+        {ModerationAction.DELETE, ModerationAction.MUTE, ModerationAction.BLOCK}
+    )
+    connection = _("Handle and app password")
     capabilities = frozenset(
         {
             Capability.PUBLISH,

@@ -60,6 +60,7 @@ class EmailSettings(ConnectorSettings):
 class EmailConnector(Connector):
     kind = "email"
     label = "E-mail (IMAP + SMTP)"
+    connection = _("IMAP and SMTP server, user and password")
     capabilities = frozenset({Capability.FETCH, Capability.REPLY, Capability.SEND_DIRECT})
     rules = Rules(max_length=None, max_media=10, links="inline")
     settings_model = EmailSettings

@@ -48,6 +48,7 @@ class FeedSettings(ConnectorSettings):
 class FeedConnector(Connector):
     kind = "feed"
     label = "RSS / Atom / JSON Feed"
+    connection = _("The feed's address, or a site that announces one")
     capabilities = frozenset({Capability.FETCH})
     settings_model = FeedSettings
     fetch_interval = 900

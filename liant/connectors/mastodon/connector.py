@@ -129,6 +129,16 @@ class Malformed(ConnectorError, ValueError):
 class MastodonConnector(Connector):
     kind = "mastodon"
     label = "Mastodon"
+    moderation_actions = frozenset(
+        {
+            ModerationAction.DELETE,
+            ModerationAction.MUTE,
+            ModerationAction.BLOCK,
+            ModerationAction.UNMUTE,
+            ModerationAction.UNBLOCK,
+        }
+    )
+    connection = _("OAuth on the account's server (Liant registers itself there)")
     capabilities = frozenset(
         {
             Capability.PUBLISH,

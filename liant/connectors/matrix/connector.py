@@ -70,6 +70,16 @@ def split_id(remote_id: str) -> tuple[str, str]:
 class MatrixConnector(Connector):
     kind = "matrix"
     label = "Matrix"
+    moderation_actions = frozenset(
+        {
+            ModerationAction.HIDE,
+            ModerationAction.DELETE,
+            ModerationAction.KICK,
+            ModerationAction.BAN,
+            ModerationAction.UNBAN,
+        }
+    )
+    connection = _("Homeserver, user and password (an access token is kept)")
     capabilities = frozenset(
         {
             Capability.PUBLISH,
