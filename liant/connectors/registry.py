@@ -18,6 +18,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "mastodon": ("Mastodon", "liant.connectors.mastodon.connector.MastodonConnector"),
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
     "bluesky": ("Bluesky", "liant.connectors.bluesky.connector.BlueskyConnector"),
+    "telegram": ("Telegram", "liant.connectors.telegram.connector.TelegramConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
 }
 
