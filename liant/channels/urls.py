@@ -2,6 +2,7 @@ from django.urls import path
 
 from liant.channels import (
     connect_bluesky,
+    connect_discord,
     connect_email,
     connect_mastodon,
     connect_matrix,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("connect/bluesky/", connect_bluesky.connect_bluesky, name="connect_bluesky"),
     path("connect/telegram/", connect_telegram.connect_telegram, name="connect_telegram"),
+    path("connect/discord/", connect_discord.connect_discord, name="connect_discord"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

@@ -19,6 +19,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
     "bluesky": ("Bluesky", "liant.connectors.bluesky.connector.BlueskyConnector"),
     "telegram": ("Telegram", "liant.connectors.telegram.connector.TelegramConnector"),
+    "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
 }
 
