@@ -290,14 +290,20 @@ class DiscordConnector(Connector):
         positions: dict[str, str] = dict(since.get("channels") or {})
         roots: dict[str, str] = dict(since.get("roots") or {})  # thread → its first message
         watched = list(self.settings.channels)
-        threads = self._call("GET", f"/guilds/{self.settings.guild_id}/threads/active")
+        events: list[Event] = []
+        errors: list[Problem] = []
+        try:
+            threads = self._call("GET", f"/guilds/{self.settings.guild_id}/threads/active")
+        except ConnectorError as exc:
+            if exc.kind is not ErrorKind.PERMANENT:
+                raise
+            threads = None  # the channels are still read; their threads wait
+            errors.append(Problem(_("active threads: %(problem)s"), problem=exc))
         active = [
             t
             for t in (threads or {}).get("threads", [])
             if str(t.get("parent_id")) in set(watched) and t.get("type") in THREADS
         ]
-        events: list[Event] = []
-        errors: list[Problem] = []
         silent = 0
         read = 0
         for channel_id, thread in [(c, None) for c in watched] + [
@@ -344,7 +350,7 @@ class DiscordConnector(Connector):
             errors.append(
                 Problem(
                     _(
-                        "%(count)s messages came without their text: turn on the Message "
+                        "Messages came without their text (%(count)s): turn on the Message "
                         "Content intent of the bot in the Developer Portal."
                     ),
                     count=silent,

@@ -254,3 +254,10 @@ def test_the_demo_settings_and_events_are_valid():
     assert len(set(ids)) == len(ids)
     assert all(e.parent_remote_id in set(ids) for e in events if e.parent_remote_id)
     assert {e.language for e in events} == {"fr", "en"}
+
+
+def test_threads_that_cannot_be_listed_leave_the_channels_read(connector, discord):
+    discord.script(f"GET /guilds/{GUILD}/threads/active", error(403, "error_missing_access.json"))
+    result = connector.fetch({})
+    assert set(result.cursor["channels"]) == {COMP, ANN}
+    assert any("Missing Access (50001)" in p.message for p in result.errors)
