@@ -106,6 +106,10 @@ def connect_discord(request: WorkspaceRequest) -> HttpResponse:
         return render(
             request, "channels/connect_discord.html", context | {"form": form, "pending": pending}
         )
+    if request.method == "POST" and request.POST.get("step") == "channels":
+        # The first step is gone (another browser, a cleared session): it starts again.
+        messages.error(request, _("The connection was started too long ago: start again."))
+        return redirect("connect_discord", ws=request.workspace.slug)
     token_form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and token_form.is_valid():
         token = token_form.cleaned_data["bot_token"].strip()

@@ -115,3 +115,9 @@ def test_an_outsider_gets_nothing_from_either_step(outsider_client, workspace, d
     assert start(outsider_client, workspace).status_code == 404
     assert choose(outsider_client, workspace).status_code == 404
     assert discord.requests == [] and not Channel.objects.exists()
+
+
+def test_a_second_step_without_the_first_asks_to_start_again(owner_client, workspace):
+    response = choose(owner_client, workspace)
+    assert response.status_code == 302 and not Channel.objects.exists()
+    assert b"start again" in owner_client.get(response["Location"]).content
