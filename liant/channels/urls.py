@@ -2,10 +2,12 @@ from django.urls import path
 
 from liant.channels import (
     connect_bluesky,
+    connect_discord,
     connect_email,
     connect_mastodon,
     connect_matrix,
     connect_oauth,
+    connect_telegram,
     networks,
     views,
 )
@@ -29,6 +31,8 @@ urlpatterns = [
         connect_oauth.connect_oauth_choose,
         name="connect_oauth_choose",
     ),
+    path("connect/telegram/", connect_telegram.connect_telegram, name="connect_telegram"),
+    path("connect/discord/", connect_discord.connect_discord, name="connect_discord"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

@@ -18,6 +18,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "mastodon": ("Mastodon", "liant.connectors.mastodon.connector.MastodonConnector"),
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
     "bluesky": ("Bluesky", "liant.connectors.bluesky.connector.BlueskyConnector"),
+    "telegram": ("Telegram", "liant.connectors.telegram.connector.TelegramConnector"),
+    "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
 }
 
