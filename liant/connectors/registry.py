@@ -19,6 +19,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "matrix": ("Matrix", "liant.connectors.matrix.connector.MatrixConnector"),
     "bluesky": ("Bluesky", "liant.connectors.bluesky.connector.BlueskyConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
+    "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
 }
 
 
