@@ -1,6 +1,7 @@
 from django.urls import path
 
 from liant.channels import connect_bluesky, connect_email, connect_mastodon, connect_matrix, views
+from liant.channels.connect_discourse import connect_discourse
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
@@ -14,6 +15,7 @@ urlpatterns = [
     ),
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("connect/bluesky/", connect_bluesky.connect_bluesky, name="connect_bluesky"),
+    path("connect/discourse/", connect_discourse, name="connect_discourse"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),
