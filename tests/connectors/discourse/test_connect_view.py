@@ -91,6 +91,13 @@ def test_the_key_is_checked_then_categories_are_chosen_and_the_channel_created(
     assert enqueued == [channel.pk]
     assert AuditEvent.objects.filter(action="channel.connected").exists()
     assert connect_discourse.SESSION_KEY not in owner_client.session
+    detail = owner_client.get(second["Location"]).content.decode()
+    assert "Forum Maison Lumière" in detail and "Markdown" in detail  # its limitations
+
+
+def test_the_channels_page_links_to_the_connect_page(owner_client, workspace):
+    page = owner_client.get(f"/w/{workspace.slug}/channels/").content.decode()
+    assert url(workspace) in page
 
 
 def test_a_bad_key_is_said_and_nothing_is_kept(owner_client, workspace, forum):
