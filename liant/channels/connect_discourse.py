@@ -69,7 +69,9 @@ class CategoriesForm(forms.Form):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("None ticked: every category the API user can see."),
+        help_text=gettext_lazy(
+            "A category brings its subcategories. None ticked: every category the API user can see."
+        ),
     )
     default_category = forms.TypedChoiceField(
         label=gettext_lazy("Category of new topics"),
@@ -124,7 +126,7 @@ def connect_discourse(request: WorkspaceRequest) -> HttpResponse:
 def _render_categories(
     request: WorkspaceRequest, pending: dict[str, Any], form: CategoriesForm | None
 ) -> HttpResponse:
-    choices = [(int(i), str(n)) for i, n in pending["categories"]]
+    choices = [(int(c[0]), str(c[1])) for c in pending["categories"]]
     form = form or CategoriesForm(choices=choices)
     return render(
         request,
@@ -141,22 +143,31 @@ def _choose_categories(request: WorkspaceRequest, pending: dict[str, Any]) -> Ht
     if pending.get("workspace") != request.workspace.pk:
         request.session.pop(SESSION_KEY, None)
         return redirect("connect_discourse", ws=request.workspace.slug)
-    choices = [(int(i), str(n)) for i, n in pending["categories"]]
+    choices = [(int(c[0]), str(c[1])) for c in pending["categories"]]
     form = CategoriesForm(request.POST, choices=choices)
     if not form.is_valid():
         return _render_categories(request, pending, form)
-    watched = form.cleaned_data["categories"]
-    default = form.cleaned_data["default_category"] or (watched[0] if watched else None)
+    ticked = form.cleaned_data["categories"]
+    default = form.cleaned_data["default_category"] or (ticked[0] if ticked else None)
+    # A ticked category brings its subcategories: posts carry the subcategory's id only.
+    watched = [int(c[0]) for c in pending["categories"] if c[0] in ticked or c[2] in ticked]
     settings = pending["settings"] | {"categories": watched, "default_category": default}
     DiscourseConnector.settings_model.model_validate(settings)  # what the worker will read
-    channel = Channel(
+    # The same forum and user again (a new key after one was revoked): that channel, with
+    # its cursor, rather than a second one reading everything twice.
+    channel = Channel.objects.filter(
         workspace=request.workspace,
         kind="discourse",
-        name=pending["name"],
-        settings=settings,
+        settings__forum_url=settings["forum_url"],
+        settings__api_username=settings["api_username"],
+    ).first() or Channel(
+        workspace=request.workspace,
+        kind="discourse",
         fetch_interval=registry.connector_class("discourse").fetch_interval,
         created_by=request.user,
     )
+    channel.name = pending["name"]
+    channel.settings = settings
     channel.credentials = {"api_key": crypto.decrypt(pending["api_key"])}
     channel.health = "ok"
     channel.save()

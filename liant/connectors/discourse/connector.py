@@ -299,7 +299,10 @@ class DiscourseConnector(Connector):
             headers=self._headers(),
             ok_statuses=HANDLED,
         )
-        return response.status_code == 403 and _body(response).get("error_type") in REFUSED_KEY
+        body = _body(response)
+        if response.status_code == 429:
+            raise self._rate_limited(response, body, _words(body))
+        return response.status_code == 403 and body.get("error_type") in REFUSED_KEY
 
     def _absolute(self, path: str) -> str:
         if not path:
@@ -326,22 +329,25 @@ class DiscourseConnector(Connector):
         user = self.whoami()
         return f"@{user['username']} ({urlsplit(self.settings.forum_url).netloc})"
 
-    def list_categories(self) -> list[tuple[int, str]]:
-        """The categories the API user can see, subcategories after their parent."""
+    def list_categories(self) -> list[tuple[int, str, int | None]]:
+        """(id, name, parent id) of the categories the API user can see, subcategories after
+        their parent."""
         body = _object(
             self._call("GET", "/categories.json", params={"include_subcategories": "true"}),
             Problem(_("categories")),
         )
         listing = body.get("category_list")
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, int | None]] = []
         for category in (listing or {}).get("categories") or []:
             if not isinstance(category, dict) or not isinstance(category.get("id"), int):
                 continue
-            name = str(category.get("name") or category["id"])
-            found.append((category["id"], name))
+            parent = category["id"]
+            name = str(category.get("name") or parent)
+            found.append((parent, name, None))
             for child in category.get("subcategory_list") or []:
                 if isinstance(child, dict) and isinstance(child.get("id"), int):
-                    found.append((child["id"], f"{name} › {child.get('name') or child['id']}"))
+                    label = f"{name} › {child.get('name') or child['id']}"
+                    found.append((child["id"], label, parent))
         return found
 
     def read_limits(self) -> ForumLimits:
@@ -386,9 +392,9 @@ class DiscourseConnector(Connector):
             title, text, limits.get("min_topic_title_length"), "min_first_post_length"
         )
         payload: dict[str, Any] = {"title": title, "raw": text}
-        category = draft.extras.get("category") or self.settings.default_category
+        category = _int(draft.extras.get("category")) or self.settings.default_category
         if category:
-            payload["category"] = int(category)
+            payload["category"] = category
         return self._create(payload)
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
@@ -725,7 +731,7 @@ class DiscourseConnector(Connector):
         target = str(remote_id)
         if action is ModerationAction.HIDE:
             self._post(target)  # a missing post is said plainly, not as a failed flag
-            self._call(
+            response = self._call(
                 "POST",
                 "/post_actions.json",
                 json={
@@ -734,6 +740,16 @@ class DiscourseConnector(Connector):
                     "take_action": "true",
                 },
             )
+            if _object(response, Problem(_("a post"))).get("hidden") is False:
+                # Discourse ignores take_action for a user who is not staff: the flag is
+                # recorded for the moderators, but the post stays visible.
+                raise ConnectorError(
+                    _(
+                        "Discourse recorded a flag but did not hide post %(id)s: only a "
+                        "moderator's or an admin's API user hides at once."
+                    ),
+                    id=target,
+                )
             return
         if action is ModerationAction.DELETE:
             if not target.isdigit():

@@ -61,7 +61,7 @@ def test_the_key_is_checked_then_categories_are_chosen_and_the_channel_created(
     assert API_KEY not in str(owner_client.session[connect_discourse.SESSION_KEY])
 
     second = owner_client.post(
-        url(workspace), {"step": "categories", "categories": ["5", "6"], "default_category": ""}
+        url(workspace), {"step": "categories", "categories": ["5", "7"], "default_category": ""}
     )
 
     channel = Channel.objects.get(kind="discourse")
@@ -81,7 +81,7 @@ def test_the_key_is_checked_then_categories_are_chosen_and_the_channel_created(
             "min_personal_message_post_length": 10,
             "min_personal_message_title_length": 2,
         },
-        "categories": [5, 6],
+        "categories": [5, 7, 9],  # Ateliers brings its subcategory Dégustations
         "default_category": 5,
     }
     assert channel.credentials == {"api_key": API_KEY}
@@ -98,6 +98,16 @@ def test_the_key_is_checked_then_categories_are_chosen_and_the_channel_created(
 def test_the_channels_page_links_to_the_connect_page(owner_client, workspace):
     page = owner_client.get(f"/w/{workspace.slug}/channels/").content.decode()
     assert url(workspace) in page
+
+
+def test_connecting_the_same_forum_again_updates_its_channel(owner_client, workspace, forum):
+    for key in (API_KEY, "a-new-key-after-the-first-was-revoked"):
+        forum.api_key = key
+        step_one(owner_client, workspace, key=key)
+        owner_client.post(url(workspace), {"step": "categories", "categories": ["6"]})
+    channel = Channel.objects.get(kind="discourse")
+    assert channel.credentials == {"api_key": "a-new-key-after-the-first-was-revoked"}
+    assert channel.settings["categories"] == [6]
 
 
 def test_a_bad_key_is_said_and_nothing_is_kept(owner_client, workspace, forum):

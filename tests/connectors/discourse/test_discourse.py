@@ -62,11 +62,11 @@ def test_check_connection_says_who_we_are_with_the_key_in_headers(forum, connect
 
 def test_categories_list_subcategories_after_their_parent(connector):
     assert connector.list_categories() == [
-        (1, "Uncategorized"),
-        (5, "Café & torréfaction"),
-        (6, "Livraisons"),
-        (7, "Ateliers"),
-        (9, "Ateliers › Dégustations"),
+        (1, "Uncategorized", None),
+        (5, "Café & torréfaction", None),
+        (6, "Livraisons", None),
+        (7, "Ateliers", None),
+        (9, "Ateliers › Dégustations", 7),
     ]
 
 
@@ -331,6 +331,15 @@ def test_hiding_is_a_flag_with_action_taken(forum, connector):
     connector.moderate("1202", ModerationAction.HIDE)
     (request,) = forum.sent("POST", "/post_actions.json")
     assert forum.body(request) == {"id": 1202, "post_action_type_id": 4, "take_action": "true"}
+
+
+def test_a_flag_that_did_not_hide_is_not_taken_for_a_hidden_post(forum, connector):
+    not_hidden = dict(load("post_action_hide.json"), hidden=False)
+    forum.script("POST", r"/post_actions\.json", httpx.Response(200, json=not_hidden))
+    with pytest.raises(ConnectorError) as caught:
+        connector.moderate("1202", ModerationAction.HIDE)
+    assert caught.value.kind is ErrorKind.PERMANENT
+    assert "did not hide post 1202" in str(caught.value)
 
 
 def test_deleting_a_post(forum, connector):
