@@ -386,8 +386,8 @@ class DiscourseConnector(Connector):
         if draft.reply_to:
             topic_id, number = self._locate(draft.reply_to, {})
             return self._reply_in(topic_id, number, text)
-        title = _title(draft)
         limits = self.settings.limits
+        title = _title(draft, limits.get("max_topic_title_length"))
         self._check_length(
             title, text, limits.get("min_topic_title_length"), "min_first_post_length"
         )
@@ -404,7 +404,8 @@ class DiscourseConnector(Connector):
         if draft.media:
             raise ConnectorError(_("Liant does not upload images or files to Discourse."))
         topic_id, number = self._locate(parent.remote_id, parent.raw)
-        return self._reply_in(topic_id, number, _with_link(draft))
+        private = parent.kind is EventKind.DIRECT_MESSAGE or bool(parent.raw.get("private"))
+        return self._reply_in(topic_id, number, _with_link(draft), private=private)
 
     def send_direct(self, recipient: Author, draft: Draft) -> RemotePost:
         """A new private message to the member (its title: the draft's, else its first line)."""
@@ -412,7 +413,7 @@ class DiscourseConnector(Connector):
         if not username:
             raise ConnectorError(_("A Discourse message needs the recipient's username."))
         text = _with_link(draft)
-        title = _title(draft)
+        title = _title(draft, self.settings.limits.get("max_topic_title_length"))
         self._check_length(
             title,
             text,
@@ -451,8 +452,11 @@ class DiscourseConnector(Connector):
                 count=length,
             )
 
-    def _reply_in(self, topic_id: int, number: int, text: str) -> RemotePost:
-        self._check_body(text, self.settings.limits.get("min_post_length"))
+    def _reply_in(
+        self, topic_id: int, number: int, text: str, *, private: bool = False
+    ) -> RemotePost:
+        minimum = "min_personal_message_post_length" if private else "min_post_length"
+        self._check_body(text, self.settings.limits.get(minimum))
         payload: dict[str, Any] = {"topic_id": topic_id, "raw": text}
         if number > 1:  # answering the first post is answering the topic
             payload["reply_to_post_number"] = number
@@ -879,11 +883,14 @@ def _with_link(draft: Draft) -> str:
     return text
 
 
-def _title(draft: Draft) -> str:
-    """The draft's title (extras["title"]), else its first line without Markdown marks."""
+def _title(draft: Draft, longest: int) -> str:
+    """The draft's title (extras["title"]), else its first line without Markdown marks,
+    shortened at a word to fit the forum."""
     title = str(draft.extras.get("title") or "").strip()
-    if not title:
-        lines: Iterable[str] = (line.strip() for line in draft.text.splitlines())
-        title = next((line for line in lines if line), "")
-        title = title.lstrip("#>*-_ ").strip()
+    if title:
+        return title  # the person's own: a wrong length is said, not cut
+    lines: Iterable[str] = (line.strip() for line in draft.text.splitlines())
+    title = next((line for line in lines if line), "").lstrip("#>*-_ ").strip()
+    if len(title) > longest:
+        title = title[: longest - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
     return title

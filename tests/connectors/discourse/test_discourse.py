@@ -255,6 +255,21 @@ def test_a_title_the_forum_would_refuse_is_said_before_sending(forum, connector)
     assert forum.sent("POST", "/posts.json") == []
 
 
+def test_a_first_line_too_long_for_a_title_is_shortened_at_a_word(forum, connector):
+    line = "Notre sélection de Noël : " + "origines rares et torréfaction claire " * 10
+    connector.publish(Draft(line + "\n\nDétails en boutique."))
+    title = forum.body(forum.sent("POST", "/posts.json")[0])["title"]
+    assert len(title) <= 255 and title.endswith("claire…")
+
+
+def test_a_short_answer_fits_a_private_message_but_not_a_topic(forum, connector):
+    message, comment = stored(connector, "1207"), stored(connector, "1202")
+    connector.reply(message, Draft("Bien noté !"))  # 11 characters: messages take 10
+    with pytest.raises(ConnectorError) as caught:
+        connector.reply(comment, Draft("Bien noté !"))
+    assert "post of 20 to 32000 characters (11 given)" in str(caught.value)
+
+
 def test_a_publish_whose_answer_failed_is_never_sent_twice(forum, connector):
     forum.script("POST", r"/posts\.json", httpx.Response(502), httpx.Response(502))
     with pytest.raises(ConnectorError) as caught:
