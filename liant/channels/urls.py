@@ -11,6 +11,7 @@ from liant.channels import (
     networks,
     views,
 )
+from liant.channels.connect_discourse import connect_discourse
 
 urlpatterns = [
     path("", views.channel_list, name="channels"),
@@ -33,6 +34,7 @@ urlpatterns = [
     ),
     path("connect/telegram/", connect_telegram.connect_telegram, name="connect_telegram"),
     path("connect/discord/", connect_discord.connect_discord, name="connect_discord"),
+    path("connect/discourse/", connect_discourse, name="connect_discourse"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

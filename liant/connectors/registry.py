@@ -21,6 +21,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "telegram": ("Telegram", "liant.connectors.telegram.connector.TelegramConnector"),
     "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
+    "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
 }
 
 
