@@ -552,22 +552,13 @@ class RedditConnector(Connector):
         in every state but archived; a conversation with more new messages than the listing
         carries (it gives the latest) is read whole."""
         after = datetime.fromisoformat(since) if since else None
-        data = self._call(
-            "GET",
-            "/api/mod/conversations",
-            params={
-                "entity": self.settings.subreddit,
-                "sort": "recent",
-                "state": "all",
-                "limit": MODMAIL_PAGE,
-            },
-        )
-        conversations = data.get("conversations") or {}
-        messages: dict[str, Any] = dict(data.get("messages") or {})
+        data = self._modmail_pages(after)
+        conversations = data["conversations"]
+        messages: dict[str, Any] = data["messages"]
         newest = after
         events: list[Event] = []
         reads = 0
-        for conv_id in data.get("conversationIds") or []:
+        for conv_id in data["conversationIds"]:
             try:
                 conversation = conversations[conv_id]
                 updated = datetime.fromisoformat(str(conversation["lastUpdated"]))
@@ -606,6 +597,34 @@ class RedditConnector(Connector):
                     )
                 )
         return events, newest.isoformat() if newest else since
+
+    def _modmail_pages(self, after: datetime | None) -> dict[str, Any]:
+        """The conversations listing, most recently updated first, page after page until a
+        conversation not updated since `after` (the first read: one page)."""
+        merged: dict[str, Any] = {"conversations": {}, "messages": {}, "conversationIds": []}
+        params: dict[str, Any] = {
+            "entity": self.settings.subreddit,
+            "sort": "recent",
+            "state": "all",
+            "limit": MODMAIL_PAGE,
+        }
+        for _page in range(MAX_PAGES):
+            data = self._call("GET", "/api/mod/conversations", params=params)
+            ids = [str(i) for i in data.get("conversationIds") or []]
+            conversations = data.get("conversations") or {}
+            merged["conversations"].update(conversations)
+            merged["messages"].update(data.get("messages") or {})
+            merged["conversationIds"].extend(ids)
+            if after is None or len(ids) < MODMAIL_PAGE:
+                break
+            last = conversations.get(ids[-1]) or {}
+            try:
+                if datetime.fromisoformat(str(last.get("lastUpdated"))) <= after:
+                    break
+            except ValueError:
+                break
+            params["after"] = ids[-1]
+        return merged
 
     # --- writing ---------------------------------------------------------------------------
 

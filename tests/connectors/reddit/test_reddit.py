@@ -70,6 +70,48 @@ def test_fetching_twice_brings_nothing_new_then_only_what_is_new(connector, redd
     assert later.cursor["comments"] == {"t1": "t1_m8q1b44"}
 
 
+def test_a_busy_modmail_is_read_page_after_page_until_what_was_seen(connector, reddit):
+    cursor = connector.fetch({}).cursor
+    base = load("modmail_conversations.json")
+    template, message = base["conversations"]["vhltl"], base["messages"]["1b5fia"]
+    busy: dict = {"conversations": {}, "messages": {}, "conversationIds": []}
+    for n in range(25):  # 25 conversations updated since: a full page
+        conv_id, message_id = f"w{n:02d}", f"1c{n:02d}"
+        date = f"2025-11-30T10:{59 - n:02d}:00+00:00"
+        busy["conversations"][conv_id] = {
+            **template,
+            "id": conv_id,
+            "lastUpdated": date,
+            "objIds": [{"id": message_id, "key": "messages"}],
+        }
+        busy["messages"][message_id] = {**message, "id": message_id, "date": date}
+        busy["conversationIds"].append(conv_id)
+    later = {**base, "conversations": {**base["conversations"]}}
+    later["conversations"]["vhltl"] = {**template, "lastUpdated": "2025-11-30T09:00:00+00:00"}
+    later["messages"] = {
+        **base["messages"],
+        "1b5fzz": {**message, "id": "1b5fzz", "date": "2025-11-30T09:00:00+00:00"},
+    }
+    later["conversations"]["vhltl"]["objIds"] = [
+        {"id": "1b5fia", "key": "messages"},
+        {"id": "1b5fzz", "key": "messages"},
+    ]
+
+    def pages(request, match):
+        page = later if request.url.params.get("after") == "w24" else busy
+        return httpx.Response(200, json=page, headers=RATE)
+
+    reddit.route("GET", r"/api/mod/conversations", pages)
+    result = connector.fetch(cursor)
+
+    modmail = [e.remote_id for e in result.events if e.remote_id.startswith("modmail:")]
+    assert len(modmail) == 26 and "modmail:vhltl:1b5fzz" in modmail
+    assert "modmail:vhltl:1b5fia" not in modmail  # seen in the first fetch
+    asked = reddit.sent("GET", r"/api/mod/conversations$")[-2:]
+    assert [r.url.params.get("after") for r in asked] == [None, "w24"]
+    assert result.cursor["modmail"] == "2025-11-30T10:59:00+00:00"
+
+
 def test_a_profile_channel_reads_only_the_inbox(reddit):
     settings = {
         "account_id": "t5_3nv60a",
