@@ -387,7 +387,7 @@ class RedditConnector(Connector):
             ModerationAction.UNMUTE,
         }
     )
-    connection: ClassVar[str] = _("OAuth with a refresh token, renewed daily")
+    connection: ClassVar[str] = _("OAuth with a refresh token, renewed automatically")
     oauth: ClassVar[OAuthConfig | None] = OAuthConfig(
         authorize_url=f"{WWW}/api/v1/authorize",
         token_url=f"{WWW}/api/v1/access_token",
