@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import httpx
 from django.utils.translation import gettext_noop as _
@@ -131,8 +132,28 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+SLACK_MARKUP = re.compile(r"<([@#!]?)([^<>|]+)(?:\|([^<>]*))?>")
+
+
 def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def readable(text: str) -> str:
+    """Slack's markup as people read it: <@U123> → @U123, <#C123|name> → #name,
+    <https://…|label> → label (https://…), then its three escapes undone."""
+
+    def one(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return f"@{label or target}"
+        if sigil == "#":
+            return f"#{label or target}"
+        if sigil == "!":
+            return f"@{label or target.split('^')[0]}"  # <!here>, <!channel>
+        return f"{label} ({target})" if label and label != target else target
+
+    return unescape(SLACK_MARKUP.sub(one, text))
 
 
 def call(
@@ -158,7 +179,7 @@ def call(
     if response.status_code == 429 or (
         isinstance(body, dict) and body.get("error") == "ratelimited"
     ):
-        return _rate_limited(http, response, method)
+        _rate_limited(http, response, method)
     if not isinstance(body, dict):
         raise ConnectorError(
             _("Slack answered %(method)s with something that is not JSON (%(code)s)."),
@@ -170,7 +191,7 @@ def call(
     raise error_of(body, method)
 
 
-def _rate_limited(http: HttpClient, response: httpx.Response, method: str) -> Any:
+def _rate_limited(http: HttpClient, response: httpx.Response, method: str) -> NoReturn:
     now = http.clock()
     wait = parse_retry_after(response.headers.get("retry-after"), now)
     wait = 60.0 if wait is None else wait
@@ -457,17 +478,20 @@ class SlackConnector(Connector):
         if draft.reply_to:
             channel, thread = split_id(draft.reply_to)
         channel = str(draft.extras.get("channel") or channel)
+        text = draft.text
+        if draft.link and draft.link not in text:
+            text = f"{text}\n\n{draft.link}".strip()
         if not channel:
             raise ConnectorError(_("Invite the Slack bot to a channel Liant can publish to."))
-        if not draft.text.strip():
+        if not text.strip():
             raise ConnectorError(_("Slack cannot send an empty message."))
-        if count_chars(draft.text) > MAX_TEXT:
+        if count_chars(text) > MAX_TEXT:
             raise ConnectorError(
                 _("Slack messages hold at most %(count)s characters."), count=MAX_TEXT
             )
         if draft.media:
             raise ConnectorError(_("Liant does not send images to Slack."))
-        body: dict[str, Any] = {"channel": channel, "text": escape(draft.text)}
+        body: dict[str, Any] = {"channel": channel, "text": escape(text)}
         if thread:
             body["thread_ts"] = thread
         sent = self._call("chat.postMessage", body, post=True)
@@ -483,7 +507,12 @@ class SlackConnector(Connector):
         """In the thread of the parent (a reply to a reply goes to the same thread)."""
         root = parent.thread_remote_id or parent.remote_id
         return self.publish(
-            Draft(text=draft.text, reply_to=root, idempotency_key=draft.idempotency_key)
+            Draft(
+                text=draft.text,
+                link=draft.link,
+                reply_to=root,
+                idempotency_key=draft.idempotency_key,
+            )
         )
 
     # --- metrics and moderation ------------------------------------------------------------
@@ -622,8 +651,9 @@ def message_event(
     when(ts)  # a broken ts fails here, and the message is skipped
     thread = str(message.get("thread_ts") or "")
     parent = remote_id_of(channel, thread) if thread and thread != ts else ""
-    text = unescape(str(message.get("text") or ""))
-    if bot_user_id and f"<@{bot_user_id}>" in text:
+    raw_text = str(message.get("text") or "")
+    text = readable(raw_text)
+    if bot_user_id and f"<@{bot_user_id}>" in raw_text:
         kind = EventKind.MENTION
     elif parent:
         kind = EventKind.COMMENT

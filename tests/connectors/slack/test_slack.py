@@ -254,3 +254,20 @@ def test_the_demo_is_valid_and_stable():
     assert any("arnaque" in e.text for e in events)
     assert all(e.parent_remote_id in ids for e in events if e.parent_remote_id)
     assert BOT in demo.SETTINGS["bot_user_id"]
+
+
+def test_slack_markup_is_stored_as_people_read_it():
+    from liant.connectors.slack.connector import readable
+
+    assert readable(
+        "<@U06JULES01> regarde <https://lumiere.example/kenya|le Kenya> &amp; <#C06ANNONCES|annonces> <!here>"
+    ) == ("@U06JULES01 regarde le Kenya (https://lumiere.example/kenya) & #annonces @here")
+    assert readable("<https://lumiere.example> 3 &lt; 4") == "https://lumiere.example 3 < 4"
+
+
+def test_a_link_is_added_to_the_message(connector, slack):
+    connector.publish(Draft(text="Le Kenya est là", link="https://lumiere.example/kenya"))
+
+    assert slack.sent("chat.postMessage")[0]["text"] == (
+        "Le Kenya est là\n\nhttps://lumiere.example/kenya"
+    )
