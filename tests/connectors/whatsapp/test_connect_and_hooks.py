@@ -181,3 +181,11 @@ def test_the_demo_events_store_once(channel):
     result = FetchResult(demo.events(datetime(2026, 11, 30, tzinfo=UTC)), {})
     assert fetching.store_events(channel, result) == len(result.events)
     assert fetching.store_events(channel, result) == 0
+
+
+def test_the_channels_page_links_the_form_and_the_network_page_lists_both(owner_client, workspace):
+    page = owner_client.get(f"/w/{workspace.slug}/channels/").content.decode()
+    assert url(workspace) in page
+    assert f"/w/{workspace.slug}/channels/connect/slack/oauth/" in page
+    networks = owner_client.get(f"/w/{workspace.slug}/channels/networks/").content.decode()
+    assert "WhatsApp Business" in networks and "Slack" in networks

@@ -12,7 +12,7 @@ from liant.connectors.http import HttpClient
 from liant.connectors.whatsapp import demo
 from liant.connectors.whatsapp.connector import WhatsAppConnector, WhatsAppSettings
 
-from .conftest import PHONE, TOKEN, answer
+from .conftest import PHONE, TOKEN, answer, load
 
 SARAH = Author(remote_id="33612000003", handle="+33612000003", name="Sarah")
 TEMPLATE = {"template": "atelier_rappel", "language": "fr", "parameters": ["samedi", "14 h"]}
@@ -113,6 +113,18 @@ def test_a_rate_limit_is_rate_limited(connector, graph, recorder):
 
     assert caught.value.kind is ErrorKind.RATE_LIMITED and caught.value.retry_after == 60
     assert recorder.blocked_until() is not None
+
+
+@pytest.mark.parametrize("code", [4, 80007, 131056])
+def test_metas_other_rate_limit_codes_are_rate_limited(connector, graph, code):
+    body = load("error_130429_rate.json")
+    body["error"]["code"] = code
+    graph.scripts.append(httpx.Response(400, json=body))
+
+    with pytest.raises(ConnectorError) as caught:
+        connector.send_direct(SARAH, Draft(text="", extras=TEMPLATE))
+
+    assert caught.value.kind is ErrorKind.RATE_LIMITED
 
 
 def test_a_429_is_rate_limited_too(connector, graph):
