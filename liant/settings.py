@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "liant.leads",
     "liant.analytics",
     "liant.media",
+    "liant.webhooks",
     "liant.demo",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("w/<slug:ws>/animation/", include("liant.animation.urls")),
     path("w/<slug:ws>/analytics/", include("liant.analytics.urls")),
     path("w/<slug:ws>/media/", include("liant.media.urls")),
+    path("w/<slug:ws>/webhooks/", include("liant.webhooks.urls")),
     # Public: contest draws, event RSVPs and polls, each behind its own random token.
     path("animation/", include("liant.animation.public_urls")),
     path("w/<slug:ws>/newsletters/", include("liant.newsletters.urls")),

@@ -1,6 +1,6 @@
 """Tokens that expire are renewed before they do, so a scheduled post never meets a lapsed
-sign-in. Every hour: channels whose credentials expire within a day are refreshed through their
-connector; where the network cannot refresh (a LinkedIn token without a refresh token, a
+sign-in. Every hour: channels whose credentials expire within three hours are refreshed
+through their connector; where the network cannot refresh (a LinkedIn token without a refresh token, a
 Facebook token past its 60 days) the owners are told a week ahead, once, and the channel is
 marked expired when the date passes."""
 
@@ -19,7 +19,9 @@ from liant.connectors.base import ConnectorError, ErrorKind
 
 log = logging.getLogger(__name__)
 
-REFRESH_AHEAD = timedelta(hours=24)
+# Hourly sweep: three hours ahead renews a day-long token (Reddit) about once a day, and
+# hour-long ones (YouTube, X) are also renewed on demand when the network refuses them.
+REFRESH_AHEAD = timedelta(hours=3)
 WARN_AHEAD = timedelta(days=7)
 
 

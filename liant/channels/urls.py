@@ -8,6 +8,7 @@ from liant.channels import (
     connect_matrix,
     connect_oauth,
     connect_telegram,
+    connect_whatsapp,
     networks,
     views,
 )
@@ -35,6 +36,7 @@ urlpatterns = [
     path("connect/telegram/", connect_telegram.connect_telegram, name="connect_telegram"),
     path("connect/discord/", connect_discord.connect_discord, name="connect_discord"),
     path("connect/discourse/", connect_discourse, name="connect_discourse"),
+    path("connect/whatsapp/", connect_whatsapp.connect_whatsapp, name="connect_whatsapp"),
     path("<int:pk>/", views.channel_detail, name="channel_detail"),
     path("<int:pk>/fetch/", views.fetch_now, name="channel_fetch"),
     path("<int:pk>/disconnect/", views.disconnect, name="channel_disconnect"),

@@ -23,6 +23,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
     "reddit": ("Reddit", "liant.connectors.reddit.connector.RedditConnector"),
+    "slack": ("Slack", "liant.connectors.slack.connector.SlackConnector"),
+    "whatsapp": ("WhatsApp Business", "liant.connectors.whatsapp.connector.WhatsAppConnector"),
 }
 
 

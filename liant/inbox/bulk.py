@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from liant.core.models import Workspace
 from liant.inbox.models import BulkAction, Conversation, Label, Status
+from liant.webhooks.events import conversation_changed
 
 ACTIONS = ("close", "assign", "label")
 MAX_SELECTED = 500
@@ -57,8 +58,16 @@ def apply(
             Conversation.objects.filter(pk__in=pks).exclude(status=Status.CLOSED).update(
                 status=Status.CLOSED, snoozed_until=None, closed_at=now
             )
+            for row in before:
+                if row["status"] != Status.CLOSED:
+                    conversation_changed(workspace.pk, int(str(row["id"])), closed=True)
         elif action == "assign":
             Conversation.objects.filter(pk__in=pks).update(assignee=assignee)
+            for row in before:
+                if assignee is not None and row["assignee_id"] != assignee.pk:
+                    conversation_changed(
+                        workspace.pk, int(str(row["id"])), assigned=True, assignee_id=assignee.pk
+                    )
         elif action == "label" and label is not None:
             for c in rows:
                 c.labels.add(label)

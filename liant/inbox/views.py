@@ -37,6 +37,7 @@ from liant.inbox.models import (
     Sentiment,
     Status,
 )
+from liant.webhooks.events import conversation_changed
 
 PAGE = 50
 PRESENCE_TTL = timedelta(seconds=30)  # a marker older than this is someone who left
@@ -273,6 +274,13 @@ def update(request: WorkspaceRequest, pk: int) -> HttpResponse:
             )
             labels.append(label)
         conv.labels.set(labels)
+        conversation_changed(
+            conv.workspace_id,
+            conv.pk,
+            closed=conv.status == Status.CLOSED and before["status"] != Status.CLOSED,
+            assigned=conv.assignee_id is not None and conv.assignee_id != before["assignee"],
+            assignee_id=conv.assignee_id,
+        )
         audit.record(
             request,
             "inbox.conversation_updated",

@@ -7,8 +7,6 @@ the body lets the receiver refuse an old delivery replayed by someone who captur
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 
 from django.utils import timezone
@@ -16,14 +14,9 @@ from django.utils import timezone
 from liant.connectors.base import ConnectorError, ErrorKind
 from liant.connectors.http import HttpClient
 from liant.leads.models import DeliveryState, LeadSettings, WebhookDelivery
+from liant.webhooks.signing import SIGNATURE, TIMESTAMP, sign
 
-SIGNATURE = "X-Liant-Signature"
-TIMESTAMP = "X-Liant-Timestamp"
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+__all__ = ["SIGNATURE", "TIMESTAMP", "deliver", "sign"]
 
 
 def deliver(delivery_id: int, client: HttpClient | None = None) -> bool:

@@ -32,6 +32,7 @@ from liant.members.models import (
     Member,
     Task,
 )
+from liant.webhooks.events import emit_many
 
 WINDOW_DAYS = 365
 # What scoring writes on each member; `scored_at` last (a row whose other values did not
@@ -136,6 +137,7 @@ def score_workspace(workspace_id: int, now: datetime | None = None) -> dict:
         workspace_id=workspace_id, merged_into__isnull=True, erased_at__isnull=True
     ).only("pk", "kind", *FIELDS)
     changed: list[tuple] = []
+    moves: list[tuple[int, str, str]] = []  # (member, from, to), announced to webhooks
     promoted = seen = 0
     for member in members.iterator(chunk_size=2000):
         seen += 1
@@ -145,6 +147,7 @@ def score_workspace(workspace_id: int, now: datetime | None = None) -> dict:
         level, below = next_level(member.level, earned, member.below_level_since, now, s)
         if level != member.level:
             member.level_since = now
+            moves.append((member.pk, member.level, level))
             promoted += LEVEL_ORDER.index(level) > LEVEL_ORDER.index(member.level)
         member.level = level
         member.below_level_since = below
@@ -159,6 +162,11 @@ def score_workspace(workspace_id: int, now: datetime | None = None) -> dict:
             changed.append((*values, member.pk))
     with transaction.atomic():
         update_many(Member, FIELDS, changed)
+        emit_many(
+            workspace_id,
+            "member.level_changed",
+            [{"member": {"id": pk}, "from": old, "to": new} for pk, old, new in moves],
+        )
     slipping = open_slipping_tasks(workspace_id, figures, s, now)
     ambassadors = open_ambassador_tasks(workspace_id)
     return {
