@@ -1,8 +1,8 @@
 """Tokens that expire are renewed before they do, so a scheduled post never meets a lapsed
 sign-in. Every hour: channels whose credentials expire within three hours are refreshed
-through their connector; where the network cannot refresh (a LinkedIn token without a refresh token, a
-Facebook token past its 60 days) the owners are told a week ahead, once, and the channel is
-marked expired when the date passes."""
+through their connector; where the network cannot refresh (a LinkedIn token without a
+refresh token, a Facebook token past its 60 days) the owners are told a week ahead, once,
+and the channel is marked expired when the date passes."""
 
 from __future__ import annotations
 
