@@ -7,8 +7,6 @@ typed)."""
 
 from __future__ import annotations
 
-import logging
-
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -17,9 +15,6 @@ from weasyprint.urls import URLFetcher
 
 from liant.analytics.models import Report
 from liant.analytics.reports import build
-
-# WeasyPrint logs each of its steps at INFO; a worker's log needs none of them.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class NoFetching(URLFetcher):
