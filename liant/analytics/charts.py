@@ -77,7 +77,10 @@ def chart(
     ]
     for fraction in (0, 0.5, 1):
         y = _y(top * fraction, top)
-        label = number_format(top * fraction, decimal_pos=decimals if fraction else 0)
+        value = top * fraction
+        # Half of a small top (1, 5…) is not whole: show the decimal rather than round it.
+        places = decimals if value % 1 == 0 or decimals else 1
+        label = number_format(value, decimal_pos=places if fraction else 0)
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOUR}"/>'
@@ -98,9 +101,16 @@ def chart(
     if not bars:
         parts.append(_line(values, count, top, f'stroke="{NOW_COLOUR}" stroke-width="2"'))
     # The first, middle and last labels: enough to read the axis, never overlapping.
+    # The first and last labels are aligned on the plot's edges so they are never cut.
     for n in sorted({0, count // 2, count - 1}) if count else []:
+        if n == 0:
+            x, anchor = float(LEFT), "start"
+        elif n == count - 1:
+            x, anchor = float(WIDTH - RIGHT), "end"
+        else:
+            x, anchor = _x(n, count), "middle"
         parts.append(
-            f'<text x="{_x(n, count):.1f}" y="{HEIGHT - 8}" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}" '
             f'font-size="11" fill="#555">{escape(labels[n])}</text>'
         )
     parts.append("</svg>")
