@@ -231,3 +231,20 @@ def test_a_client_approver_reads_reports_but_does_not_write_them(report, workspa
     assert client.get(f"{base}{report.pk}/").status_code == 200
     assert client.get(f"{base}new/").status_code == 403
     assert client.post(f"{base}{report.pk}/delete/").status_code == 403
+
+
+def test_a_quarter_is_charted_week_by_week_against_last_year(report, workspace):
+    KpiValue.objects.filter(workspace=workspace).delete()
+    report.period, report.compare = PeriodKind.QUARTER, Compare.YEAR
+    report.starts_on, report.ends_on = date(2026, 7, 1), date(2026, 9, 30)
+    report.save()
+    empty_days(workspace, date(2025, 7, 1), date(2025, 10, 1))
+    empty_days(workspace, date(2026, 7, 1), date(2026, 10, 1))
+    seed(workspace, "listening.mentions", date(2025, 7, 2), 40)
+    seed(workspace, "listening.mentions", date(2026, 7, 2), 60)
+    built = build(report)
+    assert (built.previous.start, built.previous.last_day) == (date(2025, 7, 1), date(2025, 9, 30))
+    block = next(b for b in built.sections[0].blocks if b.kpi.key == "listening.mentions")
+    assert block.by_week and len(block.rows) == 14  # 92 days: 13 weeks and a day
+    assert (block.value, block.before) == ("60", "40")
+    assert block.rows[0][1:] == ("60", "40")
