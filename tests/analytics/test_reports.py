@@ -248,3 +248,15 @@ def test_a_quarter_is_charted_week_by_week_against_last_year(report, workspace):
     assert block.by_week and len(block.rows) == 14  # 92 days: 13 weeks and a day
     assert (block.value, block.before) == ("60", "40")
     assert block.rows[0][1:] == ("60", "40")
+
+
+def test_a_template_is_made_without_dates_and_not_for_custom_periods(owner_client, workspace):
+    url = f"/w/{workspace.slug}/analytics/reports/new/?template=1"
+    page = owner_client.get(url).content.decode()
+    assert 'name="starts_on"' not in page
+    fields = {"title": "Mensuel", "compare": "previous", "sections": ["inbox"]}
+    assert owner_client.post(url, {**fields, "period": "custom"}).status_code == 200
+    assert owner_client.post(url, {**fields, "period": "month"}).status_code == 302
+    template = Report.objects.get(workspace=workspace, is_template=True)
+    assert (template.starts_on, template.period) == (None, "month")
+    assert [s.kind for s in template.sections.all()] == ["inbox"]
