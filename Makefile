@@ -20,12 +20,15 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 ## Debian tools the project needs: gettext (catalogues), PostgreSQL client (backups),
-## Dovecot (the real IMAP server the e-mail connector is tested against).
+## Dovecot (the real IMAP server the e-mail connector is tested against), Pango and a font
+## (WeasyPrint lays out the analytics reports' PDFs with them).
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
+	/sbin/ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	test -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
 	  else echo "Please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; fi; \

@@ -248,6 +248,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},  # connectors keep their own exchange log
+        "weasyprint.progress": {"level": "WARNING"},  # each step of each report PDF
         "huey": {"propagate": False},  # the consumer prints its own lines
     },
 }

@@ -86,8 +86,11 @@ def judge(kpi: Kpi, measured: KpiDef, actual: float | None, today: date) -> Prog
     return progress
 
 
-def progress_of(workspace: Workspace) -> list[tuple[Objective, list[Progress]]]:
-    today = rollup.today(workspace)
+def progress_of(
+    workspace: Workspace, today: date | None = None
+) -> list[tuple[Objective, list[Progress]]]:
+    """Each objective's KPIs as they stand on `today` (a report reads them on its last day)."""
+    today = today or rollup.today(workspace)
     objectives = list(
         Objective.objects.filter(workspace=workspace).prefetch_related("kpis__objective")
     )

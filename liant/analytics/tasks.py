@@ -4,7 +4,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from liant.analytics import rollup
+from liant.analytics import rollup, scheduling
 from liant.core.models import Workspace
 
 
@@ -28,3 +28,10 @@ def roll_up_everywhere() -> int:
     for workspace_id in chosen:
         roll_up_workspace(workspace_id)
     return len(chosen)
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def send_scheduled_reports() -> int:
+    """Scheduled reports whose moment has come (8:00 in each workspace's zone); each
+    schedule's period is claimed before it is sent, so overlapping runs send it once."""
+    return scheduling.send_due()

@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, tuple[StrOrPromise, frozenset[str]]] = {
     "leads.manage": (_("Manage leads"), frozenset({O, A, CM})),
     "feedback.manage": (_("Route verbatims and ideas"), frozenset({O, A, CM})),
     "analytics.view": (_("See dashboards and reports"), frozenset({O, A, CM, AN, CL})),
+    "reports.manage": (_("Write and schedule reports"), frozenset({O, A, CM})),
     "space.manage": (_("Run the community space"), frozenset({O, A, CM})),
     "data.export": (_("Export personal data"), frozenset({O, A})),
     "data.erase": (_("Erase a person's data"), frozenset({O})),

@@ -113,3 +113,14 @@ register(
         decimals=1,
     )
 )
+
+
+def best_posts(workspace: Workspace, start: datetime, end: datetime, limit: int = 5) -> list:
+    """The publications of [start, end) that got the most interactions (as the networks
+    counted them when the metrics last came back), for the analytics reports."""
+    return list(
+        _published(workspace, start, end)
+        .filter(metrics__isnull=False)
+        .select_related("post", "channel", "metrics")
+        .order_by("-metrics__engagement", "published_at")[:limit]
+    )
