@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja import Status as Answer
 from pydantic import Field
 
 from liant.api import idempotency
@@ -202,7 +203,7 @@ def reply(
     id: PathId,  # noqa: A002
     payload: ReplyIn,
     idempotency_key: IdempotencyKey,
-) -> HttpResponse | tuple[int, dict]:
+) -> HttpResponse | Answer[dict]:
     caller = require(request, "inbox.reply")
     conversation = conversation_of(caller, id)
     replay = idempotency.begin(request, idempotency_key)
@@ -218,7 +219,7 @@ def reply(
             actor=caller.user,
             message=message.pk,
         )
-    return 201, message_out(message)
+    return Answer(201, message_out(message))
 
 
 @router.post("/conversations/{id}/assign", response=ConversationOut, summary="Assign")

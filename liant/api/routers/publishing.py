@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja import Status as Answer
 from pydantic import AwareDatetime, Field
 
 from liant.api import idempotency
@@ -162,7 +163,7 @@ def invalid(errors: list[dict]) -> Problem:
 
 
 @router.post("/posts", response={201: PostOut}, summary="Write a draft post with its variants")
-def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
+def create_post(request: HttpRequest, payload: PostIn) -> Answer[dict]:
     caller = require(request, "posts.write")
     channels = {
         c.pk: c
@@ -211,7 +212,7 @@ def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, dict]:
         audit.record(
             request, "post.created", workspace=caller.workspace, target=post, actor=caller.user
         )
-    return 201, post_out(post_of(caller, post.pk))
+    return Answer(201, post_out(post_of(caller, post.pk)))
 
 
 @router.post(
