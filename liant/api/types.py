@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from ninja import Path
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 
 def storable(value: str) -> str:
@@ -27,3 +28,17 @@ Text20000 = Annotated[str, Field(max_length=20000), Storable]
 MAX_ID = 2**63 - 1  # a bigint: larger ids would overflow the database driver
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def storable_moment(value: datetime) -> datetime:
+    # A far date with a far offset overflows when the database driver turns it into UTC.
+    try:
+        in_utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+    if not 1900 <= in_utc.year <= 9000:
+        raise ValueError("out of range")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(storable_moment)]

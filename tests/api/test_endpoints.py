@@ -237,3 +237,10 @@ def test_leads_list_read_and_stage(api, seeded, owner):
     assert [lead["id"] for lead in api.get("/leads", stage="qualified").json()["items"]] == [
         seeded.lead.pk
     ]
+
+
+def test_far_dates_are_refused_not_crashed_on(api, seeded):
+    far = "9999-12-31T23:00:00-23:00"
+    assert api.get("/mentions", since=far).status_code == 422
+    response = api.post(f"/posts/{seeded.post.pk}/schedule", {"at": far}, key="far")
+    assert response.status_code == 422

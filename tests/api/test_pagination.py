@@ -99,3 +99,19 @@ def test_a_cursor_of_one_list_does_not_open_another(api, seeded, workspace):
         )
     cursor = parse_qs(urlparse(api.get("/mentions", limit=1).json()["next"]).query)["cursor"][0]
     assert api.get("/leads", cursor=cursor).status_code == 422
+
+
+def test_a_full_page_costs_a_fixed_number_of_queries(
+    api, seeded, workspace, django_assert_max_num_queries
+):
+    from liant.members.models import Member
+    from liant.publishing.models import Post, Variant
+
+    for n in range(30):
+        post = Post.objects.create(workspace=workspace, title=f"p{n}")
+        Variant.objects.create(post=post, channel=seeded.channel, text="x")
+        Member.objects.create(workspace=workspace, name=f"m{n}")
+    # Token lookup, membership, last use and the page itself with its prefetches.
+    for path in ("/posts", "/members", "/mentions", "/conversations"):
+        with django_assert_max_num_queries(8):
+            assert api.get(path, limit=200).status_code == 200

@@ -6,11 +6,10 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Query as NinjaQuery
 from ninja import Router, Schema
-from pydantic import AwareDatetime
 
 from liant.api.auth import require
 from liant.api.pagination import Cursor, Limit, page
-from liant.api.types import Id, Text100
+from liant.api.types import Id, Moment, Text100
 from liant.listening.models import Mention, Query, QueryKind, Sentiment
 
 router = Router(tags=["listening"])
@@ -82,8 +81,8 @@ def list_mentions(
     sentiment: Sentiment | None = None,
     source: Text100 | None = None,
     language: Annotated[str | None, NinjaQuery(pattern=r"^[a-z]{2,3}$")] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     irrelevant: bool | None = None,
 ) -> dict:
     caller = require(request, "listening.view")

@@ -16,14 +16,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja import Status as Answer
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from liant.api import idempotency
 from liant.api.auth import Caller, require
 from liant.api.idempotency import IdempotencyKey
 from liant.api.pagination import Cursor, Limit, page
 from liant.api.problems import Problem
-from liant.api.types import Id, PathId, Text60, Text100, Text200, Text500, Text1000, Text20000
+from liant.api.types import (
+    Id,
+    Moment,
+    PathId,
+    Text60,
+    Text100,
+    Text200,
+    Text500,
+    Text1000,
+    Text20000,
+)
 from liant.channels.models import Channel, Health
 from liant.core import audit
 from liant.publishing import editorial
@@ -85,7 +95,7 @@ class PostIn(Schema):
 
 
 class ScheduleIn(Schema):
-    at: AwareDatetime
+    at: Moment
 
 
 def variant_out(variant: Variant) -> dict:
