@@ -57,6 +57,8 @@ def test_the_docs_are_served_without_a_cdn(client, db):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
     assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Liant"
+    bundle = client.get("/static/ninja/swagger-ui-bundle.js")
+    assert bundle.status_code == 200
 
 
 def test_the_settings_page_links_to_the_tokens(owner_client, workspace):
