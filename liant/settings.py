@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "liant.analytics",
     "liant.media",
     "liant.webhooks",
+    "liant.api",
+    "ninja",  # only for its templates and static files: Swagger UI served here, not from a CDN
     "liant.demo",
 ]
 
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Under /api/v1/ only: every error as problem details, rate-limit headers, idempotency.
+    "liant.api.problems.ProblemMiddleware",
 ]
 
 ROOT_URLCONF = "liant.urls"
@@ -157,6 +161,20 @@ else:
         "immediate": False,
         "consumer": {"workers": env_int("LIANT_WORKER_THREADS", 2), "worker_type": "thread"},
     }
+
+# --- Cache ----------------------------------------------------------------------------------
+# "api" counts the REST API's rate limits: in Redis when REDIS_URL is set, so every web process
+# shares the count; otherwise in each process's memory (a limit per process).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
+# Requests per minute per API token (or per signed-in person using the API).
+LIANT_API_RATE_LIMIT = env_int("LIANT_API_RATE_LIMIT", 600)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -67,6 +67,11 @@ if not TEST_DATABASE_URL:
 # Unit tests run jobs inline; the worker tests switch this off and start a real worker.
 HUEY["immediate"] = True
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]
+# Rate-limit counters in memory even when Redis is set: a run never inherits another's counts.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "en"

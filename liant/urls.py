@@ -59,5 +59,8 @@ urlpatterns = [
     ),
     # Public and short on purpose: published posts link here (see liant/publishing/shortener.py).
     re_path(r"^s/(?P<code>[A-Za-z0-9]{1,16})$", follow_short_link, name="short_link"),
+    # The REST API (/api/v1/) and its docs (/api/docs); tokens are made in the settings.
+    path("api/", include("liant.api.urls")),
+    path("w/<slug:ws>/settings/api-tokens/", include("liant.api.token_urls")),
     path("", include("liant.core.urls")),
 ]

@@ -1,0 +1,63 @@
+"""Schemathesis against the live API (the WSGI app, in process) with a valid token on a small
+seeded workspace: no server error, and no answer that breaks the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import override_settings
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from liant.wsgi import application
+from tests.api.conftest import seed, token_for
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """As Django's test client does: the end of a request must not close the connection that
+    holds the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def live_token(workspace, owner) -> str:
+    seed(workspace, owner, "a")
+    return token_for(workspace, owner, "admin")
+
+
+# Read from the app itself at collection (no database needed for the document).
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,  # the same cases every run: a failure is reproducible, never flaky
+    suppress_health_check=list(HealthCheck),
+)
+@override_settings(LIANT_API_RATE_LIMIT=100_000)
+@pytest.mark.django_db
+def test_the_api_keeps_its_own_contract(case, live_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {live_token}"}, checks=CHECKS)
