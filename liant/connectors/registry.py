@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
     "x": ("X", "liant.connectors.x.connector.XConnector"),
+    "tiktok": ("TikTok", "liant.connectors.tiktok.connector.TikTokConnector"),
 }
 
 
