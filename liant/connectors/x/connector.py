@@ -230,11 +230,11 @@ class XConnector(Connector):
     settings_model = XSettings
     fetch_interval = 900  # the mentions timeline allows few requests per 15-minute window
     limitations = _(
-        "What Liant can read depends on the X API access level of the operator's app: the "
-        "Free level allows posting but not reading mentions, searching replies or reading "
-        "metrics; replies are searched over the last 7 days only. Liant publishes text and "
-        "images (no video yet), hides replies to the account's posts, deletes its own posts "
-        "and mutes authors; blocking and un-hiding are left to the X app."
+        "What Liant can read depends on the access level of the operator's X app: at the "
+        "Free level X allows posting and almost no reading (mentions, reply search, "
+        "metrics); reply search covers the last 7 days only. Liant publishes text and images "
+        "(no video yet), hides replies to the account's posts, deletes its own posts and "
+        "mutes authors; blocking and un-hiding are left to the X app."
     )
     # X honours no idempotency key: a post whose outcome is unknown is left to a person.
     publish_idempotency_window = 0.0
@@ -250,6 +250,8 @@ class XConnector(Connector):
         "OAuth 2 with PKCE; the two-hour token is renewed with a refresh token that changes "
         "at each renewal"
     )
+    # docs.x.com: authorization at x.com/i/oauth2/authorize, tokens at api.x.com/2/oauth2/token
+    # (a confidential client proves itself with HTTP Basic).
     oauth: ClassVar[OAuthConfig | None] = OAuthConfig(
         authorize_url="https://x.com/i/oauth2/authorize",
         token_url=f"{API}/oauth2/token",
