@@ -42,6 +42,9 @@ APP = {"x": {"client_id": "liant-x", "client_secret": "x-secret"}}
         ("☕", 2),
         ("👨‍👩‍👧", 2),  # one emoji sequence, however many code points
         ("🇫🇷", 2),
+        ("👍🏽 1️⃣", 5),  # skin tone and keycap sequences are one emoji each
+        ("😀😀", 4),
+        ("© Maison", 8),  # © alone is text
         ("https://maison-lumiere.fr/atelier/inscriptions?session=decembre-2026", 23),
         ("voir maison-lumiere.fr/atelier", 5 + 23),
         ("x" * 280, 280),
