@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -124,9 +124,9 @@ def tiktok_error(
     code = str(error.get("code") or response.status_code)
     words = f"{error.get('message') or code} ({code}, log_id {error.get('log_id') or '-'})"
     if code == "rate_limit_exceeded" or response.status_code == 429:
-        now = http.clock()
-        wait = parse_retry_after(response.headers.get("retry-after"), now) or 60.0
-        http.recorder.block_until(now + timedelta(seconds=wait))
+        # Limits are per endpoint and minute (6 inits, 30 status reads…): the channel is not
+        # held as a whole, the caller waits `retry_after`.
+        wait = parse_retry_after(response.headers.get("retry-after"), http.clock()) or 60.0
         return ConnectorError(
             _("TikTok's rate limit: retry in %(seconds)s s. %(detail)s"),
             ErrorKind.RATE_LIMITED,

@@ -78,9 +78,9 @@ def x_error(http: HttpClient, response: httpx.Response) -> ConnectorError:
         body = {}
     words = _problem_words(body) or response.reason_phrase
     if status == 429:
-        now = http.clock()
-        wait = _reset_wait(response.headers.get("x-rate-limit-reset"), now) or 900.0
-        http.recorder.block_until(now + timedelta(seconds=wait))
+        # X's windows are per endpoint (15 minutes): the channel is not held as a whole
+        # (a spent mentions window must not stop publishing), the caller waits `retry_after`.
+        wait = _reset_wait(response.headers.get("x-rate-limit-reset"), http.clock()) or 900.0
         return ConnectorError(
             _("X's rate limit: retry in %(seconds)s s. %(detail)s"),
             ErrorKind.RATE_LIMITED,
@@ -121,17 +121,6 @@ def _reset_wait(value: str | None, now: datetime) -> float | None:
     return max(1.0, reset - now.timestamp())
 
 
-def _honour_limits(http: HttpClient, response: httpx.Response) -> None:
-    """The last request of a window (x-rate-limit-remaining: 0) holds the next ones until
-    x-rate-limit-reset; HttpClient only knows the X-RateLimit-* spelling."""
-    if response.headers.get("x-rate-limit-remaining") != "0":
-        return
-    now = http.clock()
-    wait = _reset_wait(response.headers.get("x-rate-limit-reset"), now)
-    if wait is not None:
-        http.recorder.block_until(now + timedelta(seconds=wait))
-
-
 def call(
     http: HttpClient,
     token: str,
@@ -156,7 +145,6 @@ def call(
     response = http.request(
         method, API + path, idempotent=idempotent, ok_statuses=HANDLED, **kwargs
     )
-    _honour_limits(http, response)
     if response.status_code >= 400:
         raise x_error(http, response)
     try:
@@ -392,9 +380,16 @@ class XConnector(Connector):
         )
         for event in own:
             seen.setdefault(event.remote_id, event)
-        mentions, cursor["mentions"] = self._read(
-            f"/users/{account}/mentions", {}, str(since.get("mentions") or ""), errors
-        )
+        try:
+            mentions, cursor["mentions"] = self._read(
+                f"/users/{account}/mentions", {}, str(since.get("mentions") or ""), errors
+            )
+        except ConnectorError as exc:
+            if exc.kind is not ErrorKind.RATE_LIMITED:
+                raise
+            # Each endpoint has its own window: what was read is kept, the rest waits.
+            errors.append(Problem(_("mentions: %(problem)s"), problem=exc))
+            mentions = []
         for event in mentions:
             seen.setdefault(event.remote_id, event)
         if self.settings.search_replies:
@@ -408,12 +403,14 @@ class XConnector(Connector):
                         errors,
                     )
                 except ConnectorError as exc:
-                    if exc.kind is not ErrorKind.PERMANENT:
+                    if exc.kind is ErrorKind.TRANSIENT or exc.kind is ErrorKind.AUTH_EXPIRED:
                         raise
-                    # A tier without search, or a since_id older than the 7 days searched:
-                    # mentions still come in, and the search starts afresh next time.
+                    # A tier without search, or a since_id older than the 7 days searched
+                    # (then the search starts afresh next time), or its window is used up:
+                    # mentions still come in.
                     errors.append(Problem(_("replies search: %(problem)s"), problem=exc))
-                    cursor.pop("replies", None)
+                    if exc.kind is ErrorKind.PERMANENT:
+                        cursor.pop("replies", None)
                     replies = []
                 for event in replies:
                     seen.setdefault(event.remote_id, event)

@@ -295,7 +295,6 @@ def test_429_waits_until_x_rate_limit_reset(connector, fake):
         connector.fetch({})
     assert caught.value.kind is ErrorKind.RATE_LIMITED
     assert caught.value.retry_after == 640
-    assert connector.http.recorder.blocked_until() == NOW + timedelta(seconds=640)
 
 
 def test_an_expired_token_asks_for_a_refresh(connector, fake):
@@ -313,3 +312,23 @@ def test_a_client_not_enrolled_is_permanent_with_x_words(connector, fake):
     assert caught.value.kind is ErrorKind.PERMANENT
     assert "Client Forbidden" in caught.value.message
     assert "client-not-enrolled" in caught.value.message
+
+
+def test_a_spent_mentions_window_keeps_what_was_read(connector, fake):
+    reset = int((NOW + timedelta(seconds=300)).timestamp())
+    fake.route(
+        "GET",
+        rf"/2/users/{ACCOUNT}/mentions",
+        answer(
+            "error_429.json",
+            429,
+            **{"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reset)},
+        ),
+    )
+    result = connector.fetch({"mentions": "1460323737035677000"})
+    assert "1460323737035677698" in {e.remote_id for e in result.events}  # own posts, replies
+    assert result.cursor["mentions"] == "1460323737035677000"  # read again next time
+    assert "Too Many Requests" in result.errors[0].message
+    # publishing is not held by the spent mentions window
+    connector.publish(Draft(text="Bonjour"))
+    assert fake.posted
