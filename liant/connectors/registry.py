@@ -25,6 +25,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "reddit": ("Reddit", "liant.connectors.reddit.connector.RedditConnector"),
     "slack": ("Slack", "liant.connectors.slack.connector.SlackConnector"),
     "whatsapp": ("WhatsApp Business", "liant.connectors.whatsapp.connector.WhatsAppConnector"),
+    "x": ("X", "liant.connectors.x.connector.XConnector"),
+    "tiktok": ("TikTok", "liant.connectors.tiktok.connector.TikTokConnector"),
 }
 
 
