@@ -149,11 +149,20 @@ def with_fresh_credentials(channel: Channel, call: Callable[[Connector], T]) -> 
     refresh the credentials once where the network allows it, store them, and call again.
     A refused sign-in means the network did nothing, so calling again never doubles."""
     connector = connector_for(channel)
+    used = channel.credentials_json
     try:
         return call(connector)
     except ConnectorError as exc:
         if exc.kind is not ErrorKind.AUTH_EXPIRED:
             raise
+        # The hourly sweep (channels/tokens.py) may have renewed them meanwhile: networks that
+        # hand out a new refresh token each time (X) refuse the old one, so refreshing again
+        # from what this call used would lose the channel. Use the stored ones instead.
+        stored = Channel.objects.filter(pk=channel.pk).values_list("credentials_json", flat=True)
+        latest = stored.first()
+        if latest and latest != used:
+            channel.credentials_json = latest
+            return call(connector_for(channel))
         fresh = connector.refresh_credentials()
         if not fresh:
             raise

@@ -106,3 +106,27 @@ def test_the_periodic_task_counts_what_it_did(example_network, workspace):
     channel_expiring_in(workspace, timedelta(days=4))
 
     assert tasks.renew_expiring_credentials.call_local() == {"refreshed": 1, "warned": 1}
+
+
+def test_a_call_refused_after_the_sweep_renewed_the_tokens_uses_the_renewed_ones(
+    example_network, workspace
+):
+    """X gives a new refresh token at each refresh and refuses the old one: refreshing again
+    from stale credentials would lose the channel."""
+    from liant.channels.fetching import with_fresh_credentials
+
+    channel = channel_expiring_in(workspace, timedelta(hours=1), refresh_token="r1")
+    stale = Channel.objects.get(pk=channel.pk)  # what a worker loaded before the sweep ran
+    channel.credentials = {"access_token": "renewed", "refresh_token": "r2"}
+    channel.save()
+    example_network.refresh_answer = AssertionError("must not refresh from stale credentials")
+    seen = []
+
+    def call(connector):
+        seen.append(connector.credentials["access_token"])
+        if connector.credentials["access_token"] != "renewed":
+            raise ConnectorError("Token expired", ErrorKind.AUTH_EXPIRED)
+        return "ok"
+
+    assert with_fresh_credentials(stale, call) == "ok"
+    assert seen == ["old", "renewed"]
