@@ -22,6 +22,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
+    "facebook": ("Facebook Pages", "liant.connectors.facebook.connector.FacebookConnector"),
+    "instagram": ("Instagram", "liant.connectors.instagram.connector.InstagramConnector"),
 }
 
 
