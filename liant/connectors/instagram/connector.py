@@ -131,7 +131,8 @@ class InstagramConnector(Connector):
         "(LIANT_SITE_URL must be public, over https); images must be JPEG. Links in captions "
         "are not clickable. Direct messages can only be answered within 24 hours of the "
         "person's last message. Mentions in other accounts' comments are not read; stories "
-        "are not published. At most 50 posts a day through the API."
+        "are not published. Instagram caps the posts an account publishes through the API "
+        "each day."
     )
     # The journal keeps each draft's container and media; containers expire after 24 hours,
     # so a retry is counted on within 12 hours and asked of a person after.
@@ -233,7 +234,7 @@ class InstagramConnector(Connector):
             answer = self._call("GET", media_id, params={"fields": "permalink"})
             permalink = str(answer.get("permalink") or "")
         if permalink:
-            self.journal.published(self.account, key, media_id, permalink)
+            self.journal.permalink(self.account, key, permalink)
         staging.unstage(list(self.journal.read(self.account, key).staged))
         return self._post(media_id, permalink)
 

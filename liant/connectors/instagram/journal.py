@@ -63,7 +63,11 @@ class Journal:
             created_at=str(container.get("created_at") or ""),
             staged=tuple(container.get("staged") or ()),
             media_id=str(published.get("media_id") or ""),
-            permalink=str(published.get("permalink") or ""),
+            permalink=str(
+                self._read(self._name(account, key, "permalink")).get("permalink")
+                or published.get("permalink")
+                or ""
+            ),
         )
 
     def container_created(self, account: str, key: str, container: str, staged: list[str]) -> None:
@@ -80,6 +84,11 @@ class Journal:
         default_storage.delete(self._name(account, key, "container"))
 
     def published(self, account: str, key: str, media_id: str, permalink: str = "") -> None:
+        """Written the moment media_publish answers; the permalink, asked for afterwards, is
+        a fact of its own, so the media id is never rewritten (nor lost to a rewrite)."""
         self._write(
             self._name(account, key, "published"), {"media_id": media_id, "permalink": permalink}
         )
+
+    def permalink(self, account: str, key: str, permalink: str) -> None:
+        self._write(self._name(account, key, "permalink"), {"permalink": permalink})
