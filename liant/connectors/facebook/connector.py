@@ -69,6 +69,11 @@ MAX_PHOTOS = 10  # what Liant attaches to one post; the composer says so
 COMMENT_FIELDS = "id,message,created_time,from,parent{id},permalink_url,is_hidden"
 MESSAGE_FIELDS = "id,message,created_time,from"
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+PAGE_METRICS = {
+    "page_media_view": "views",
+    "page_total_media_view_unique": "reach",
+    "page_post_engagements": "engagements",
+}
 
 
 class FacebookSettings(ConnectorSettings):
@@ -492,9 +497,12 @@ class FacebookConnector(Connector):
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         """Reactions, comments and shares from the post, and its views and reach from post
         insights (post_media_view, post_total_media_view_unique: Meta replaced the
-        `impressions` metrics with these in 2025)."""
+        `impressions` metrics with these in 2025). The Page's own id gives the Page's."""
         found = []
         for remote_id in remote_ids:
+            if remote_id == self.page:
+                found.append(Metrics(remote_id=remote_id, values=self._page_metrics()))
+                continue
             post = self._call(
                 "GET",
                 remote_id,
@@ -526,6 +534,24 @@ class FacebookConnector(Connector):
                     values[key] = points[-1]["value"]
             found.append(Metrics(remote_id=remote_id, values=values))
         return found
+
+    def _page_metrics(self) -> dict[str, int]:
+        """The Page's own id gives its followers and its insights of the last day
+        (page_media_view, page_total_media_view_unique: the 2025 replacements of the
+        `impressions` metrics; page_post_engagements)."""
+        page = self._call("GET", self.page, params={"fields": "followers_count"})
+        values = {"followers": int(page.get("followers_count") or 0)}
+        insights = self._call(
+            "GET",
+            f"{self.page}/insights",
+            params={"metric": ",".join(PAGE_METRICS), "period": "day"},
+        )
+        for metric in insights.get("data") or []:
+            key = PAGE_METRICS.get(str(metric.get("name")))
+            points = metric.get("values") or []
+            if key and points and isinstance(points[-1].get("value"), int):
+                values[key] = points[-1]["value"]
+        return values
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         action = ModerationAction(action)

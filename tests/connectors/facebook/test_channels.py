@@ -165,3 +165,25 @@ def test_fetching_twice_stores_each_item_once_and_the_demo_once(channel, meta, m
     assert fetching.store_events(channel, result) == len(result.events)
     assert fetching.store_events(channel, result) == 0
     assert json.dumps(channel.cursor) is not None
+
+
+def test_the_sweep_warns_before_the_data_access_ends_then_marks_the_channel(channel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liant.channels import tokens
+    from liant.channels.models import Health
+
+    now = timezone.now()
+    channel.credentials = {
+        "access_token": PAGE_TOKEN,
+        "expires_at": (now + timedelta(days=3)).isoformat(),
+    }
+    channel.save()
+
+    assert channel.pk in tokens.due(now)
+    assert tokens.renew(channel.pk, now) == "warned"  # nothing to refresh with: the owners
+    assert tokens.renew(channel.pk, now + timedelta(days=4)) == "expired"
+    channel.refresh_from_db()
+    assert channel.health == Health.AUTH_EXPIRED

@@ -180,6 +180,16 @@ def test_metrics_read_counts_and_the_current_insights(connector, meta):
     assert asked.url.params["metric"] == "post_media_view,post_total_media_view_unique"
 
 
+def test_the_pages_own_id_gives_its_followers_and_daily_insights(connector, meta):
+    meta.script("GET", PAGE, meta.ok("page_followers.json"))
+    meta.route("GET", f"{PAGE}/insights", "page_insights.json")
+
+    (metrics,) = connector.metrics([PAGE])
+
+    assert metrics.values == {"followers": 3821, "views": 2380, "reach": 1610, "engagements": 203}
+    assert meta.sent("GET", f"{PAGE}/insights")[0].url.params["period"] == "day"
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
