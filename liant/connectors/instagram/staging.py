@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_noop as _
 
@@ -96,7 +96,7 @@ def prune(now: datetime | None = None) -> int:
     return removed
 
 
-def staged_media(request: HttpRequest, token: str) -> HttpResponse:
+def staged_media(request: HttpRequest, token: str) -> FileResponse:
     """Public, for Instagram's servers: only a signed, unexpired name is served."""
     try:
         name = signing.TimestampSigner(salt=SALT).unsign(token, max_age=KEEP)
@@ -107,10 +107,9 @@ def staged_media(request: HttpRequest, token: str) -> HttpResponse:
     path = f"{FOLDER}/{name}"
     if not default_storage.exists(path):
         raise Http404
-    with default_storage.open(path, "rb") as handle:
-        data = handle.read()
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = HttpResponse(data, content_type=content_type)
+    # Streamed: a reel may be hundreds of megabytes.
+    response = FileResponse(default_storage.open(path, "rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     response["Cache-Control"] = "private, max-age=3600"
