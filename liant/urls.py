@@ -20,6 +20,7 @@ urlpatterns = [
         name="connect_oauth_callback",
     ),
     path("hooks/<slug:kind>/", channel_webhooks.receive, name="network_webhook"),
+    path("m/instagram/", include("liant.connectors.instagram.urls")),  # signed, for Instagram
     path("w/<slug:ws>/inbox/", include("liant.inbox.urls")),
     path("w/<slug:ws>/listening/", include("liant.listening.urls")),
     path("w/<slug:ws>/publishing/", include("liant.publishing.urls")),

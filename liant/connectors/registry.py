@@ -27,6 +27,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "whatsapp": ("WhatsApp Business", "liant.connectors.whatsapp.connector.WhatsAppConnector"),
     "x": ("X", "liant.connectors.x.connector.XConnector"),
     "tiktok": ("TikTok", "liant.connectors.tiktok.connector.TikTokConnector"),
+    "facebook": ("Facebook Pages", "liant.connectors.facebook.connector.FacebookConnector"),
+    "instagram": ("Instagram", "liant.connectors.instagram.connector.InstagramConnector"),
 }
 
 
