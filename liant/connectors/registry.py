@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
+    "linkedin": ("LinkedIn", "liant.connectors.linkedin.connector.LinkedInConnector"),
 }
 
 
