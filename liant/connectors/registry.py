@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
     "linkedin": ("LinkedIn", "liant.connectors.linkedin.connector.LinkedInConnector"),
+    "youtube": ("YouTube", "liant.connectors.youtube.connector.YouTubeConnector"),
 }
 
 
