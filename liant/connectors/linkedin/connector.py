@@ -285,8 +285,6 @@ class LinkedInConnector(Connector):
         if not token or self.oauth is None:
             return None
         fresh = oauth.refresh(self.oauth, app_settings(self.kind), self.http, str(token))
-        if "refresh_expires_at" not in fresh and self.credentials.get("refresh_expires_at"):
-            fresh["refresh_expires_at"] = self.credentials["refresh_expires_at"]
         return {**self.credentials, **fresh}
 
     @classmethod

@@ -11,13 +11,13 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from liant.channels import connect_oauth, tasks
+from liant.channels import connect_oauth, fetching, tasks, tokens
 from liant.channels.models import Channel
 from liant.connectors.base import EventKind
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.connectors.linkedin import demo
 from liant.connectors.linkedin.connector import LinkedInConnector
-from tests.connectors.linkedin.conftest import APP, TOKEN, FakeLinkedIn
+from tests.connectors.linkedin.conftest import APP, FRESH, TOKEN, FakeLinkedIn
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -93,6 +93,58 @@ def test_a_refused_code_says_linkedins_words(owner_client, workspace, signed_in)
     assert back.status_code == 400
     assert "refresh token is invalid, expired or revoked" in back.content.decode()
     assert not Channel.objects.filter(kind="linkedin").exists()
+
+
+def linkedin_channel(workspace, **credentials) -> Channel:
+    channel = Channel(workspace=workspace, kind="linkedin", name="LI", settings=demo.SETTINGS)
+    channel.credentials = credentials
+    channel.save()
+    return channel
+
+
+@pytest.mark.django_db
+@override_settings(NETWORK_APPS=APP)
+def test_an_expired_token_is_renewed_and_the_fetch_goes_on(monkeypatch, workspace, linkedin):
+    monkeypatch.setattr(
+        fetching,
+        "connector_for",
+        lambda channel: LinkedInConnector(
+            channel.settings,
+            channel.credentials,
+            HttpClient(
+                MemoryRecorder(),
+                transport=httpx.MockTransport(linkedin.handle),
+                sleep=lambda s: None,
+                check_urls=False,
+            ),
+        ),
+    )
+    channel = linkedin_channel(
+        workspace,
+        access_token="expired",
+        refresh_token="AQWAft",
+        expires_at=(timezone.now() - timedelta(minutes=1)).isoformat(),
+    )
+
+    assert fetching.run_fetch(channel).events
+
+    channel.refresh_from_db()
+    assert channel.credentials["access_token"] == FRESH
+    assert channel.credentials_expire_at > timezone.now() + timedelta(days=59)
+
+
+@pytest.mark.django_db
+def test_without_a_refresh_token_the_owners_are_warned_a_week_ahead(
+    workspace, owner, django_capture_on_commit_callbacks
+):
+    channel = linkedin_channel(
+        workspace,
+        access_token=TOKEN,
+        expires_at=(timezone.now() + timedelta(days=5)).isoformat(),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tokens.renew(channel.pk) == "warned"
 
 
 def test_the_demo_settings_and_events_are_valid():
