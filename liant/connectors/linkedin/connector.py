@@ -595,22 +595,29 @@ class LinkedInConnector(Connector):
             found.append(self._followers())
         shares = [p for p in posts if p.startswith("urn:li:share:")]
         ugc = [p for p in posts if p.startswith("urn:li:ugcPost:")]
-        if not shares and not ugc:
-            return found
-        query = f"q=organizationalEntity&organizationalEntity={enc(self.organization)}"
-        if shares:
-            query += "&shares=List(" + ",".join(enc(s) for s in shares) + ")"
-        if ugc:
-            query += "&ugcPosts=List(" + ",".join(enc(u) for u in ugc) + ")"
-        page = json_of(
-            self._call("GET", "/organizationalEntityShareStatistics", query=query, finder=True)
-        )
-        for element in page.get("elements") or []:
-            if not isinstance(element, dict):
+        elements: list[Any] = []
+        # One kind of post at a time, as the documented requests do (never both lists).
+        for name, urns in (("shares", shares), ("ugcPosts", ugc)):
+            if not urns:
                 continue
-            urn = str(element.get("share") or element.get("ugcPost") or "")
-            stats = element.get("totalShareStatistics") or {}
-            if urn not in posts or not isinstance(stats, dict):
+            page = json_of(
+                self._call(
+                    "GET",
+                    "/organizationalEntityShareStatistics",
+                    query=f"q=organizationalEntity&organizationalEntity={enc(self.organization)}"
+                    f"&{name}=List(" + ",".join(enc(u) for u in urns) + ")",
+                    finder=True,
+                )
+            )
+            elements.extend(
+                e
+                for e in page.get("elements") or []
+                if isinstance(e, dict) and str(e.get("share") or e.get("ugcPost")) in urns
+            )
+        for element in elements:
+            urn = str(element.get("share") or element.get("ugcPost"))
+            stats = element.get("totalShareStatistics")
+            if not isinstance(stats, dict):
                 continue
             found.append(
                 Metrics(

@@ -261,7 +261,9 @@ def test_hiding_is_not_something_linkedin_allows(connector, linkedin):
 
 
 def test_metrics_of_posts_and_of_the_page(connector, linkedin):
-    found = {m.remote_id: m.values for m in connector.metrics([SHARE, UGC, ORG])}
+    metrics = connector.metrics([SHARE, UGC, ORG])
+    found = {m.remote_id: m.values for m in metrics}
+    assert len(metrics) == 3  # each once
 
     assert found[SHARE] == {
         "impressions": 1084,
@@ -277,10 +279,9 @@ def test_metrics_of_posts_and_of_the_page(connector, linkedin):
         "followers_gained_organic_30d": 8,
         "followers_gained_paid_30d": 1,
     }
-    [stats] = linkedin.sent("GET", r"organizationalEntityShareStatistics")
-    query = str(stats.url)
-    assert "shares=List(urn%3Ali%3Ashare%3A7264000000000000001)" in query
-    assert "ugcPosts=List(urn%3Ali%3AugcPost%3A7262000000000000002)" in query
+    shares, ugc_posts = linkedin.sent("GET", r"organizationalEntityShareStatistics")
+    assert "shares=List(urn%3Ali%3Ashare%3A7264000000000000001)" in str(shares.url)
+    assert "ugcPosts=List(urn%3Ali%3AugcPost%3A7262000000000000002)" in str(ugc_posts.url)
 
 
 # --- errors and tokens ----------------------------------------------------------------------
