@@ -22,6 +22,7 @@ from liant.connectors.youtube import demo
 from liant.connectors.youtube.connector import YouTubeConnector
 from tests.connectors.youtube.conftest import APP, CHANNEL, FRESH, REFRESH, TOKEN, FakeYouTube
 
+KIND = "youtube"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
@@ -138,3 +139,17 @@ def test_the_demo_settings_and_events_are_valid():
     assert any("Arnaque" in e.text for e in events)
     english = [e for e in events if e.text.startswith(("Do ", "I'd", "Best"))]
     assert 1 <= len(english) < len(events) / 4
+
+
+@pytest.mark.django_db
+def test_the_demo_history_is_stored_once(workspace):
+    from liant.channels.fetching import store_events
+    from liant.connectors.base import FetchResult
+
+    channel = Channel.objects.create(
+        workspace=workspace, kind=KIND, name=demo.NAME, settings=demo.SETTINGS
+    )
+    for _round in range(2):
+        store_events(channel, FetchResult(demo.events(timezone.now()), cursor={}))
+
+    assert channel.events.count() == len(demo.events(NOW))
