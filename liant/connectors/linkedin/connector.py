@@ -306,7 +306,7 @@ class LinkedInConnector(Connector):
         choices = []
         seen = set()
         for acl in acls.get("elements") or []:
-            urn = str(acl.get("organization") or acl.get("organizationTarget") or "")
+            urn = str(acl.get("organization") or "") if isinstance(acl, dict) else ""
             match = ORGANIZATION_URN.match(urn)
             if not match or urn in seen:
                 continue
