@@ -29,6 +29,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "tiktok": ("TikTok", "liant.connectors.tiktok.connector.TikTokConnector"),
     "facebook": ("Facebook Pages", "liant.connectors.facebook.connector.FacebookConnector"),
     "instagram": ("Instagram", "liant.connectors.instagram.connector.InstagramConnector"),
+    "linkedin": ("LinkedIn", "liant.connectors.linkedin.connector.LinkedInConnector"),
+    "youtube": ("YouTube", "liant.connectors.youtube.connector.YouTubeConnector"),
 }
 
 
