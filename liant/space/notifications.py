@@ -206,9 +206,10 @@ def unread_count(account: SpaceAccount) -> int:
 
 
 def mark_read(account: SpaceAccount) -> int:
-    return Notification.objects.filter(account=account, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    """Marks read what the account could see: a notification of a held post stays unread,
+    to be seen (and mailed) if a moderator approves the post."""
+    rows = visible(account, list(shown(account).filter(read_at__isnull=True)[:1000]))
+    return Notification.objects.filter(pk__in=[n.pk for n in rows]).update(read_at=timezone.now())
 
 
 # --- The e-mail digest ----------------------------------------------------------------------
