@@ -76,8 +76,11 @@ def test_an_erased_member_has_no_profile(space, recipes, alice_client, alice):
     edit(alice_client, space, bio="Secret bio")
     gdpr.erase(accounts.link_member(alice))
     assert Client().get(url(space, f"u/{alice.pk}/")).status_code == 404
+    # The session opened before the erasure is nobody now: it cannot write a name back.
+    assert alice_client.get(url(space, "me/")).status_code == 302
+    assert edit(alice_client, space, display_name="Alice again").status_code == 302
     alice.refresh_from_db()
-    assert (alice.bio, alice.handle) == ("", "")
+    assert (alice.bio, alice.handle, alice.display_name) == ("", "", "—")
 
 
 def test_another_space_answers_404_and_a_held_post_is_not_listed(

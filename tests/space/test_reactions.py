@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from liant.channels.models import Event
 from liant.members.models import Activity
-from liant.space.models import Notification, Post, Reaction, Topic
+from liant.space.models import Notification, Post, Reaction, SpaceAccount, Topic
 from tests.space.conftest import join, url
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,10 @@ def test_who_may_not_react(space, topic, alice_client, alice, other_workspace):
     join(bob, space, "bob@example.org", "Bob")
     react(bob, space, post, "<script>")  # not one of the set
     assert not Reaction.objects.exists()
+    SpaceAccount.objects.filter(email="bob@example.org").update(banned_at=timezone.now())
+    react(bob, space, post)  # banned
+    assert not Reaction.objects.exists()
+    SpaceAccount.objects.filter(email="bob@example.org").update(banned_at=None)
     # Another space's address does not know this post; a CSRF-less POST is refused.
     assert bob.post(f"/space/{other_workspace.slug}/p/{post.pk}/react/").status_code == 404
     strict = Client(enforce_csrf_checks=True)
