@@ -12,6 +12,7 @@ from django.utils import timezone
 from liant.moderation.models import Action, Item, ItemState, Rule
 from liant.space import notifications
 from liant.space.models import Notification, Post, SpaceAccount, Subscription, Topic
+from liant.space.posting import open_channel, space_of
 from tests.space.conftest import join, url
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,26 @@ def test_a_failed_send_gives_the_claim_back(space, recipes, alice, bob, monkeypa
 def test_notifications_are_per_account_and_per_space(space, alice_client, other_workspace):
     assert Client().get(url(space, "notifications/")).status_code == 302
     assert alice_client.get(f"/space/{other_workspace.slug}/notifications/").status_code == 404
+
+
+def test_mentions_follows_and_unsubscribe_links_stay_in_their_space(
+    space, recipes, alice_client, alice, other_workspace
+):
+    other = space_of(other_workspace)
+    other.enabled = True
+    other.save()
+    open_channel(other)
+    stranger = SpaceAccount.objects.create(
+        space=other, email="s@example.org", display_name="Stranger", confirmed_at=timezone.now()
+    )
+    alice_client.post(url(space, f"c/{recipes.pk}/new/"), {"title": "Salut", "body": "@stranger ?"})
+    assert 'class="mention"' not in Post.objects.get().body_html
+    assert not Notification.objects.filter(account=stranger).exists()
+    topic = Topic.objects.get()
+    slug = other_workspace.slug
+    assert alice_client.post(f"/space/{slug}/t/{topic.pk}/follow/").status_code == 404
+    assert alice_client.post(f"/space/{slug}/c/{recipes.pk}/follow/").status_code == 404
+    token = notifications.unsubscribe_token(alice)
+    assert Client().post(f"/space/{slug}/unsubscribe/{token}/").status_code == 400
+    alice.refresh_from_db()
+    assert alice.email_notifications == "daily"
