@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # "@" not preceded by a word character (an e-mail address is not a mention).
 MENTION = re.compile(r"(?<![\w@/.])@(\w{2,30})", re.UNICODE)
+# Splitting on tags is sound on nh3's output only: it writes "<" and ">" inside attribute
+# values as entities, so a ">" always ends a tag (tests/space/test_notifications.py checks it).
 TAG = re.compile(r"(<[^>]*>)")
 SKIP_INSIDE = {"a", "code", "pre"}
 MAX_MENTIONS = 20  # a post naming more people is not a conversation, it is a broadcast
