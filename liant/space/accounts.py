@@ -50,6 +50,7 @@ def current_account(request: HttpRequest, space: Space) -> SpaceAccount | None:
     return (
         SpaceAccount.objects.select_related("space")
         .filter(pk=account_id, space=space, staff=False, confirmed_at__isnull=False)
+        .exclude(email="")  # erased: a session opened before the erasure is nobody now
         .first()
     )
 

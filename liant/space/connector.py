@@ -170,6 +170,7 @@ class SpaceConnector(Connector):
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         """Post as the brand in the parent's topic, answering the parent post."""
+        from liant.space import notifications  # noqa: PLC0415
         from liant.space.models import Post, SpaceAccount  # noqa: PLC0415
         from liant.space.posting import touch_topic  # noqa: PLC0415
 
@@ -204,6 +205,7 @@ class SpaceConnector(Connector):
             )
             if done is None:
                 touch_topic(post)
+                notifications.on_post(post)
         return RemotePost(
             remote_id=post.remote_id,
             url=django_settings.SITE_URL + target.topic.get_absolute_url() + f"#post-{post.pk}",

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from liant.demo.loader import DemoContext, step
-from liant.space import accounts
-from liant.space.models import Category, Post, SpaceAccount, Topic
+from liant.space import accounts, notifications, posting, reactions
+from liant.space.models import Category, EmailFrequency, Post, SpaceAccount, Topic
 from liant.space.posting import brand_account, open_channel, publish_to_modules, space_of
 
 CATEGORIES = [
@@ -31,6 +31,26 @@ PEOPLE = [
     ("emma.wright@example.org", "Emma W.", "en"),
     ("noah.evans@example.org", "Noah E.", "en"),
     ("ines.roux@example.org", "Inès R.", "fr"),
+]
+
+BIOS = {
+    "Léa M.": "Barista amatrice à Lyon. Aeropress le matin, V60 le week-end.",
+    "Hugo B.": "Torréfacteur du dimanche, toujours partant pour un atelier.",
+    "Sarah D.": "Moka addict. J'apprends le latte art (lentement).",
+    "Emma W.": "Cold brew all summer. Happy to help in English.",
+    "Noah E.": "Decaf drinker, tea lover, curious about origins.",
+}
+
+# (topic index in TOPICS, author index, reaction) — members reacting to opening posts.
+REACTIONS = [
+    (0, 1, "like"),
+    (0, 2, "idea"),
+    (1, 5, "like"),
+    (2, 3, "love"),
+    (4, 4, "love"),
+    (7, 0, "like"),
+    (7, 1, "like"),
+    (11, 2, "funny"),
 ]
 
 ANNOUNCEMENT = (
@@ -214,7 +234,8 @@ def community_space(context: DemoContext) -> None:
         last_activity_at=now - timedelta(days=21),
     )
     Post.objects.create(topic=pinned, author=brand, body=body, created_at=pinned.created_at)
-    for index, days, author, title, opening, answers in TOPICS:
+    opening: list[Post] = []
+    for index, days, author, title, first_words, answers in TOPICS:
         started = now - timedelta(days=days, hours=index)
         topic = Topic.objects.create(
             category=categories[index],
@@ -224,9 +245,11 @@ def community_space(context: DemoContext) -> None:
             last_activity_at=started,
         )
         first = Post.objects.create(
-            topic=topic, author=who(author), body=opening, created_at=started
+            topic=topic, author=who(author), body=first_words, created_at=started
         )
         publish_to_modules(first, first_id=first.pk)
+        notifications.follow(who(author), topic=topic)
+        opening.append(first)
         last = started
         for hours, replier, text in answers:
             last = min(started + timedelta(hours=hours), now)
@@ -234,7 +257,31 @@ def community_space(context: DemoContext) -> None:
                 topic=topic, author=who(replier), body=text, parent=first, created_at=last
             )
             publish_to_modules(post, first_id=first.pk)
+            notifications.follow(who(replier), topic=topic)
+            notifications.on_post(post)
         Topic.objects.filter(pk=topic.pk).update(last_activity_at=last)
+    people_extras(people, opening)
     context.notes.append(
-        f"Community space: {url} (3 categories, {len(TOPICS) + 1} topics, a pinned announcement)"
+        f"Community space: {url} (3 categories, {len(TOPICS) + 1} topics, a pinned announcement,"
+        " profiles, reactions and notifications)"
+    )
+
+
+def people_extras(people: list[SpaceAccount], opening: list[Post]) -> None:
+    """Bios, a few reactions (events like any member's) and a mention, so profiles and the
+    notification list have something to show."""
+    for account in people:
+        if account.display_name in BIOS:
+            account.bio = BIOS[account.display_name]
+            account.email_notifications = EmailFrequency.DAILY
+            account.save(update_fields=["bio", "email_notifications"])
+    for topic_index, who, kind in REACTIONS:
+        post = opening[topic_index]
+        if post.author_id != people[who].pk:
+            reactions.toggle(people[who], post, kind)
+    # Léa answers Emma in English, naming her: a mention notification for Emma.
+    emma = people[4]
+    topic = opening[1].topic
+    posting.reply(
+        people[0], topic, f"@{emma.handle} 1:12 here too, with the Brazil. Enjoy!", opening[1]
     )

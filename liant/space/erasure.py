@@ -14,13 +14,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data, rows
 from liant.space.connector import parse
-from liant.space.models import Post, SpaceAccount, Topic
+from liant.space.models import (
+    EmailFrequency,
+    Notification,
+    Post,
+    Reaction,
+    SpaceAccount,
+    Subscription,
+    Topic,
+)
 
 ERASED = "—"
 
@@ -39,7 +48,14 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
             _("Community space accounts"),
             rows(
                 SpaceAccount.objects.filter(pk__in=ids).values(
-                    "email", "display_name", "language", "created_at", "confirmed_at"
+                    "email",
+                    "display_name",
+                    "handle",
+                    "bio",
+                    "language",
+                    "email_notifications",
+                    "created_at",
+                    "confirmed_at",
                 )
             ),
         ),
@@ -52,6 +68,24 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
                 .values("topic__title", "body", "created_at", "hidden")
             ),
         ),
+        Section(
+            "space_reactions",
+            _("Community space reactions"),
+            rows(
+                Reaction.objects.filter(account_id__in=ids)
+                .order_by("pk")
+                .values("post_id", "kind", "created_at")
+            ),
+        ),
+        Section(
+            "space_follows",
+            _("Community space topics and categories followed"),
+            rows(
+                Subscription.objects.filter(account_id__in=ids)
+                .order_by("pk")
+                .values("topic__title", "category__name", "created_at")
+            ),
+        ),
     ]
 
 
@@ -61,10 +95,24 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
     now = timezone.now()
     return {
         "space_posts": Post.objects.filter(author_id__in=ids).update(
-            body="", body_html="", hidden=True, deleted_at=now
+            body="", body_html="", search_text="", hidden=True, deleted_at=now
         ),
-        "space_topics": Topic.objects.filter(author_id__in=ids).update(title=ERASED),
+        "space_topics": Topic.objects.filter(author_id__in=ids).update(
+            title=ERASED, search_title=""
+        ),
+        # Reactions and notifications say what the person did and read: gone with them.
+        "space_reactions": Reaction.objects.filter(account_id__in=ids).delete()[0],
+        "space_notifications": Notification.objects.filter(
+            Q(account_id__in=ids) | Q(actor_id__in=ids)
+        ).delete()[0],
+        "space_follows": Subscription.objects.filter(account_id__in=ids).delete()[0],
         "space_accounts": SpaceAccount.objects.filter(pk__in=ids).update(
-            email="", display_name=ERASED, signed_in_at=now, link_sent_at=None
+            email="",
+            display_name=ERASED,
+            handle="",
+            bio="",
+            email_notifications=EmailFrequency.NEVER,
+            signed_in_at=now,
+            link_sent_at=None,
         ),
     }

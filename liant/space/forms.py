@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.moderation.models import Charter
 from liant.space.markup import one_line
-from liant.space.models import Category, Space
+from liant.space.models import Category, Space, SpaceAccount
 
 MAX_BODY = 20_000
+MAX_BIO = 500
 
 
 class CharterMixin(forms.Form):
@@ -71,6 +72,50 @@ class ReplyForm(CharterMixin):
         help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ProfileForm(forms.ModelForm):
+    """What an account changes about itself. The name and bio are plain text: templates
+    escape them, and the bio keeps its line breaks only."""
+
+    class Meta:
+        model = SpaceAccount
+        fields = ["display_name", "bio", "language", "email_notifications"]
+        labels = {"display_name": _("Name shown next to your messages")}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": MAX_BIO}),
+            "email_notifications": forms.RadioSelect,
+        }
+        help_texts = {
+            "email_notifications": _(
+                "Mentions, replies in the topics you follow and reactions to your messages."
+            ),
+        }
+
+    def __init__(self, *args: Any, can_write: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_write:
+            # A muted or banned account keeps its settings but cannot change its words.
+            for name in ("display_name", "bio"):
+                self.fields[name].disabled = True
+
+    def clean_display_name(self) -> str:
+        name = one_line(self.cleaned_data["display_name"])
+        if len(name) < 2:
+            raise forms.ValidationError(_("Please give a name of at least two characters."))
+        return name
+
+    def clean_bio(self) -> str:
+        bio = (self.cleaned_data.get("bio") or "").strip()
+        if len(bio) > MAX_BIO:
+            raise forms.ValidationError(
+                _("At most %(count)s characters, please.") % {"count": MAX_BIO}
+            )
+        return bio
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
 
 
 class ReportForm(forms.Form):

@@ -9,6 +9,9 @@ as channels.Event rows of the workspace's "space" channel (see connector.py).
 
 from __future__ import annotations
 
+import html
+import re
+
 from django.conf import settings as django_settings
 from django.db import models
 from django.db.models import Q
@@ -20,8 +23,10 @@ from django.utils.translation import gettext_lazy as _
 from liant.channels.models import Channel
 from liant.core.models import Workspace
 from liant.space.markup import render
+from liant.text import fold
 
 DEFAULT_POSTS_PER_MINUTE = 3
+HANDLE_LENGTH = 30
 
 
 class Space(models.Model):
@@ -83,6 +88,12 @@ class Category(models.Model):
         return reverse("space_category", kwargs={"slug": self.space.slug, "pk": self.pk})
 
 
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("As they happen (within minutes)")
+    DAILY = "daily", _("One digest a day")
+    NEVER = "never", _("Never (only on the space)")
+
+
 class SpaceAccount(models.Model):
     """A member of the public in one space: another space's accounts are other rows, so an
     account of one workspace's space has no rights in another's."""
@@ -90,6 +101,19 @@ class SpaceAccount(models.Model):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="accounts")
     email = models.EmailField(_("e-mail"), blank=True)  # empty only for the brand's account
     display_name = models.CharField(_("display name"), max_length=80)
+    # What follows "@" to mention the account: ASCII letters, digits and "_" only, so it can
+    # be found in any text and put in a page without escaping questions. Given on first save.
+    handle = models.CharField(_("handle"), max_length=HANDLE_LENGTH, blank=True)
+    bio = models.TextField(_("about me"), blank=True)  # plain text, escaped by templates
+    email_notifications = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.DAILY,
+    )
+    # When the last digest went: a daily digest waits a day after it, and two workers
+    # claim the account with a conditional update of this value.
+    last_digest_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=django_settings.LANGUAGES, default="fr"
     )
@@ -116,11 +140,37 @@ class SpaceAccount(models.Model):
                 fields=["space", "email"],
                 condition=~Q(email=""),
                 name="space_account_email_once",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["space", "handle"],
+                condition=~Q(handle=""),
+                name="space_account_handle_once",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.handle and not self.erased:
+            self.handle = free_handle(self.space_id, self.display_name, exclude=self.pk)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "handle"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("space_profile", kwargs={"slug": self.space.slug, "pk": self.pk})
+
+    @property
+    def erased(self) -> bool:
+        """A member's erasure blanks the address of their accounts (the brand has none)."""
+        return not self.staff and not self.email and self.pk is not None
+
+    @property
+    def initials(self) -> str:
+        letters = [w[0] for w in self.display_name.split() if w[:1].isalnum()]
+        return "".join(letters[:2]).upper() or "?"
 
     @property
     def remote_id(self) -> str:
@@ -134,10 +184,30 @@ class SpaceAccount(models.Model):
         return self.confirmed_at is not None and not self.muted_at and not self.banned_at
 
 
+def handle_base(name: str) -> str:
+    """ "Léa M." → "leam": folded, ASCII letters, digits and "_" only."""
+    base = re.sub(r"[^a-z0-9_]", "", fold(name))[:20]
+    return base if len(base) >= 2 else "member"
+
+
+def free_handle(space_id: int, name: str, exclude: int | None = None) -> str:
+    base = handle_base(name)
+    rows = SpaceAccount.objects.filter(space_id=space_id, handle__startswith=base)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    taken = set(rows.values_list("handle", flat=True))
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
+
+
 class Topic(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics")
     author = models.ForeignKey(SpaceAccount, on_delete=models.PROTECT, related_name="topics")
     title = models.CharField(_("title"), max_length=200)
+    search_title = models.CharField(max_length=200, blank=True, editable=False)  # folded
     pinned = models.BooleanField(_("pinned"), default=False)
     announcement = models.BooleanField(_("announcement"), default=False)
     hidden = models.BooleanField(default=False)  # its first post was hidden or deleted
@@ -153,6 +223,13 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.search_title = fold(self.title)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_title"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("space_topic", kwargs={"slug": self.category.space.slug, "pk": self.pk})
 
@@ -162,6 +239,8 @@ class Post(models.Model):
     author = models.ForeignKey(SpaceAccount, on_delete=models.PROTECT, related_name="posts")
     body = models.TextField(_("message"))  # Markdown, as written
     body_html = models.TextField(editable=False)  # rendered and sanitized on save
+    # The words folded (case, accents) for search: "cafe" finds "Café" on any database.
+    search_text = models.TextField(blank=True, editable=False)
     # The post this one answers or quotes (a reply from the inbox names the message it answers).
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,10 +261,14 @@ class Post(models.Model):
         return f"{self.topic_id}#{self.pk}"
 
     def save(self, *args, **kwargs) -> None:
-        self.body_html = render(self.body)
+        from liant.channels.sanitize import text_of  # noqa: PLC0415
+        from liant.space.mentions import link_mentions  # noqa: PLC0415 - it reads accounts
+
+        self.body_html, self.mentioned = link_mentions(self, render(self.body))
+        self.search_text = fold(html.unescape(text_of(self.body_html)))
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html"}
+            kwargs["update_fields"] = {*update_fields, "body_html", "search_text"}
         super().save(*args, **kwargs)
 
     @property
@@ -195,3 +278,101 @@ class Post(models.Model):
     @property
     def visible(self) -> bool:
         return not self.hidden and self.deleted_at is None
+
+
+class Reaction(models.Model):
+    """One of a small fixed set of reactions, once per account, post and kind."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "👍"
+        LOVE = "love", "❤️"
+        IDEA = "idea", "💡"
+        FUNNY = "funny", "😂"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reactions")
+    account = models.ForeignKey(SpaceAccount, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "account", "kind"], name="space_reaction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.post_id}"
+
+    @property
+    def remote_id(self) -> str:
+        """Stable for (post, account, kind): reacting again after taking it back is the same
+        event, so toggling never counts twice in members' engagement."""
+        return f"reaction:{self.post_id}:{self.account_id}:{self.kind}"
+
+
+class Subscription(models.Model):
+    """An account follows a topic (replies are notified) or a category (new topics are)."""
+
+    account = models.ForeignKey(
+        SpaceAccount, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "topic"],
+                condition=Q(topic__isnull=False),
+                name="space_follow_topic_once",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "category"],
+                condition=Q(category__isnull=False),
+                name="space_follow_category_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} → {self.topic_id or self.category_id}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("mentioned you")
+        REPLY = "reply", _("replied in a topic you follow")
+        TOPIC = "topic", _("opened a topic in a category you follow")
+        REACTION = "reaction", _("reacted to your message")
+
+    account = models.ForeignKey(
+        SpaceAccount, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(SpaceAccount, on_delete=models.CASCADE, related_name="+")
+    reaction = models.CharField(max_length=8, blank=True)  # a Reaction.Kind
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the digest that mails it (a conditional update), so it is mailed once.
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    mail_claim = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "read_at"]),
+            models.Index(fields=["account", "mailed_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "kind", "post", "actor", "reaction"],
+                name="space_notification_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.kind} {self.post_id}"

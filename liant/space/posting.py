@@ -20,6 +20,7 @@ from liant.channels.fetching import store_events
 from liant.channels.models import Channel
 from liant.connectors.base import FetchResult
 from liant.core.models import User, Workspace
+from liant.space import notifications
 from liant.space.connector import first_posts, to_event
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 
@@ -63,6 +64,8 @@ def start_topic(account: SpaceAccount, category: Category, title: str, body: str
         )
         post = Post.objects.create(topic=topic, author=account, body=body, created_at=now)
         publish_to_modules(post, first_id=post.pk)
+        notifications.follow(account, topic=topic)
+        notifications.on_post(post, opening=True)
     return post
 
 
@@ -72,6 +75,8 @@ def reply(account: SpaceAccount, topic: Topic, body: str, parent: Post | None = 
         post = Post.objects.create(topic=topic, author=account, body=body, parent=parent)
         touch_topic(post)
         publish_to_modules(post)
+        notifications.follow(account, topic=topic)
+        notifications.on_post(post)
     return post
 
 
@@ -90,7 +95,8 @@ def announce(space: Space, category: Category, title: str, body: str, pinned: bo
             created_at=now,
             last_activity_at=now,
         )
-        Post.objects.create(topic=topic, author=brand, body=body, created_at=now)
+        post = Post.objects.create(topic=topic, author=brand, body=body, created_at=now)
+        notifications.on_post(post, opening=True)
     return topic
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from liant.space import people_views as people
 from liant.space import public_views as views
 
 urlpatterns = [
@@ -15,4 +16,12 @@ urlpatterns = [
     path("signin/", views.signin, name="space_signin"),
     path("signin/<str:token>/", views.link, name="space_link"),
     path("signout/", views.signout, name="space_signout"),
+    path("u/<int:pk>/", people.profile, name="space_profile"),
+    path("me/", people.edit_profile, name="space_edit_profile"),
+    path("p/<int:pk>/react/", people.react, name="space_react"),
+    path("t/<int:pk>/follow/", people.follow_topic, name="space_follow_topic"),
+    path("c/<int:pk>/follow/", people.follow_category, name="space_follow_category"),
+    path("notifications/", people.notification_list, name="space_notifications"),
+    path("unsubscribe/<str:token>/", people.unsubscribe, name="space_unsubscribe"),
+    path("search/", people.search, name="space_search"),
 ]

@@ -28,6 +28,7 @@ from liant.space.connector import first_posts
 from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
 from liant.space.markup import render as render_markdown
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
+from liant.space.notifications import follows
 
 TOPICS_PER_PAGE = 50
 POSTS_PER_PAGE = 50
@@ -41,10 +42,17 @@ def post_url(post: Post) -> str:
     return f"{post.topic.get_absolute_url()}{query}#post-{post.pk}"
 
 
-def posts_page(request: HttpRequest, topic: Topic) -> Any:
+def posts_page(request: HttpRequest, topic: Topic, account: SpaceAccount | None = None) -> Any:
+    from liant.space.people_views import mark_badges  # noqa: PLC0415
+    from liant.space.reactions import counts  # noqa: PLC0415
+
     rows = Post.objects.filter(topic=topic).select_related("author", "parent__author")
     listing = Paginator(rows.order_by("pk"), POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    mark_held(topic, list(listing.object_list))
+    posts = list(listing.object_list)
+    mark_held(topic, posts)
+    counts(posts, account)
+    mark_badges(topic.category.space, posts)
+    listing.object_list = posts
     return listing
 
 
@@ -122,10 +130,19 @@ def page(
     status: int = 200,
     **context: Any,
 ) -> HttpResponse:
+    from liant.space.notifications import unread_count  # noqa: PLC0415
+
+    unread = unread_count(account) if account is not None else 0
     return render(
         request,
         template,
-        {"space": space, "workspace": space.workspace, "account": account, **context},
+        {
+            "space": space,
+            "workspace": space.workspace,
+            "account": account,
+            "unread": unread,
+            **context,
+        },
         status=status,
     )
 
@@ -170,7 +187,15 @@ def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         .annotate(replies=Count("posts", filter=Q(posts__hidden=False)) - 1)
         .order_by("-pinned", "-last_activity_at", "-pk")[:TOPICS_PER_PAGE]
     )
-    return page(request, "space/category.html", space, account, category=found, topics=topics)
+    return page(
+        request,
+        "space/category.html",
+        space,
+        account,
+        category=found,
+        topics=topics,
+        following=follows(account, category=found),
+    )
 
 
 def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -181,7 +206,7 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         category__space=space,
         hidden=False,
     )
-    listing = posts_page(request, found)
+    listing = posts_page(request, found, account)
     mark_appeals(space, account, list(listing.object_list))
     charter = charter_to_accept(space, account)
     form = ReplyForm()
@@ -197,6 +222,7 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         listing=listing,
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
+        following=follows(account, topic=found),
     )
 
 
@@ -247,7 +273,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 form.add_error(None, too_fast(exc))
             else:
                 return redirect(post_url(post))
-    listing = posts_page(request, found)
+    listing = posts_page(request, found, account)
     return page(
         request,
         "space/topic.html",
@@ -259,6 +285,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         listing=listing,
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
+        following=follows(account, topic=found),
         status=400,
     )
 

@@ -1,7 +1,8 @@
-"""A corpus of XSS payloads written as posts, titles and names: nothing runs in Chromium.
+"""A corpus of XSS payloads written as posts, titles, names, bios and around mentions:
+nothing runs in Chromium.
 
 Each payload tries to run `alert()` (a dialog Playwright sees) or to set `window.pwned`; the
-topic, category and home pages are opened in a real browser and neither ever happens.
+topic, category, home, profile and search pages are opened in a real browser and neither ever happens.
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def hostile(workspace) -> Topic:
         space=space,
         email="x@example.org",
         display_name="<script>alert(1)</script>",
+        bio="\n".join(CORPUS),
+        confirmed_at=timezone.now(),
+    )
+    SpaceAccount.objects.create(
+        space=space,
+        email="t@example.org",
+        display_name='"><img src=x onerror=alert(1)>',
+        handle="target",
         confirmed_at=timezone.now(),
     )
     topic = Topic.objects.create(
@@ -69,6 +78,8 @@ def hostile(workspace) -> Topic:
     )
     for payload in CORPUS:
         Post.objects.create(topic=topic, author=author, body=payload)
+        # Mentions are made into links after sanitizing: around and inside payloads too.
+        Post.objects.create(topic=topic, author=author, body=f"@target {payload} @target")
     return topic
 
 
@@ -80,6 +91,9 @@ def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> 
         f"/space/{slug}/",
         f"/space/{slug}/c/{hostile.category_id}/",
         f"/space/{slug}/t/{hostile.pk}/",
+        f"/space/{slug}/u/{hostile.author_id}/",
+        f"/space/{slug}/search/?q=target",
+        f"/space/{slug}/search/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     ):
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
@@ -89,5 +103,10 @@ def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> 
         assert page.evaluate("typeof window.pwned") == "undefined", path
         assert page.url == live_server.url + path  # no refresh to a javascript: address
     assert dialogs == []
-    # And the words were kept as text where they are text: the title shows as written.
+    # And the words were kept as text where they are text: the name and the title show as
+    # written.
+    page.goto(live_server.url + f"/space/{slug}/u/{hostile.author_id}/")
+    assert page.locator("main h1").inner_text() == "<script>alert(1)</script>"
+    page.goto(live_server.url + f"/space/{slug}/t/{hostile.pk}/")
+    assert page.locator("a.mention").count() >= len(CORPUS) // 2  # first page of 50 posts
     assert "<svg onload=alert(1)>" in page.locator("main h1").inner_text()

@@ -10,7 +10,7 @@ from liant.core.models import Organisation, Workspace
 from liant.demo.loader import STEPS, DemoContext, import_module_steps
 from liant.members.models import Identity
 from liant.space.demo import TOPICS, community_space
-from liant.space.models import Category, Post, Topic
+from liant.space.models import Category, Notification, Post, Reaction, SpaceAccount, Topic
 from tests.conftest import make_user
 
 
@@ -21,6 +21,8 @@ def snapshot() -> dict:
         "posts": Post.objects.count(),
         "events": Event.objects.filter(channel__kind="space").count(),
         "identities": Identity.objects.filter(network="space").count(),
+        "reactions": Reaction.objects.count(),
+        "notifications": Notification.objects.count(),
     }
 
 
@@ -43,8 +45,13 @@ def test_the_demo_step_is_registered_and_idempotent(db):
         "Ateliers & événements",
     ]
     assert first["topics"] == len(TOPICS) + 1 >= 12
-    # Every member post is an event; the brand's posts are not.
-    assert first["events"] == Post.objects.filter(author__staff=False).count()
+    # Every member post and reaction is an event; the brand's posts are not.
+    assert first["events"] == Post.objects.filter(author__staff=False).count() + first["reactions"]
+    assert first["reactions"] >= 6 and first["notifications"] >= 5
+    assert Notification.objects.filter(kind="mention").exists()
+    lea = SpaceAccount.objects.get(display_name="Léa M.")
+    profile = Client().get(f"/space/maison-lumiere/u/{lea.pk}/").content.decode()
+    assert "Barista amatrice" in profile
     pinned = Topic.objects.get(pinned=True, announcement=True)
     home = Client().get("/space/maison-lumiere/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert pinned.title in home

@@ -1,0 +1,339 @@
+"""Follows and notifications: who hears of a new post, and the e-mail digest.
+
+- An account follows a topic when it opens it or replies in it (it can stop), and may follow
+  a category (it hears of new topics there).
+- A new post notifies the accounts it mentions, then the topic's followers (a reply) or the
+  category's (a new topic); one notification per person and post, the mention first. A
+  reaction notifies the post's author. Nobody is notified of their own doing; the brand's
+  account, unconfirmed, banned and erased accounts are never notified.
+- Notifications of a post others cannot see (hidden, deleted, held by a rule) are not
+  listed and not mailed; one held and then approved is.
+- The digest (the worker's minute task) mails an account's unmailed notifications: within
+  minutes for "immediate", a day after the last digest for "daily". Each notification is
+  claimed by one conditional update that stamps it with the sending run's key, so two
+  workers never mail it twice; a failed send gives the claim back for the next run. A
+  crash between claim and send loses that mail rather than risking a second one.
+- Every mail carries a signed link (and a List-Unsubscribe header) that stops the mails.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from liant.space.models import (
+    EmailFrequency,
+    Notification,
+    Post,
+    SpaceAccount,
+    Subscription,
+    Topic,
+)
+
+log = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "liant.space.unsubscribe"
+# Rules judge a post within seconds of its storing; a mention in a post about to be held
+# must not leave in a mail before.
+GRACE = timedelta(minutes=2)
+DAILY = timedelta(days=1)
+PER_MAIL = 30
+
+
+# --- Following ------------------------------------------------------------------------------
+
+
+def follow(account: SpaceAccount, *, topic: Topic | None = None, category=None) -> None:
+    if account.staff:
+        return
+    if topic is not None:
+        Subscription.objects.get_or_create(account=account, topic=topic)
+    elif category is not None:
+        Subscription.objects.get_or_create(account=account, category=category)
+
+
+def follows(account: SpaceAccount | None, *, topic=None, category=None) -> bool:
+    if account is None:
+        return False
+    if topic is not None:
+        return Subscription.objects.filter(account=account, topic=topic).exists()
+    return Subscription.objects.filter(account=account, category=category).exists()
+
+
+def unfollow(account: SpaceAccount, *, topic=None, category=None) -> None:
+    if topic is not None:
+        Subscription.objects.filter(account=account, topic=topic).delete()
+    elif category is not None:
+        Subscription.objects.filter(account=account, category=category).delete()
+
+
+# --- Notifying ------------------------------------------------------------------------------
+
+
+def reachable(rows: QuerySet[SpaceAccount]) -> QuerySet[SpaceAccount]:
+    return rows.filter(staff=False, confirmed_at__isnull=False, banned_at__isnull=True).exclude(
+        email=""
+    )
+
+
+def on_post(post: Post, *, opening: bool = False) -> int:
+    """Notifications for a new post: mentions, then followers of its topic or category."""
+    author_id = post.author_id
+    mentioned = {a.pk for a in getattr(post, "mentioned", [])}
+    topic = post.topic
+    if opening:
+        followers = Subscription.objects.filter(category_id=topic.category_id)
+        kind = Notification.Kind.TOPIC
+    else:
+        followers = Subscription.objects.filter(topic_id=topic.pk)
+        kind = Notification.Kind.REPLY
+    follower_ids = set(followers.values_list("account_id", flat=True)) - mentioned
+    wanted = dict.fromkeys(mentioned, Notification.Kind.MENTION) | dict.fromkeys(follower_ids, kind)
+    wanted.pop(author_id, None)
+    allowed = set(
+        reachable(
+            SpaceAccount.objects.filter(pk__in=wanted, space_id=topic.category.space_id)
+        ).values_list("pk", flat=True)
+    )
+    rows = [
+        Notification(
+            account_id=pk, kind=k, post=post, actor_id=author_id, created_at=post.created_at
+        )
+        for pk, k in wanted.items()
+        if pk in allowed
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def on_reaction(post: Post, actor: SpaceAccount, reaction: str) -> None:
+    author = post.author
+    if author.pk == actor.pk or not reachable(SpaceAccount.objects.filter(pk=author.pk)).exists():
+        return
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                account=author,
+                kind=Notification.Kind.REACTION,
+                post=post,
+                actor=actor,
+                reaction=reaction,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def on_reaction_removed(post: Post, actor: SpaceAccount, reaction: str) -> None:
+    """Taking a reaction back takes its notification back, unless it was seen or mailed."""
+    Notification.objects.filter(
+        post=post,
+        actor=actor,
+        kind=Notification.Kind.REACTION,
+        reaction=reaction,
+        read_at__isnull=True,
+        mailed_at__isnull=True,
+    ).delete()
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def held_post_ids(space_id: int, post_ids: list[int]) -> set[int]:
+    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
+    from liant.space.models import Space  # noqa: PLC0415
+
+    channel_id = Space.objects.filter(pk=space_id).values_list("channel_id", flat=True).first()
+    if channel_id is None or not post_ids:
+        return set()
+    remote = Item.objects.filter(
+        channel_id=channel_id,
+        state=ItemState.QUEUED,
+        reason=Reason.HELD,
+        event__remote_id__in=[f"post:{pk}" for pk in post_ids],
+    ).values_list("event__remote_id", flat=True)
+    return {int(r.split(":", 1)[1]) for r in remote}
+
+
+def held_post_ids_all(space_id: int) -> list[int]:
+    """Every post of the space a rule holds for a moderator (a short list: a queue)."""
+    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
+    from liant.space.models import Space  # noqa: PLC0415
+
+    channel_id = Space.objects.filter(pk=space_id).values_list("channel_id", flat=True).first()
+    if channel_id is None:
+        return []
+    remote = Item.objects.filter(
+        channel_id=channel_id,
+        state=ItemState.QUEUED,
+        reason=Reason.HELD,
+        event__remote_id__startswith="post:",
+    ).values_list("event__remote_id", flat=True)
+    return [int(r.split(":", 1)[1]) for r in remote if r.split(":", 1)[1].isdigit()]
+
+
+def shown(account: SpaceAccount) -> QuerySet[Notification]:
+    """The account's notifications of posts others can see, from accounts still here."""
+    return (
+        Notification.objects.filter(
+            account=account,
+            post__hidden=False,
+            post__deleted_at__isnull=True,
+            post__topic__hidden=False,
+        )
+        .exclude(actor__email="", actor__staff=False)
+        .select_related("actor", "post__topic")
+    )
+
+
+def visible(account: SpaceAccount, rows: list[Notification]) -> list[Notification]:
+    held = held_post_ids(account.space_id, [n.post_id for n in rows])
+    return [n for n in rows if n.post_id not in held]
+
+
+def unread_count(account: SpaceAccount) -> int:
+    rows = list(shown(account).filter(read_at__isnull=True)[:100])
+    return len(visible(account, rows))
+
+
+def mark_read(account: SpaceAccount) -> int:
+    """Marks read what the account could see: a notification of a held post stays unread,
+    to be seen (and mailed) if a moderator approves the post."""
+    rows = visible(account, list(shown(account).filter(read_at__isnull=True)[:1000]))
+    return Notification.objects.filter(pk__in=[n.pk for n in rows]).update(read_at=timezone.now())
+
+
+# --- The e-mail digest ----------------------------------------------------------------------
+
+
+def unsubscribe_token(account: SpaceAccount) -> str:
+    return signing.dumps({"s": account.space_id, "a": account.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def account_for_unsubscribe(space_id: int, token: str) -> SpaceAccount | None:
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("s") != space_id:
+        return None
+    account_id = value.get("a")
+    if not isinstance(account_id, int):
+        return None
+    return SpaceAccount.objects.filter(pk=account_id, space_id=space_id, staff=False).first()
+
+
+def due_accounts(now: datetime) -> QuerySet[SpaceAccount]:
+    pending = Notification.objects.filter(
+        mailed_at__isnull=True, read_at__isnull=True, created_at__lte=now - GRACE
+    )
+    rows = reachable(SpaceAccount.objects.filter(space__enabled=True)).filter(
+        pk__in=pending.values("account_id")
+    )
+    return rows.filter(
+        Q(email_notifications=EmailFrequency.IMMEDIATE)
+        | Q(
+            Q(last_digest_at__isnull=True, created_at__lte=now - DAILY)
+            | Q(last_digest_at__lte=now - DAILY),
+            email_notifications=EmailFrequency.DAILY,
+        )
+    )
+
+
+def send_digests(now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    sent = 0
+    for account in due_accounts(now).select_related("space__workspace").iterator():
+        sent += send_digest(account, now)
+    return sent
+
+
+def send_digest(account: SpaceAccount, now: datetime) -> int:
+    """Mail one account its unmailed notifications; the number mailed."""
+    if account.email_notifications == EmailFrequency.DAILY:
+        # One daily digest per day even with two workers: the account's stamp is claimed.
+        moved = SpaceAccount.objects.filter(
+            pk=account.pk, last_digest_at=account.last_digest_at
+        ).update(last_digest_at=now)
+        if not moved:
+            return 0
+    candidates = list(
+        shown(account)
+        .filter(mailed_at__isnull=True, read_at__isnull=True, created_at__lte=now - GRACE)
+        .order_by("created_at", "pk")[:PER_MAIL]
+    )
+    ids = [n.pk for n in visible(account, candidates)]
+    if not ids:
+        return 0
+    claim = uuid.uuid4().hex
+    Notification.objects.filter(pk__in=ids, mailed_at__isnull=True).update(
+        mailed_at=now, mail_claim=claim
+    )
+    mine = [n for n in candidates if n.pk in ids]
+    claimed = set(Notification.objects.filter(mail_claim=claim).values_list("pk", flat=True))
+    mine = [n for n in mine if n.pk in claimed]
+    if not mine:
+        return 0
+    try:
+        digest_message(account, mine).send()
+    except Exception:
+        log.exception("space digest to account %s failed; the next run tries again", account.pk)
+        Notification.objects.filter(mail_claim=claim).update(mailed_at=None, mail_claim="")
+        return 0
+    if account.email_notifications == EmailFrequency.IMMEDIATE:
+        SpaceAccount.objects.filter(pk=account.pk).update(last_digest_at=now)
+    return len(mine)
+
+
+def describe(notification: Notification) -> str:
+    values = {"name": notification.actor.display_name, "topic": notification.post.topic.title}
+    if notification.kind == Notification.Kind.MENTION:
+        return _("%(name)s mentioned you in “%(topic)s”") % values
+    if notification.kind == Notification.Kind.REPLY:
+        return _("%(name)s replied in “%(topic)s”") % values
+    if notification.kind == Notification.Kind.TOPIC:
+        return _("%(name)s opened “%(topic)s”") % values
+    from liant.space.models import Reaction  # noqa: PLC0415
+
+    values["reaction"] = Reaction.Kind(notification.reaction).label if notification.reaction else ""
+    return _("%(name)s reacted %(reaction)s to your message in “%(topic)s”") % values
+
+
+def digest_message(account: SpaceAccount, rows: list[Notification]) -> EmailMessage:
+    from liant.space.public_views import post_url  # noqa: PLC0415
+
+    space = account.space
+    unsubscribe = settings.SITE_URL + reverse(
+        "space_unsubscribe", kwargs={"slug": space.slug, "token": unsubscribe_token(account)}
+    )
+    with translation.override(account.language or space.workspace.language):
+        lines = [f"- {describe(n)}\n  {settings.SITE_URL}{post_url(n.post)}" for n in rows]
+        subject = _("%(space)s: what happened since your last visit") % {"space": space.title}
+        body = _(
+            "Hello %(name)s,\n\n%(lines)s\n\nAll your notifications: %(all)s\n\n"
+            "To receive no more of these e-mails: %(unsubscribe)s\n"
+        ) % {
+            "name": account.display_name,
+            "lines": "\n".join(lines),
+            "all": settings.SITE_URL + reverse("space_notifications", kwargs={"slug": space.slug}),
+            "unsubscribe": unsubscribe,
+        }
+    return EmailMessage(
+        subject,
+        body,
+        None,
+        [account.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
