@@ -10,11 +10,18 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from liant.analytics.models import Report
 from liant.analytics.reports import build
+
+# Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make
+# the media library accept images cut short during an upload in every process that can make a
+# report. Reports embed no bitmap image (inline SVG only), so Pillow's strict default is put
+# back; tests/media/test_images.py checks it after importing this module.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class NoFetching(URLFetcher):

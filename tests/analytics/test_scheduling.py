@@ -137,7 +137,7 @@ def test_the_schedule_form_checks_addresses_and_workspace(
         url, {"template": template.pk, "frequency": "weekly", "extra_emails": "not an address"}
     )
     assert response.status_code == 200
-    assert "is not an e-mail address" in response.content.decode()
+    assert "n’est pas une adresse e-mail" in response.content.decode()  # the owner reads French
     stranger = make_user("someone@rival.example", other_workspace)
     response = owner_client.post(
         url, {"template": template.pk, "frequency": "weekly", "members": [stranger.pk]}

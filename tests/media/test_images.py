@@ -60,6 +60,14 @@ def test_a_truncated_jpeg_is_refused(workspace):
     assert "damaged or incomplete" in refused(workspace, whole[: len(whole) // 2], "coupe.jpg")
 
 
+def test_making_report_pdfs_does_not_relax_the_check(workspace):
+    """WeasyPrint switches Pillow to accepting truncated images when it is imported."""
+    import liant.analytics.pdf  # noqa: F401
+
+    whole = noise((300, 200), quality=90)
+    assert "damaged or incomplete" in refused(workspace, whole[: len(whole) // 2], "coupe.jpg")
+
+
 def test_a_truncated_png_is_refused(workspace):
     whole = encode(
         Image.frombytes("RGB", (200, 200), bytes(range(256)) * 468 + b"\x00" * 192), "PNG"
