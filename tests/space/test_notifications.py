@@ -45,11 +45,11 @@ def test_a_mention_is_a_link_and_a_notification(
     assert post.body_html.count('class="mention"') == 1 and link in post.body_html
     assert "<code>@bob</code>" in post.body_html and "@nobody" in post.body_html
     assert Notification.objects.filter(account=bob, kind="mention", actor=alice).count() == 1
-    # Bob's header counts it; opening the list marks it read.
-    assert "Notifications (1 new)" in bob_client.get(url(space)).content.decode()
+    # Bob's header counts it; opening the list marks it read (the space speaks French).
+    assert "Notifications (1 nouvelle)" in bob_client.get(url(space)).content.decode()
     page = bob_client.get(url(space, "notifications/")).content.decode()
-    assert "Alice mentioned you in “Merci”" in page
-    assert "Notifications (1 new)" not in bob_client.get(url(space)).content.decode()
+    assert "Alice vous a mentionné·e dans « Merci »" in page
+    assert "Notifications (1 nouvelle)" not in bob_client.get(url(space)).content.decode()
 
 
 def test_a_mention_cannot_inject_markup(space, recipes, alice_client, bob):
@@ -119,7 +119,7 @@ def test_the_digest_is_sent_once_with_an_unsubscribe_link(
     assert notifications.send_digests(later()) == 0  # claimed: never twice
     assert space_digests.call_local() == 0  # the worker's minute task: nothing left
     message = mail.outbox[before]
-    assert message.to == ["alice@example.org"] and "Bob replied in “Filtre”" in message.body
+    assert message.to == ["alice@example.org"] and "Bob a répondu dans « Filtre »" in message.body
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert unsubscribe in message.body
     path = unsubscribe.split("://", 1)[1].split("/", 1)[1]
