@@ -173,3 +173,21 @@ class AnnouncementForm(forms.Form):
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])
+
+
+class IdeaForm(forms.Form):
+    """An idea for the workspace's idea box, proposed from the space (plain text)."""
+
+    title = forms.CharField(label=_("Your idea in a few words"), max_length=120, min_length=3)
+    text = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_title(self) -> str:
+        title = one_line(self.cleaned_data["title"])
+        if len(title) < 3:
+            raise forms.ValidationError(_("Please give a title of at least three characters."))
+        return title
