@@ -223,6 +223,56 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
         following=follows(account, topic=found),
+        last_id=last_post_id(found),
+    )
+
+
+def last_post_id(topic: Topic) -> int:
+    return (
+        Post.objects.filter(topic=topic).order_by("-pk").values_list("pk", flat=True).first() or 0
+    )
+
+
+def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpResponse:
+    """The posts of a topic after `after`, for the topic page's polling (every 10 s): only
+    posts others can see, a held one only to its author. The answer replaces the polling
+    element with these posts and a new one that asks from the newest id looked at."""
+    from liant.space.people_views import mark_badges  # noqa: PLC0415
+    from liant.space.reactions import counts  # noqa: PLC0415
+
+    space, account = open_space(request, slug)
+    found = get_object_or_404(
+        Topic.objects.select_related("category__space"),
+        pk=pk,
+        category__space=space,
+        hidden=False,
+    )
+    rows = list(
+        Post.objects.filter(topic=found, pk__gt=after)
+        .select_related("author", "parent__author")
+        .order_by("pk")[:POSTS_PER_PAGE]
+    )
+    newest = rows[-1].pk if rows else after
+    mark_held(found, rows)
+    mine = account.pk if account is not None else None
+    posts = [
+        p
+        for p in rows
+        if p.visible and (not p.held or p.author_id == mine)  # type: ignore[attr-defined]
+    ]
+    counts(posts, account)
+    mark_badges(space, posts)
+    return render(
+        request,
+        "space/topic_updates.html",
+        {
+            "space": space,
+            "account": account,
+            "topic": found,
+            "posts": posts,
+            "after": newest,
+            "topic_first": first_posts({found.pk}).get(found.pk),
+        },
     )
 
 
@@ -286,6 +336,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
         following=follows(account, topic=found),
+        last_id=last_post_id(found),
         status=400,
     )
 
