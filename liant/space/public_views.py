@@ -253,15 +253,17 @@ def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpR
         .order_by("pk")[:POSTS_PER_PAGE]
     )
     newest = rows[-1].pk if rows else after
-    mark_held(found, rows)
-    mine = account.pk if account is not None else None
-    posts = [
-        p
-        for p in rows
-        if p.visible and (not p.held or p.author_id == mine)  # type: ignore[attr-defined]
-    ]
-    counts(posts, account)
-    mark_badges(space, posts)
+    posts: list[Post] = []
+    if rows:  # the usual answer is "nothing new": no more queries for it
+        mark_held(found, rows)
+        mine = account.pk if account is not None else None
+        posts = [
+            p
+            for p in rows
+            if p.visible and (not p.held or p.author_id == mine)  # type: ignore[attr-defined]
+        ]
+        counts(posts, account)
+        mark_badges(space, posts)
     return render(
         request,
         "space/topic_updates.html",
@@ -271,7 +273,7 @@ def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpR
             "topic": found,
             "posts": posts,
             "after": newest,
-            "topic_first": first_posts({found.pk}).get(found.pk),
+            "topic_first": first_posts({found.pk}).get(found.pk) if posts else None,
         },
     )
 
