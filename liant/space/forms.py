@@ -149,7 +149,7 @@ class SpaceForm(forms.ModelForm):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name", "description"]
+        fields = ["name", "kind", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def clean_name(self) -> str:
