@@ -152,8 +152,15 @@ class CategoryForm(forms.ModelForm):
         fields = ["name", "kind", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # a form without it makes a forum, as before
+
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Category.Kind.FORUM
 
 
 class AnnouncementForm(forms.Form):

@@ -47,3 +47,14 @@ def test_the_room_opens_on_its_last_page(space, chat, alice):
         Post.objects.create(topic=room, author=alice, body=f"m{n}")
     answer = Client().get(url(space, f"c/{chat.pk}/"))
     assert answer["Location"].endswith("?page=2#reply")
+
+
+def test_staff_make_a_chat_category_and_a_plain_one_stays_a_forum(member_client, workspace, space):
+    from tests.space.test_views import staff  # noqa: PLC0415
+
+    member_client.post(
+        staff(workspace, "categories/new/"), {"new-name": "Comptoir", "new-kind": "chat"}
+    )
+    member_client.post(staff(workspace, "categories/new/"), {"new-name": "Recettes"})
+    kinds = dict(Category.objects.filter(space=space).values_list("name", "kind"))
+    assert kinds == {"Comptoir": "chat", "Recettes": "forum"}
