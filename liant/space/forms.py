@@ -149,11 +149,18 @@ class SpaceForm(forms.ModelForm):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name", "description"]
+        fields = ["name", "kind", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False  # a form without it makes a forum, as before
 
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or Category.Kind.FORUM
 
 
 class AnnouncementForm(forms.Form):
@@ -173,3 +180,21 @@ class AnnouncementForm(forms.Form):
 
     def clean_title(self) -> str:
         return one_line(self.cleaned_data["title"])
+
+
+class IdeaForm(forms.Form):
+    """An idea for the workspace's idea box, proposed from the space (plain text)."""
+
+    title = forms.CharField(label=_("Your idea in a few words"), max_length=120, min_length=3)
+    text = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_title(self) -> str:
+        title = one_line(self.cleaned_data["title"])
+        if len(title) < 3:
+            raise forms.ValidationError(_("Please give a title of at least three characters."))
+        return title

@@ -70,9 +70,17 @@ class Space(models.Model):
         return self.workspace.slug
 
 
+CHAT_MAX_LENGTH = 500
+
+
 class Category(models.Model):
+    class Kind(models.TextChoices):
+        FORUM = "forum", _("Topics")
+        CHAT = "chat", _("Chat: one room of short messages, the newest at the bottom")
+
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.FORUM)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(default=0)
 

@@ -100,6 +100,30 @@ def announce(space: Space, category: Category, title: str, body: str, pinned: bo
     return topic
 
 
+def chat_room(category: Category) -> Topic:
+    """A chat category is one topic opened by the brand (its first): members' messages are
+    replies in it, so they are comments like any other and moderation judges them the same.
+    The category row is locked so two first visitors make one room."""
+    with transaction.atomic():
+        Category.objects.select_for_update().filter(pk=category.pk).first()
+        room = Topic.objects.filter(category=category).order_by("pk").first()
+        if room is not None:
+            return room
+        brand = brand_account(category.space)
+        now = timezone.now()
+        room = Topic.objects.create(
+            category=category,
+            author=brand,
+            title=category.name,
+            created_at=now,
+            last_activity_at=now,
+        )
+        Post.objects.create(
+            topic=room, author=brand, body=category.description or category.name, created_at=now
+        )
+    return room
+
+
 def touch_topic(post: Post) -> None:
     Topic.objects.filter(pk=post.topic_id, last_activity_at__lt=post.created_at).update(
         last_activity_at=post.created_at

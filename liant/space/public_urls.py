@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from liant.space import animation_views as animation
 from liant.space import people_views as people
 from liant.space import public_views as views
 
@@ -24,4 +25,11 @@ urlpatterns = [
     path("notifications/", people.notification_list, name="space_notifications"),
     path("unsubscribe/<str:token>/", people.unsubscribe, name="space_unsubscribe"),
     path("search/", people.search, name="space_search"),
+    path("t/<int:pk>/after/<int:after>/", views.topic_updates, name="space_topic_updates"),
+    path("animation/", animation.animation, name="space_animation"),
+    path("animation/poll/<int:pk>/vote/", animation.poll_vote, name="space_poll_vote"),
+    path("animation/contest/<int:pk>/enter/", animation.contest_enter, name="space_contest_enter"),
+    path("animation/event/<int:pk>/rsvp/", animation.event_rsvp, name="space_event_rsvp"),
+    path("animation/ideas/new/", animation.idea_new, name="space_idea_new"),
+    path("animation/idea/<int:pk>/vote/", animation.idea_vote, name="space_idea_vote"),
 ]

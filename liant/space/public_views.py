@@ -27,7 +27,7 @@ from liant.space import accounts, posting
 from liant.space.connector import first_posts
 from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
 from liant.space.markup import render as render_markdown
-from liant.space.models import Category, Post, Space, SpaceAccount, Topic
+from liant.space.models import CHAT_MAX_LENGTH, Category, Post, Space, SpaceAccount, Topic
 from liant.space.notifications import follows
 
 TOPICS_PER_PAGE = 50
@@ -181,6 +181,8 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
     found = get_object_or_404(Category, pk=pk, space=space)
+    if found.kind == Category.Kind.CHAT:
+        return redirect(room_url(posting.chat_room(found)))
     topics = (
         Topic.objects.filter(category=found, hidden=False)
         .select_related("author")
@@ -223,12 +225,73 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
         following=follows(account, topic=found),
+        last_id=last_post_id(found),
+    )
+
+
+def room_url(room: Topic) -> str:
+    """A chat room opens on its last page: the newest messages, at the bottom."""
+    count = Post.objects.filter(topic=room).count()
+    number = max(1, -(-count // POSTS_PER_PAGE))
+    return room.get_absolute_url() + (f"?page={number}" if number > 1 else "") + "#reply"
+
+
+def last_post_id(topic: Topic) -> int:
+    return (
+        Post.objects.filter(topic=topic).order_by("-pk").values_list("pk", flat=True).first() or 0
+    )
+
+
+def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpResponse:
+    """The posts of a topic after `after`, for the topic page's polling (every 10 s): only
+    posts others can see, a held one only to its author. The answer replaces the polling
+    element with these posts and a new one that asks from the newest id looked at."""
+    from liant.space.people_views import mark_badges  # noqa: PLC0415
+    from liant.space.reactions import counts  # noqa: PLC0415
+
+    space, account = open_space(request, slug)
+    found = get_object_or_404(
+        Topic.objects.select_related("category__space"),
+        pk=pk,
+        category__space=space,
+        hidden=False,
+    )
+    rows = list(
+        Post.objects.filter(topic=found, pk__gt=after)
+        .select_related("author", "parent__author")
+        .order_by("pk")[:POSTS_PER_PAGE]
+    )
+    newest = rows[-1].pk if rows else after
+    posts: list[Post] = []
+    if rows:  # the usual answer is "nothing new": no more queries for it
+        mark_held(found, rows)
+        mine = account.pk if account is not None else None
+        posts = [
+            p
+            for p in rows
+            if p.visible and (not p.held or p.author_id == mine)  # type: ignore[attr-defined]
+        ]
+        counts(posts, account)
+        mark_badges(space, posts)
+    return render(
+        request,
+        "space/topic_updates.html",
+        {
+            "space": space,
+            "account": account,
+            "topic": found,
+            "posts": posts,
+            "after": newest,
+            "topic_first": first_posts({found.pk}).get(found.pk) if posts else None,
+        },
     )
 
 
 def new_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
     found = get_object_or_404(Category, pk=pk, space=space)
+    if found.kind == Category.Kind.CHAT:  # one room, no topics of its own
+        return redirect(found.get_absolute_url())
     if account is None:
         return redirect("space_signin", slug=slug)
     charter = charter_to_accept(space, account)
@@ -259,6 +322,16 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     charter = charter_to_accept(space, account)
     form = ReplyForm(request.POST)
     form.add_charter(charter)
+    if (
+        form.is_valid()
+        and found.category.kind == Category.Kind.CHAT
+        and len(form.cleaned_data["body"]) > CHAT_MAX_LENGTH
+    ):
+        form.add_error(
+            "body",
+            _("Chat messages are short: at most %(count)s characters.")
+            % {"count": CHAT_MAX_LENGTH},
+        )
     if form.is_valid():
         if refused := cannot_post(request, account):
             form.add_error(None, refused)
@@ -286,6 +359,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         topic_first=first_posts({found.pk}).get(found.pk),
         form=form,
         following=follows(account, topic=found),
+        last_id=last_post_id(found),
         status=400,
     )
 

@@ -2,7 +2,7 @@
 nothing runs in Chromium.
 
 Each payload tries to run `alert()` (a dialog Playwright sees) or to set `window.pwned`; the
-topic, category, home, profile and search pages are opened in a real browser and neither ever happens.
+topic, category, home, profile, search and animation pages are opened in a real browser and neither ever happens.
 """
 
 from __future__ import annotations
@@ -80,7 +80,36 @@ def hostile(workspace) -> Topic:
         Post.objects.create(topic=topic, author=author, body=payload)
         # Mentions are made into links after sanitizing: around and inside payloads too.
         Post.objects.create(topic=topic, author=author, body=f"@target {payload} @target")
+    animation_corpus(workspace)
     return topic
+
+
+def animation_corpus(workspace: Any) -> None:
+    """Polls, contests, events and ideas whose every text is a payload (the animation page)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from liant.animation.models import Contest, Meetup, Poll, PollChoice  # noqa: PLC0415
+    from liant.feedback.models import Idea  # noqa: PLC0415
+
+    soon = timezone.now() + timedelta(days=2)
+    for n, payload in enumerate(CORPUS):
+        poll = Poll.objects.create(workspace=workspace, question=payload[:300])
+        PollChoice.objects.create(poll=poll, text=payload[:200])
+        Contest.objects.create(
+            workspace=workspace,
+            title=payload[:200],
+            description=payload,
+            rules=payload,
+            prize=payload[:300],
+        )
+        Meetup.objects.create(
+            workspace=workspace,
+            title=payload[:200],
+            description=payload,
+            place=payload[:300],
+            starts_at=soon + timedelta(minutes=n),
+        )
+        Idea.objects.create(workspace=workspace, title=payload[:200], public_reason=payload)
 
 
 def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> None:  # noqa: F811
@@ -92,6 +121,7 @@ def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> 
         f"/space/{slug}/c/{hostile.category_id}/",
         f"/space/{slug}/t/{hostile.pk}/",
         f"/space/{slug}/u/{hostile.author_id}/",
+        f"/space/{slug}/animation/",
         f"/space/{slug}/search/?q=target",
         f"/space/{slug}/search/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
     ):
@@ -110,3 +140,6 @@ def test_no_payload_runs_in_chromium(live_server, page: Any, hostile: Topic) -> 
     page.goto(live_server.url + f"/space/{slug}/t/{hostile.pk}/")
     assert page.locator("a.mention").count() >= len(CORPUS) // 2  # first page of 50 posts
     assert "<svg onload=alert(1)>" in page.locator("main h1").inner_text()
+    page.goto(live_server.url + f"/space/{slug}/animation/")
+    titles = page.locator("main h3").all_inner_texts()
+    assert "<svg onload=alert(1)>" in titles and titles.count("<script>alert(1)</script>") == 4
