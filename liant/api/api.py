@@ -10,7 +10,18 @@ from ninja import NinjaAPI
 
 from liant.api import problems
 from liant.api.auth import SessionAuth, TokenAuth
-from liant.api.routers import channels, inbox, leads, listening, members, publishing
+from liant.api.routers import (
+    analytics,
+    calendar,
+    channels,
+    feedback,
+    inbox,
+    leads,
+    listening,
+    members,
+    moderation,
+    publishing,
+)
 
 DESCRIPTION = """
 Liant's REST API. Every call acts in the workspace of its token.
@@ -98,7 +109,18 @@ api = LiantAPI(
     docs_url=None,  # served at /api/docs, outside the versioned prefix
 )
 problems.install(api)
-for module in (channels, publishing, inbox, members, listening, leads):
+for module in (
+    channels,
+    publishing,
+    calendar,
+    inbox,
+    moderation,
+    members,
+    listening,
+    leads,
+    feedback,
+    analytics,
+):
     api.add_router("", module.router)
 
 
