@@ -12,6 +12,7 @@ from liant.api import problems
 from liant.api.auth import SessionAuth, TokenAuth
 from liant.api.routers import (
     analytics,
+    animation,
     calendar,
     channels,
     feedback,
@@ -20,6 +21,7 @@ from liant.api.routers import (
     listening,
     members,
     moderation,
+    newsletters,
     publishing,
 )
 
@@ -120,6 +122,8 @@ for module in (
     leads,
     feedback,
     analytics,
+    newsletters,
+    animation,
 ):
     api.add_router("", module.router)
 

@@ -162,14 +162,21 @@ class More:
     verbatim: object
     idea: object
     report: object
+    mailing_list: object
+    campaign: object
+    poll: object
+    contest: object
+    meetup: object
 
 
 def seed_more(seeded: Seeded, user: User, tag: str = "a") -> More:
     from liant.analytics.models import Report
+    from liant.animation.models import Contest, Meetup, Poll
     from liant.channels.models import Event
     from liant.feedback.models import Idea, Verbatim
     from liant.members import merging
     from liant.moderation.models import Item, LogEntry, Outcome, Reason
+    from liant.newsletters.models import Campaign, MailingList
 
     event = Event.objects.create(
         workspace=seeded.workspace,
@@ -210,4 +217,28 @@ def seed_more(seeded: Seeded, user: User, tag: str = "a") -> More:
     report = Report.objects.create(
         workspace=seeded.workspace, title=f"Report {tag}", period="week", is_template=True
     )
-    return More(event, item, entry, merge, verbatim, idea, report)
+    mailing_list = MailingList.objects.create(workspace=seeded.workspace, name=f"News {tag}")
+    campaign = Campaign.objects.create(
+        workspace=seeded.workspace,
+        mailing_list=mailing_list,
+        name=f"Campaign {tag}",
+        sender_name="Brand",
+        sender_address="news@brand.example",
+    )
+    poll = Poll.objects.create(workspace=seeded.workspace, question=f"Poll {tag}?")
+    contest = Contest.objects.create(workspace=seeded.workspace, title=f"Contest {tag}")
+    meetup = Meetup.objects.create(workspace=seeded.workspace, title=f"Meetup {tag}", starts_at=T0)
+    return More(
+        event,
+        item,
+        entry,
+        merge,
+        verbatim,
+        idea,
+        report,
+        mailing_list,
+        campaign,
+        poll,
+        contest,
+        meetup,
+    )

@@ -20,6 +20,7 @@ BODIES = {
     "/moderation/items/{id}/decide": {"decision": "remove"},
     "/members/{id}/erase": {"confirmation": "ERASE"},
     "/ideas/{id}/status": {"status": "declined"},
+    "/newsletters/lists/{id}/subscribers": {"email": "x@example.org"},
 }
 
 
@@ -37,6 +38,11 @@ def object_id(seeded, path: str) -> int:
         "/verbatims/": more.verbatim,
         "/ideas/": more.idea,
         "/reports/": more.report,
+        "/newsletters/lists/": more.mailing_list,
+        "/newsletters/campaigns/": more.campaign,
+        "/polls/": more.poll,
+        "/contests/": more.contest,
+        "/events/": more.meetup,
     }
     # The longest prefix names the object ("/moderation/items/{id}" is an item).
     found = sorted((p for p in objects if path.startswith(p)), key=len)
@@ -92,6 +98,11 @@ def test_lists_show_only_the_tokens_workspace(outsider_api, seeded, other_seeded
         ("/verbatims", more.verbatim),
         ("/ideas", more.idea),
         ("/reports", more.report),
+        ("/newsletters/lists", more.mailing_list),
+        ("/newsletters/campaigns", more.campaign),
+        ("/polls", more.poll),
+        ("/contests", more.contest),
+        ("/events", more.meetup),
         ("/channels", other_seeded.channel),
         ("/posts", other_seeded.post),
         ("/conversations", other_seeded.conversation),
@@ -134,6 +145,7 @@ def test_nothing_was_changed_in_workspace_a(outsider_api, seeded, other_seeded):
     seeded.more.item.refresh_from_db()
     assert seeded.more.idea.status == "received"
     assert seeded.more.item.state == "queued"
+    assert not seeded.more.mailing_list.subscribers.exists()
     assert seeded.post.state == "draft"
     assert seeded.conversation.status == "open"
     assert seeded.lead.stage == "new"
