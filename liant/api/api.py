@@ -32,7 +32,9 @@ Liant's REST API. Every call acts in the workspace of its token.
 settings (API tokens). A token can do what its scope allows, and never more than the person
 who made it may do: *read* (every list and detail), *publish* (read, plus posts, inbox
 replies, members and leads), *moderate* (read, plus inbox replies and moderation), *admin*
-(all its creator may do). The web app's own session works too (CSRF token on POST/PATCH;
+(all its creator may do). Feedback, newsletters and animation, and a member's data export
+and erasure, need an *admin* token (their single permission both reads and changes). The web
+app's own session works too (CSRF token on POST/PATCH;
 the workspace in the `Liant-Workspace` header).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`,
@@ -45,7 +47,8 @@ the workspace in the `Liant-Workspace` header).
 `RateLimit-Reset` on every answer; a 429 adds `Retry-After`.
 
 **Idempotency.** POSTs that act outside Liant (a reply, scheduling, a lead stage, which may
-call a webhook) take an `Idempotency-Key` header: the first answer is given back for the same
+call a webhook, a moderation decision, an idea's new status told to its backers, a newsletter
+confirmation mail) take an `Idempotency-Key` header: the first answer is given back for the same
 key and body for 24 hours; the same key with another body is a 422.
 """
 
