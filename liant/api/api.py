@@ -10,7 +10,20 @@ from ninja import NinjaAPI
 
 from liant.api import problems
 from liant.api.auth import SessionAuth, TokenAuth
-from liant.api.routers import channels, inbox, leads, listening, members, publishing
+from liant.api.routers import (
+    analytics,
+    animation,
+    calendar,
+    channels,
+    feedback,
+    inbox,
+    leads,
+    listening,
+    members,
+    moderation,
+    newsletters,
+    publishing,
+)
 
 DESCRIPTION = """
 Liant's REST API. Every call acts in the workspace of its token.
@@ -19,7 +32,9 @@ Liant's REST API. Every call acts in the workspace of its token.
 settings (API tokens). A token can do what its scope allows, and never more than the person
 who made it may do: *read* (every list and detail), *publish* (read, plus posts, inbox
 replies, members and leads), *moderate* (read, plus inbox replies and moderation), *admin*
-(all its creator may do). The web app's own session works too (CSRF token on POST/PATCH;
+(all its creator may do). Feedback, newsletters and animation, and a member's data export
+and erasure, need an *admin* token (their single permission both reads and changes). The web
+app's own session works too (CSRF token on POST/PATCH;
 the workspace in the `Liant-Workspace` header).
 
 **Errors** are RFC 9457 problem details (`application/problem+json`): `type`, `title`,
@@ -32,7 +47,8 @@ the workspace in the `Liant-Workspace` header).
 `RateLimit-Reset` on every answer; a 429 adds `Retry-After`.
 
 **Idempotency.** POSTs that act outside Liant (a reply, scheduling, a lead stage, which may
-call a webhook) take an `Idempotency-Key` header: the first answer is given back for the same
+call a webhook, a moderation decision, an idea's new status told to its backers, a newsletter
+confirmation mail) take an `Idempotency-Key` header: the first answer is given back for the same
 key and body for 24 hours; the same key with another body is a 422.
 """
 
@@ -98,7 +114,20 @@ api = LiantAPI(
     docs_url=None,  # served at /api/docs, outside the versioned prefix
 )
 problems.install(api)
-for module in (channels, publishing, inbox, members, listening, leads):
+for module in (
+    channels,
+    publishing,
+    calendar,
+    inbox,
+    moderation,
+    members,
+    listening,
+    leads,
+    feedback,
+    analytics,
+    newsletters,
+    animation,
+):
     api.add_router("", module.router)
 
 

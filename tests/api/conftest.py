@@ -149,3 +149,96 @@ def in_a_day() -> str:
     from django.utils import timezone
 
     return (timezone.now() + timedelta(days=1)).isoformat()
+
+
+@dataclass
+class More:
+    """Objects of the later routers (moderation, merges…), seeded only where a test asks."""
+
+    event: object
+    item: object
+    entry: object
+    merge: object
+    verbatim: object
+    idea: object
+    report: object
+    mailing_list: object
+    campaign: object
+    poll: object
+    contest: object
+    meetup: object
+
+
+def seed_more(seeded: Seeded, user: User, tag: str = "a") -> More:
+    from liant.analytics.models import Report
+    from liant.animation.models import Contest, Meetup, Poll
+    from liant.channels.models import Event
+    from liant.feedback.models import Idea, Verbatim
+    from liant.members import merging
+    from liant.moderation.models import Item, LogEntry, Outcome, Reason
+    from liant.newsletters.models import Campaign, MailingList
+
+    event = Event.objects.create(
+        workspace=seeded.workspace,
+        channel=seeded.channel,
+        kind="comment",
+        remote_id=f"e-{tag}",
+        author_remote_id="troll",
+        author_handle="@troll",
+        text="Buy cheap pills",
+        occurred_at=T0,
+    )
+    item = Item.objects.create(
+        workspace=seeded.workspace,
+        event=event,
+        channel=seeded.channel,
+        reason=Reason.FLAGGED,
+        text=event.text,
+        author_remote_id="troll",
+        spam=0.9,
+        risk=0.9,
+        created_at=T0,
+    )
+    entry = LogEntry.objects.create(
+        workspace=seeded.workspace,
+        event=event,
+        action="delete",
+        text=event.text,
+        outcome=Outcome.APPLIED,
+        created_at=T0,
+    )
+    kept = Member.objects.create(workspace=seeded.workspace, name="Zoé", email=f"zoe-{tag}@ex.org")
+    twin = Member.objects.create(workspace=seeded.workspace, name="Zoe", email="")
+    merge = merging.merge(kept, twin, by=user)
+    verbatim = Verbatim.objects.create(
+        workspace=seeded.workspace, text=seeded.message.text, said_at=T0, message=seeded.message
+    )
+    idea = Idea.objects.create(workspace=seeded.workspace, title=f"Idea {tag}")
+    report = Report.objects.create(
+        workspace=seeded.workspace, title=f"Report {tag}", period="week", is_template=True
+    )
+    mailing_list = MailingList.objects.create(workspace=seeded.workspace, name=f"News {tag}")
+    campaign = Campaign.objects.create(
+        workspace=seeded.workspace,
+        mailing_list=mailing_list,
+        name=f"Campaign {tag}",
+        sender_name="Brand",
+        sender_address="news@brand.example",
+    )
+    poll = Poll.objects.create(workspace=seeded.workspace, question=f"Poll {tag}?")
+    contest = Contest.objects.create(workspace=seeded.workspace, title=f"Contest {tag}")
+    meetup = Meetup.objects.create(workspace=seeded.workspace, title=f"Meetup {tag}", starts_at=T0)
+    return More(
+        event,
+        item,
+        entry,
+        merge,
+        verbatim,
+        idea,
+        report,
+        mailing_list,
+        campaign,
+        poll,
+        contest,
+        meetup,
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from liant.api.api import api as ninja_api
-from tests.api.conftest import in_a_day
+from tests.api.conftest import in_a_day, seed_more
 
 pytestmark = pytest.mark.django_db
 
@@ -17,20 +17,37 @@ BODIES = {
     "/conversations/{id}/assign": {"assignee": None},
     "/members/{id}": {"tags": ["x"]},
     "/leads/{id}/stage": {"stage": "won"},
+    "/moderation/items/{id}/decide": {"decision": "remove"},
+    "/members/{id}/erase": {"confirmation": "ERASE"},
+    "/ideas/{id}/status": {"status": "declined"},
+    "/newsletters/lists/{id}/subscribers": {"email": "x@example.org"},
 }
 
 
 def object_id(seeded, path: str) -> int:
-    kind = path.split("/")[1]
+    more = seeded.more
     objects = {
-        "channels": seeded.channel,
-        "posts": seeded.post,
-        "conversations": seeded.conversation,
-        "members": seeded.member,
-        "leads": seeded.lead,
+        "/channels/": seeded.channel,
+        "/posts/": seeded.post,
+        "/conversations/": seeded.conversation,
+        "/members/": seeded.member,
+        "/leads/": seeded.lead,
+        "/moderation/items/": more.item,
+        "/moderation/log/": more.entry,
+        "/merges/": more.merge,
+        "/verbatims/": more.verbatim,
+        "/ideas/": more.idea,
+        "/reports/": more.report,
+        "/newsletters/lists/": more.mailing_list,
+        "/newsletters/campaigns/": more.campaign,
+        "/polls/": more.poll,
+        "/contests/": more.contest,
+        "/events/": more.meetup,
     }
-    assert kind in objects, f"{path}: say which object of workspace A it takes"
-    return objects[kind].pk
+    # The longest prefix names the object ("/moderation/items/{id}" is an item).
+    found = sorted((p for p in objects if path.startswith(p)), key=len)
+    assert found, f"{path}: say which object of workspace A it takes"
+    return objects[found[-1]].pk
 
 
 def operations():
@@ -40,6 +57,18 @@ def operations():
         if "{id}" in path:
             for method in methods:
                 yield method, path
+
+
+@pytest.fixture
+def seeded(seeded, owner):
+    seeded.more = seed_more(seeded, owner, "a")
+    return seeded
+
+
+@pytest.fixture
+def other_seeded(other_seeded, outsider):
+    other_seeded.more = seed_more(other_seeded, outsider, "b")
+    return other_seeded
 
 
 @pytest.mark.parametrize(("method", "path"), list(operations()))
@@ -61,17 +90,32 @@ def test_another_workspaces_object_is_a_404(outsider_api, seeded, other_seeded, 
 
 
 def test_lists_show_only_the_tokens_workspace(outsider_api, seeded, other_seeded):
+    more = other_seeded.more
     for path, mine in [
+        ("/moderation/items", more.item),
+        ("/moderation/log", more.entry),
+        ("/merges", more.merge),
+        ("/verbatims", more.verbatim),
+        ("/ideas", more.idea),
+        ("/reports", more.report),
+        ("/newsletters/lists", more.mailing_list),
+        ("/newsletters/campaigns", more.campaign),
+        ("/polls", more.poll),
+        ("/contests", more.contest),
+        ("/events", more.meetup),
         ("/channels", other_seeded.channel),
         ("/posts", other_seeded.post),
         ("/conversations", other_seeded.conversation),
-        ("/members", other_seeded.member),
         ("/mentions", other_seeded.mention),
         ("/queries", other_seeded.query),
         ("/leads", other_seeded.lead),
     ]:
         ids = [row["id"] for row in outsider_api.get(path).json()["items"]]
         assert ids == [mine.pk], path
+    ids = {row["id"] for row in outsider_api.get("/members").json()["items"]}
+    assert ids == {other_seeded.member.pk, more.merge.kept_id}
+    start, end = "2026-11-01", "2026-12-01"
+    assert outsider_api.get("/calendar", start=start, end=end).json()["items"] == []
 
 
 def test_filters_cannot_reach_into_another_workspace(outsider_api, seeded, other_seeded):
@@ -97,6 +141,11 @@ def test_nothing_was_changed_in_workspace_a(outsider_api, seeded, other_seeded):
     seeded.post.refresh_from_db()
     seeded.conversation.refresh_from_db()
     seeded.lead.refresh_from_db()
+    seeded.more.idea.refresh_from_db()
+    seeded.more.item.refresh_from_db()
+    assert seeded.more.idea.status == "received"
+    assert seeded.more.item.state == "queued"
+    assert not seeded.more.mailing_list.subscribers.exists()
     assert seeded.post.state == "draft"
     assert seeded.conversation.status == "open"
     assert seeded.lead.stage == "new"

@@ -1,21 +1,30 @@
-"""Members: list, read, and change their tags and custom fields."""
+"""Members: list, read, change their tags and custom fields; merge two and undo a merge;
+export a member's personal data (the GDPR JSON) and erase it.
+
+Merges go through liant.members.merging, export and erasure through liant.members.gdpr, as
+the web pages do, with the same permissions (data.export, data.erase)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from ninja import Status as Answer
 from pydantic import Field
 
 from liant.api.auth import Caller, require
 from liant.api.pagination import Cursor, Limit, page
-from liant.api.types import PathId, Text60, Text500
+from liant.api.problems import Problem
+from liant.api.types import Id, PathId, Text60, Text300, Text500
 from liant.core import audit
-from liant.members import segments
-from liant.members.models import Level, Member, Tag
+from liant.members import gdpr, merging, segments
+from liant.members.data_views import EraseForm
+from liant.members.models import Level, Member, Merge, Tag
 
 router = Router(tags=["members"])
 
@@ -135,3 +144,150 @@ def update_member(request: HttpRequest, id: PathId, payload: MemberPatch) -> dic
             actor=caller.user,
         )
     return member_out(get_object_or_404(people(caller), pk=id))
+
+
+class MergeIn(Schema):
+    kept: Id
+    absorbed: Id
+
+
+class MergeOut(Schema):
+    id: int
+    kept: int
+    absorbed: int
+    by: int | None
+    at: datetime
+    undone_at: datetime | None
+
+
+class MergePage(Schema):
+    items: list[MergeOut]
+    next: str | None
+
+
+class EraseIn(Schema):
+    confirmation: Text300
+
+
+class ErasureOut(Schema):
+    id: int
+    erased_at: datetime | None
+    done: dict[str, int]
+
+
+def merge_out(record: Merge) -> dict:
+    return {
+        "id": record.pk,
+        "kept": record.kept_id,
+        "absorbed": record.absorbed_id,
+        "by": record.by_id,
+        "at": record.at,
+        "undone_at": record.undone_at,
+    }
+
+
+def member_of(caller: Caller, pk: int) -> Member:
+    """Any member of the workspace, merged ones included (for data requests)."""
+    return get_object_or_404(Member, workspace=caller.workspace, pk=pk)
+
+
+def conflict(detail: str) -> Problem:
+    return Problem(409, detail, slug="state-conflict")
+
+
+@router.get("/merges", response=MergePage, summary="List merges, newest first")
+def list_merges(request: HttpRequest, limit: Limit = 50, cursor: Cursor = None) -> dict:
+    caller = require(request, "members.view")
+    rows = Merge.objects.filter(workspace=caller.workspace)
+    found, next_url = page(request, rows, name="merges", limit=limit, cursor=cursor)
+    return {"items": [merge_out(m) for m in found], "next": next_url}
+
+
+@router.post(
+    "/merges",
+    response={201: MergeOut},
+    summary="Merge one member (absorbed) into another (kept)",
+)
+def merge_members(request: HttpRequest, payload: MergeIn) -> Answer[dict]:
+    caller = require(request, "members.manage")
+    kept = get_object_or_404(people(caller), pk=payload.kept)
+    absorbed = get_object_or_404(people(caller), pk=payload.absorbed)
+    try:
+        record = merging.merge(kept, absorbed, by=caller.user)
+    except merging.MergeRefused:
+        raise conflict(_("These two cannot be merged (one is already merged).")) from None
+    audit.record(
+        request,
+        "members.merged",
+        workspace=caller.workspace,
+        target=kept,
+        actor=caller.user,
+        absorbed=absorbed.pk,
+        merge=record.pk,
+    )
+    return Answer(201, merge_out(record))
+
+
+@router.post("/merges/{id}/undo", response=MergeOut, summary="Undo a merge")
+def undo_merge(request: HttpRequest, id: PathId) -> dict:  # noqa: A002
+    caller = require(request, "members.manage")
+    record = get_object_or_404(Merge, workspace=caller.workspace, pk=id)
+    try:
+        merging.undo(record, by=caller.user)
+    except merging.MergeRefused:
+        raise conflict(_("This merge was already undone.")) from None
+    audit.record(
+        request,
+        "members.merge_undone",
+        workspace=caller.workspace,
+        target=record.kept,
+        actor=caller.user,
+        merge=record.pk,
+    )
+    record.refresh_from_db()
+    return merge_out(record)
+
+
+@router.get(
+    "/members/{id}/export",
+    response={200: dict[str, Any]},
+    summary="Export a member's personal data (JSON, the request is logged)",
+)
+def export_member(request: HttpRequest, id: PathId) -> JsonResponse:  # noqa: A002
+    caller = require(request, "data.export")
+    member = member_of(caller, id)
+    if member.merged_into_id:
+        # An absorbed member's data lives with the member it was merged into.
+        member = member_of(caller, member.merged_into_id)
+    sections = gdpr.export(member, request, by=caller.user)
+    return JsonResponse(
+        gdpr.as_json(member, sections),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@router.post(
+    "/members/{id}/erase",
+    response=ErasureOut,
+    summary="Erase a member's personal data (confirm with their name, or ERASE)",
+)
+def erase_member(request: HttpRequest, id: PathId, payload: EraseIn) -> dict:  # noqa: A002
+    caller = require(request, "data.erase")
+    member = member_of(caller, id)
+    if member.merged_into_id:
+        member = member_of(caller, member.merged_into_id)
+    if member.erased_at:
+        raise conflict(_("This member is already erased."))
+    form = EraseForm({"confirmation": payload.confirmation}, member=member)
+    if not form.is_valid():
+        message = " ".join(str(e) for e in form.errors.get("confirmation", []))
+        raise Problem(
+            422,
+            message,
+            slug="validation",
+            errors=[{"field": "confirmation", "in": "body", "message": message}],
+        )
+    done = gdpr.erase(member, request, by=caller.user)
+    member.refresh_from_db()
+    return {"id": member.pk, "erased_at": member.erased_at, "done": done}
