@@ -106,7 +106,7 @@ test-postgres:
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy liant/core liant/connectors liant/channels liant/text liant/listening liant/publishing liant/strategy liant/moderation liant/inbox liant/members liant/feedback liant/animation liant/analytics liant/newsletters liant/leads liant/media liant/space liant/webhooks liant/api liant/cli.py liant/env.py
+	$(BIN)/mypy liant/core liant/connectors liant/channels liant/text liant/listening liant/publishing liant/strategy liant/moderation liant/inbox liant/members liant/feedback liant/animation liant/analytics liant/newsletters liant/leads liant/media liant/space liant/webhooks liant/api liant/transfer liant/cli.py liant/env.py
 
 bench: install
 	$(BIN)/python -m bench $(AREA)

@@ -1,7 +1,8 @@
 """The `liant` command for operators.
 
-`liant run` starts the web server and the job worker together; every other sub-command is a
-Django management command (`liant migrate`, `liant backup`, `liant check`, ...).
+`liant run` starts the web server and the job worker together; `liant bench` runs the figures
+of bench/ like `make bench`; every other sub-command is a Django management command
+(`liant migrate`, `liant backup`, `liant check`, `liant export`, `liant import`, ...).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 ALIASES = {
     "worker": ["run_huey"],
@@ -25,12 +27,24 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "run":
         return run(args[1:])
+    if args and args[0] == "bench":
+        return bench(args[1:])
     if args and args[0] in ALIASES:
         args = ALIASES[args[0]] + args[1:]
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["liant", *args])
     return 0
+
+
+def bench(argv: list[str]) -> int:
+    """`liant bench [AREA]` is `make bench [AREA=...]`: bench/ in a process of its own, since
+    it sets up Django on a throw-away database before anything else is imported."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "__main__.py").is_file():
+        print("liant bench: bench/ comes with the source checkout only.", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, "-m", "bench", *argv], cwd=root)
 
 
 def run(argv: list[str]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
@@ -442,7 +443,9 @@ def write_row(
 
 
 def import_csv(workspace: Workspace, filename: str, data: bytes) -> Report:
-    """Reads the file and imports it row by row; FileRefused when the file as a whole cannot."""
+    """Reads the file and imports it row by row; FileRefused when the file as a whole cannot.
+    The limits keep a web request within its timeout; `liant import` calls import_rows
+    directly, without them."""
     if len(data) > MAX_BYTES:
         raise FileRefused(
             _("The file is larger than %(size)s MB: split it into smaller files.")
@@ -481,29 +484,44 @@ def import_csv(workspace: Workspace, filename: str, data: bytes) -> Report:
             _("The file has %(rows)s rows; at most %(max)s are imported at once: split it.")
             % {"rows": len(lines), "max": MAX_ROWS}
         )
-    source = f"import {filename}"
-    # Read once per file rather than once per row.
-    tags: dict[str, Tag] = {}
-    channels = list(Channel.objects.filter(workspace=workspace, kind="mastodon"))
     with transaction.atomic():
-        for line, cells in lines:
-            values = dict(zip(header, cells, strict=False))
-            label = values.get("name") or values.get("email") or values.get("handle") or ""
-            result = RowResult(line=line, outcome="refused", label=label.strip()[:80])
-            try:
-                row = read_row(workspace, values, channels)
-                with transaction.atomic():
-                    member, created = write_row(workspace, row, source, tags)
-                result.outcome = "imported" if created else "updated"
-                result.member_id = member.pk
-            except RowRefused as refused:
-                result.reasons.append(str(refused))
-            except DatabaseError:
-                result.reasons.append(_("The database refused this row."))
+        for (_line, cells), result in zip(
+            lines,
+            import_rows(
+                workspace,
+                ((line, dict(zip(header, cells, strict=False))) for line, cells in lines),
+                f"import {filename}",
+            ),
+            strict=True,
+        ):
             if len(cells) > len(header):
                 result.reasons.append(_("More cells than columns: the extra ones were ignored."))
             report.rows.append(result)
     return report
+
+
+def import_rows(
+    workspace: Workspace, rows: Iterable[tuple[int, dict[str, str]]], source: str
+) -> Iterator[RowResult]:
+    """Each (line, cells) row in its own savepoint: a refused row leaves nothing behind and
+    the next one still lands. The CSV import above and `liant import members` share it."""
+    # Read once per file rather than once per row.
+    tags: dict[str, Tag] = {}
+    channels = list(Channel.objects.filter(workspace=workspace, kind="mastodon"))
+    for line, values in rows:
+        label = values.get("name") or values.get("email") or values.get("handle") or ""
+        result = RowResult(line=line, outcome="refused", label=label.strip()[:80])
+        try:
+            row = read_row(workspace, values, channels)
+            with transaction.atomic():
+                member, created = write_row(workspace, row, source, tags)
+            result.outcome = "imported" if created else "updated"
+            result.member_id = member.pk
+        except RowRefused as refused:
+            result.reasons.append(str(refused))
+        except DatabaseError:
+            result.reasons.append(_("The database refused this row."))
+        yield result
 
 
 def sample() -> str:
