@@ -179,3 +179,36 @@ class Rendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} [{self.spec}]"
+
+
+class LinkCard(models.Model):
+    """What a page says of itself in its Open Graph / Twitter card tags, read once a day per
+    workspace and address for the composer's preview. Per workspace, because its image is a
+    library item of that workspace (and so served only to its people)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being read")
+        READY = "ready", _("read")
+        FAILED = "failed", _("could not be read")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="link_cards")
+    # The address is hashed for the unique key: an URL may be longer than an index allows.
+    url_hash = models.CharField(max_length=64)
+    url = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    image = models.ForeignKey(
+        MediaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.CharField(max_length=500, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "url_hash"], name="one_card_per_url")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url

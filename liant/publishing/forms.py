@@ -96,6 +96,7 @@ class VariantForm(forms.Form):
         self.channel = channel
         self.image_type = ""
         self.media_items: list[Any] = []  # the variant's stored images, set by the view
+        self.preview: Any = None  # how it will look on the network, set by the view
         self.fields["library_item"].queryset = MediaItem.objects.filter(  # type: ignore[attr-defined]
             workspace_id=channel.workspace_id
         ).order_by("name", "id")
