@@ -111,6 +111,16 @@ class MediaItem(models.Model):
     # Where the subject is, from the left and from the top (0..1): crops keep it in view.
     focal_x = models.FloatField(_("focal point (across)"), default=0.5, validators=FOCAL)
     focal_y = models.FloatField(_("focal point (down)"), default=0.5, validators=FOCAL)
+    # The organisation's library: a file kept by one workspace that every workspace of the same
+    # organisation sees and may attach to its posts, without changing it (an agency's logos).
+    shared = models.BooleanField(
+        _("shared with the organisation"),
+        default=False,
+        help_text=_(
+            "Every workspace of the organisation can see it and use it in its posts; only "
+            "this workspace can change it."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,
         null=True,

@@ -19,8 +19,7 @@ from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
-from liant.media.library import alt_text_problems
-from liant.media.models import MediaItem
+from liant.media.library import alt_text_problems, visible_items
 from liant.publishing import approval, editorial, preview, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, VariantMedia, move
@@ -313,8 +312,8 @@ def preview_of(
     items = [m.library_item for m in attached if m.library_item is not None]
     media = [(m.content_type, m.size) for m in attached]
     if chosen.isdigit():
-        # Only the workspace's own library: another workspace's item id shows nothing.
-        item = MediaItem.objects.filter(pk=int(chosen), workspace=request.workspace).first()
+        # Only what the workspace may attach: another organisation's item id shows nothing.
+        item = visible_items(request.workspace).filter(pk=int(chosen)).first()
         if item is not None:
             items.append(item)
             media.append((item.content_type, item.size))
