@@ -40,6 +40,7 @@ MAX_PAGE_BYTES = 2_000_000
 MAX_IMAGE_BYTES = 8_000_000
 MAX_REDIRECTS = 5
 MAX_URL = 2000
+FEED_CHUNK = 16_384
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CARD_TAG = "link-card"  # the library tag of card images
 
@@ -138,8 +139,14 @@ def first(found: dict[str, str], keys: tuple[str, ...]) -> str:
 
 def parse(html: str, url: str) -> CardData:
     parser = HeadParser()
-    parser.feed(html)
-    parser.close()
+    # Fed in pieces and left once the head is read: a page's body (megabytes of it, maybe
+    # crafted to be slow to parse) is never parsed.
+    for start in range(0, len(html), FEED_CHUNK):
+        parser.feed(html[start : start + FEED_CHUNK])
+        if parser.done:
+            break
+    else:
+        parser.close()
     found = parser.found
     image = first(found, IMAGE_KEYS).strip()
     if image:
