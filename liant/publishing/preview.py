@@ -150,6 +150,11 @@ class Body:
     over: str = ""  # beyond the network's limit: not sent as it is
     remaining: int | None = None
 
+    @property
+    def summary(self) -> str:
+        """The counter's words ("12 characters left"), as the composer's check says them."""
+        return Check(self.remaining, []).summary
+
 
 def body_of(text: str, rules: Rules, fold: int | None, shorten: bool) -> Body:
     cut = fitting_length(text, rules)

@@ -109,6 +109,7 @@ def test_threads_and_content_warnings_only_where_the_network_has_them(workspace)
     shown = preview.build(mastodon, "Un", content_warning="Spoil", thread=["Deux", "Trois"])
     assert shown.content_warning == "Spoil"
     assert [p.shown[0].text for p in shown.parts] == ["Deux", "Trois"]
+    assert shown.parts[0].summary == "496 characters left"
     assert preview.build(x, "Un", content_warning="Spoil").content_warning == ""
     facebook = network(workspace, "facebook")
     assert preview.build(facebook, "Un", thread=["Deux"]).parts == []
