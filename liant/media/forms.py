@@ -72,6 +72,7 @@ class ItemForm(forms.ModelForm):
             "credit",
             "focal_x",
             "focal_y",
+            "shared",
         ]
         widgets = {
             "alt_text_fr": forms.Textarea(attrs={"rows": 3, "lang": "fr"}),
@@ -84,8 +85,10 @@ class ItemForm(forms.ModelForm):
             "focal_y": _("0 is the top, 1 the bottom."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_share: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not can_share:  # sharing with every workspace of the organisation: managers only
+            del self.fields["shared"]
         self.fields["folder"].queryset = Folder.objects.filter(  # type: ignore[attr-defined]
             workspace_id=self.instance.workspace_id
         )

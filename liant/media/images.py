@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from liant.connectors.base import Rules
 
@@ -110,6 +110,10 @@ def check(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> Checked
     damaged = _("%(name)s is damaged or incomplete (cut short during a transfer?).") % {
         "name": name
     }
+    # WeasyPrint (the report PDFs) turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole
+    # process when it is imported: a file cut short must still fail here, whatever ran before.
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # Decode every frame: a file cut short fails here, not later in the worker.
         for index in range(frames):
@@ -117,6 +121,8 @@ def check(data: bytes, name: str, *, max_bytes: int, max_pixels: int) -> Checked
             image.load()
     except (OSError, SyntaxError, ValueError, EOFError):
         raise Refused(damaged) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     assert image.format in FORMATS  # open_image only tried these
     return Checked(image.format, image.width, image.height, frames)
 

@@ -190,6 +190,15 @@ def schedule_renditions(item_id: int) -> None:
     tasks.make_renditions(item_id)
 
 
+def visible_items(workspace: Workspace) -> QuerySet[MediaItem]:
+    """The workspace's own files and the ones its organisation's workspaces share: what it
+    may see and attach (only its own may be changed). Never another organisation's."""
+    return MediaItem.objects.filter(
+        Q(workspace=workspace)
+        | Q(shared=True, workspace__organisation_id=workspace.organisation_id)
+    )
+
+
 def delete_item(item: MediaItem) -> bool:
     """Remove an item and its files; False (nothing removed) when a post uses it."""
     if item.variant_uses.exists():

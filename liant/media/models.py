@@ -111,6 +111,16 @@ class MediaItem(models.Model):
     # Where the subject is, from the left and from the top (0..1): crops keep it in view.
     focal_x = models.FloatField(_("focal point (across)"), default=0.5, validators=FOCAL)
     focal_y = models.FloatField(_("focal point (down)"), default=0.5, validators=FOCAL)
+    # The organisation's library: a file kept by one workspace that every workspace of the same
+    # organisation sees and may attach to its posts, without changing it (an agency's logos).
+    shared = models.BooleanField(
+        _("shared with the organisation"),
+        default=False,
+        help_text=_(
+            "Every workspace of the organisation can see it and use it in its posts; only "
+            "this workspace can change it."
+        ),
+    )
     uploaded_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,
         null=True,
@@ -179,3 +189,36 @@ class Rendition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} [{self.spec}]"
+
+
+class LinkCard(models.Model):
+    """What a page says of itself in its Open Graph / Twitter card tags, read once a day per
+    workspace and address for the composer's preview. Per workspace, because its image is a
+    library item of that workspace (and so served only to its people)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being read")
+        READY = "ready", _("read")
+        FAILED = "failed", _("could not be read")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="link_cards")
+    # The address is hashed for the unique key: an URL may be longer than an index allows.
+    url_hash = models.CharField(max_length=64)
+    url = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    title = models.CharField(max_length=300, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    image = models.ForeignKey(
+        MediaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.CharField(max_length=500, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "url_hash"], name="one_card_per_url")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url

@@ -26,12 +26,23 @@ SHOWN = 200
 
 
 def items_of(request: WorkspaceRequest):  # noqa: ANN201 - a queryset
+    """The workspace's own files: the ones it may change."""
     return MediaItem.objects.filter(workspace=request.workspace)
+
+
+def visible_of(request: WorkspaceRequest):  # noqa: ANN201 - a queryset
+    """Its own files and those shared by its organisation: the ones it may see and use."""
+    return library.visible_items(request.workspace)
 
 
 @workspace_view("posts.view")
 def library_page(request: WorkspaceRequest) -> HttpResponse:
-    items = items_of(request).select_related("folder")
+    # "organisation": the files the organisation's other workspaces share, read-only here.
+    scope = "organisation" if request.GET.get("scope") == "organisation" else ""
+    if scope:
+        items = visible_of(request).exclude(workspace=request.workspace).select_related("workspace")
+    else:
+        items = items_of(request).select_related("folder")
     query = request.GET.get("q", "").strip()
     if query:
         items = library.search(items, query)
@@ -54,6 +65,7 @@ def library_page(request: WorkspaceRequest) -> HttpResponse:
             "query": query,
             "folder": folder,
             "tag": tag,
+            "scope": scope,
             "folders": folders,
             "upload_form": UploadForm(workspace=request.workspace, initial={"folder": folder}),
             "folder_form": FolderForm(),
@@ -117,8 +129,12 @@ def folder_new(request: WorkspaceRequest) -> HttpResponse:
 
 @workspace_view("posts.view")
 def item_page(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(items_of(request), pk=pk)
-    form = ItemForm(request.POST or None, instance=item)
+    item = get_object_or_404(visible_of(request).select_related("workspace"), pk=pk)
+    own = item.workspace_id == request.workspace.pk
+    if request.method == "POST" and not own:
+        raise Http404  # another workspace's shared file is read-only here
+    can_share = request.membership.can("workspace.manage")
+    form = ItemForm(request.POST or None, instance=item, can_share=can_share)
     if request.method == "POST":
         check(request.membership, "posts.write")
         if form.is_valid():
@@ -138,8 +154,9 @@ def item_page(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "item": item,
             "form": form,
             "usage": usage,
-            "renditions": item.renditions.all(),
-            "can_write": request.membership.can("posts.write"),
+            "renditions": item.renditions.all() if own else [],
+            "own": own,
+            "can_write": own and request.membership.can("posts.write"),
         },
     )
 
@@ -190,13 +207,13 @@ def serve(field_file, content_type: str, name: str) -> HttpResponse:  # noqa: AN
 
 @workspace_view("posts.view")
 def item_file(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(items_of(request), pk=pk)
+    item = get_object_or_404(visible_of(request), pk=pk)
     return serve(item.file, item.content_type, item.name)
 
 
 @workspace_view("posts.view")
 def item_thumbnail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(items_of(request), pk=pk)
+    item = get_object_or_404(visible_of(request), pk=pk)
     return serve(item.thumbnail, "image/webp", "thumbnail.webp")
 
 

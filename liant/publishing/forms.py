@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liant.channels.models import Channel
+from liant.media import library
 from liant.media.models import MediaItem
 from liant.publishing import shortener
 from liant.publishing.models import Post, PublishingSettings
@@ -96,8 +97,10 @@ class VariantForm(forms.Form):
         self.channel = channel
         self.image_type = ""
         self.media_items: list[Any] = []  # the variant's stored images, set by the view
-        self.fields["library_item"].queryset = MediaItem.objects.filter(  # type: ignore[attr-defined]
-            workspace_id=channel.workspace_id
+        self.preview: Any = None  # how it will look on the network, set by the view
+        # Its own library and the files its organisation shares.
+        self.fields["library_item"].queryset = library.visible_items(  # type: ignore[attr-defined]
+            channel.workspace
         ).order_by("name", "id")
 
     def clean_image(self) -> Any:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("settings/", views.publishing_settings, name="publishing_settings"),
     path("links/", shortlink_views.short_links, name="short_links"),
     path("check/<int:channel_pk>/", views.check_text, name="post_check"),
+    path("preview/<int:channel_pk>/", views.post_preview, name="post_preview"),
     path("<int:pk>/", views.post_detail, name="post_detail"),
     path("<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("<int:pk>/move/", views.post_move, name="post_move"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -18,8 +19,8 @@ from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
-from liant.media.library import alt_text_problems
-from liant.publishing import approval, editorial, publisher, tasks
+from liant.media.library import alt_text_problems, visible_items
+from liant.publishing import approval, editorial, preview, publisher, tasks
 from liant.publishing.forms import PostForm, PublishingSettingsForm, VariantForm
 from liant.publishing.models import Post, PublishingSettings, Variant, VariantMedia, move
 from liant.publishing.states import EDITABLE, NEEDS_ATTENTION, State, allowed
@@ -119,6 +120,9 @@ def compose(request: WorkspaceRequest, post: Post | None) -> HttpResponse:
             variant = existing.get(variant_form.channel.pk)
             variant_form.media_items = (
                 list(variant.media.select_related("library_item")) if variant else []
+            )
+            variant_form.preview = preview_of(
+                request, variant_form.channel, variant, variant_form.data or None
             )
         # The strategy's pillars are offered as you type; another name is still accepted.
         form.fields["pillar"].widget.attrs["list"] = "pillar-choices"
@@ -279,6 +283,76 @@ def check_text(request: WorkspaceRequest, channel_pk: int) -> HttpResponse:
         split_thread(request.POST.get(prefix + "thread", "")),
     )
     return render(request, "publishing/_check.html", {"check": result})
+
+
+def preview_of(
+    request: WorkspaceRequest, channel: Channel, variant: Variant | None, data: Any
+) -> preview.Preview:
+    """The preview of one channel's part of the composer, from what is typed (`data`, the
+    POST) or else from the stored variant."""
+    prefix = f"c{channel.pk}-"
+    if data is None:
+        values = {
+            "text": variant.text if variant else "",
+            "link": variant.link if variant else "",
+            "content_warning": variant.content_warning if variant else "",
+            "thread": join_thread(variant.thread) if variant else "",
+        }
+        removed: set[str] = set()
+        chosen = ""
+    else:
+        values = {name: str(data.get(prefix + name, "") or "") for name in preview.FIELDS}
+        removed = set(data.getlist(prefix + "remove_media")) if hasattr(data, "getlist") else set()
+        chosen = str(data.get(prefix + "library_item", "") or "")
+    attached = [
+        m
+        for m in (variant.media.select_related("library_item") if variant else [])
+        if str(m.pk) not in removed
+    ]
+    items = [m.library_item for m in attached if m.library_item is not None]
+    media = [(m.content_type, m.size) for m in attached]
+    if chosen.isdigit():
+        # Only what the workspace may attach: another organisation's item id shows nothing.
+        item = visible_items(request.workspace).filter(pk=int(chosen)).first()
+        if item is not None:
+            items.append(item)
+            media.append((item.content_type, item.size))
+    return preview.build(
+        channel,
+        values["text"],
+        values["link"],
+        values["content_warning"],
+        split_thread(values["thread"]),
+        items=items,
+        media=media,
+        language=request.workspace.language or "fr",
+    )
+
+
+@workspace_view("posts.write")
+@require_POST
+def post_preview(request: WorkspaceRequest, channel_pk: int) -> HttpResponse:
+    """The composer asks (htmx, debounced as you type) how a variant will look."""
+    channel = get_object_or_404(Channel, pk=channel_pk, workspace=request.workspace)
+    variant = None
+    post_pk = request.GET.get("post", "")
+    if post_pk.isdigit():
+        variant = Variant.objects.filter(
+            post__pk=int(post_pk), post__workspace=request.workspace, channel=channel
+        ).first()
+    shown = preview_of(request, channel, variant, request.POST)
+    poll = request.POST.get("poll", "0")
+    polls = min(int(poll), preview.MAX_POLLS) + 1 if poll.isdigit() else preview.MAX_POLLS
+    return render(
+        request,
+        "publishing/preview/_preview.html",
+        {
+            "preview": shown,
+            "channel": channel,
+            "post": variant.post if variant else None,
+            "polls": polls,
+        },
+    )
 
 
 @workspace_view("posts.view")

@@ -149,3 +149,14 @@ def test_nothing_is_half_stored_when_the_row_fails(workspace, monkeypatch):
 def test_a_raster_image_named_svg_is_an_image_not_a_drawing(workspace):
     stored = upload(workspace, png(), "logo.svg")
     assert stored.item.name == "logo.png" and stored.item.content_type == "image/png"
+
+
+def test_a_truncated_file_is_refused_even_after_weasyprint_is_imported(monkeypatch):
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = noise((300, 200), quality=90)
+    with pytest.raises(images.Refused, match="damaged"):
+        images.check(data[: len(data) // 2], "cut.jpg", max_bytes=10**7, max_pixels=10**7)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # given back as it was
