@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from liant.newsletters import rendering, tracking
+from liant.newsletters import abtest, rendering, tracking
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
@@ -153,9 +153,13 @@ def start(campaign: Campaign) -> int:
     )
     with transaction.atomic():
         Send.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        Campaign.objects.filter(pk=campaign.pk, state__in=["draft", "scheduled"]).update(
+        moved = Campaign.objects.filter(pk=campaign.pk, state__in=["draft", "scheduled"]).update(
             state=CampaignState.SENDING, started_at=now, tracked_links=tracked
         )
+        if moved and campaign.ab_testing:
+            # Only the call that moved the campaign draws the sample: a second start() must
+            # not draw another one over rows a worker may already be sending.
+            abtest.split(campaign)
     campaign.refresh_from_db()
     return len(rows)
 
@@ -242,7 +246,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     due = Send.objects.filter(
         campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
     )
-    fields = ("pk", "email", "language", "token", "subscriber_id", "attempts")
+    fields = ("pk", "email", "language", "token", "subscriber_id", "attempts", "variant")
     size = min(allowed, BATCH)
     # Workers sharing a campaign each start with a different slice of its rows (pk modulo
     # SLICES), so their claims seldom collide; the batch is topped up with any due row.
@@ -261,15 +265,18 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
         finish_if_done(campaign)
         return report
     domain = campaign.sender_address.rpartition("@")[2] or "localhost"
+    # One template per language and subject: a row of an A/B sample carries its variant,
+    # any other row the winner (or the campaign's own subject when there is no test).
+    default_variant = campaign.ab_winner or 0
     templates = {}
-    for lang in {r[2] for r in rows}:
-        rendered = rendering.render(campaign, lang, rendering.PLACEHOLDER)
+    for lang, variant in {(r[2], default_variant if r[6] is None else r[6]) for r in rows}:
+        rendered = rendering.render(campaign, lang, rendering.PLACEHOLDER, variant)
         if campaign.track:
             rendered.html = tracking.instrument(rendered.html, campaign.tracked_links.get(lang, []))
-        templates[lang] = rendering.MessageTemplate(campaign, rendered, domain)
+        templates[lang, variant] = rendering.MessageTemplate(campaign, rendered, domain)
     link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
     with connect(target) as smtp:
-        for pk, address, language, token, subscriber_id, attempts in rows:
+        for pk, address, language, token, subscriber_id, attempts, variant in rows:
             now = timezone.now()
             # The claim: only one worker moves this row out of "queued", and it does so
             # before anything leaves for the network.
@@ -280,7 +287,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
             link = link_pattern.replace(
                 "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk)
             )
-            message = templates[language].render(
+            message = templates[language, default_variant if variant is None else variant].render(
                 address,
                 token,
                 link,
@@ -324,7 +331,7 @@ def _decode(value: bytes | str) -> str:
 
 def finish_if_done(campaign: Campaign) -> bool:
     open_rows = Send.objects.filter(
-        campaign=campaign, state__in=[SendState.QUEUED, SendState.SENDING]
+        campaign=campaign, state__in=[SendState.QUEUED, SendState.SENDING, SendState.HELD]
     )
     if open_rows.exists():
         return False
