@@ -24,4 +24,5 @@ urlpatterns = [
     path("notifications/", people.notification_list, name="space_notifications"),
     path("unsubscribe/<str:token>/", people.unsubscribe, name="space_unsubscribe"),
     path("search/", people.search, name="space_search"),
+    path("contact/", views.contact, name="space_contact"),
 ]
