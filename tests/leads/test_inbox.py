@@ -59,6 +59,14 @@ def test_a_contact_submission_becomes_a_routed_conversation(
     assert conversation.subject == "Contact"
     assert conversation.department == department and conversation.assignee == member
 
+    # One member: the capture's, found again by the channel's events (no "forms" double).
+    from liant.members.attach import attach_workspace
+    from liant.members.models import Activity, Member
+
+    attach_workspace(workspace.pk)
+    [person] = Member.objects.filter(workspace=workspace)
+    assert Activity.objects.filter(member=person, event=event).exists()
+
     # The same person writing again joins the same conversation; the channel is not doubled.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url(contact), post_data(message="Et vos tarifs ?"))
