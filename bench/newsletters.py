@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import resource
 import smtplib
 import time
+import tracemalloc
 from collections.abc import Callable
 from email.message import EmailMessage
 
 from django.db import connection, connections
 
-N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "5000"))
+N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "10000"))  # sent, per worker count
+# Prepared (one queued Send row per subscriber, sending.start): the issue's 100,000.
+PREPARE_N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_PREPARE_N", "100000"))
 
 
 def _sink(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +68,7 @@ def _raw(port: int, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
-def _worker(campaign_id: int) -> None:
+def _worker(campaign_id: int, peak) -> None:  # type: ignore[no-untyped-def]
     from liant.newsletters import sending
 
     connections.close_all()  # a forked process opens its own connection
@@ -73,9 +77,12 @@ def _worker(campaign_id: int) -> None:
         if not (report.sent or report.failed or report.deferred):
             break
     connections.close_all()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    with peak.get_lock():
+        peak.value = max(peak.value, rss)
 
 
-def _campaign(workspace, port: int, n: int, tag: str):  # type: ignore[no-untyped-def]
+def _campaign(workspace, port: int, n: int, tag: str, start: bool = True):  # type: ignore[no-untyped-def]
     from liant.members.models import Member
     from liant.newsletters import sending
     from liant.newsletters.models import (
@@ -120,8 +127,28 @@ def _campaign(workspace, port: int, n: int, tag: str):  # type: ignore[no-untype
         subject_fr="Bench",
         body_fr="# Bonjour\n\n" + "Un **café** de saison. " * 60,
     )
-    sending.start(campaign)
+    if start:
+        sending.start(campaign)
     return campaign
+
+
+def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
+    """sending.start on PREPARE_N subscribers: the rows every claim then works on."""
+    from liant.newsletters import sending
+    from liant.newsletters.models import Send
+
+    campaign = _campaign(workspace, port, PREPARE_N, "prep-", start=False)
+    tracemalloc.start()
+    started = time.perf_counter()
+    sending.start(campaign)
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert Send.objects.filter(campaign=campaign, state="queued").count() == PREPARE_N
+    note = f"{PREPARE_N} recipients, {connection.vendor}"
+    report("prepare_seconds", elapsed, "s", note=f"sending.start: one queued row each, {note}")
+    report("prepare_rows_rate", PREPARE_N / elapsed, "rows/s")
+    report("prepare_peak_python_memory", peak / 2**20, "MiB", note="tracemalloc peak in start()")
 
 
 def run(report: Callable[..., None]) -> None:
@@ -141,6 +168,7 @@ def run(report: Callable[..., None]) -> None:
     sink.start()
     ready.wait(20)
     try:
+        _prepare(workspace, port, report)
         raw_rate = _raw(port, N)
         note = f"{N} recipients, {connection.vendor}, sink in its own process"
         report("raw_smtplib_rate", raw_rate, "messages/s", note=f"bare smtplib loop, {note}")
@@ -149,7 +177,8 @@ def run(report: Callable[..., None]) -> None:
             connections.close_all()
             before = count.value
             started = time.perf_counter()
-            procs = [ctx.Process(target=_worker, args=(campaign.pk,)) for _ in range(workers)]
+            peak = ctx.Value("l", 0)
+            procs = [ctx.Process(target=_worker, args=(campaign.pk, peak)) for _ in range(workers)]
             for p in procs:
                 p.start()
             for p in procs:
@@ -166,5 +195,14 @@ def run(report: Callable[..., None]) -> None:
                 note=f"campaign with claim/complete rows, {workers} worker process(es), {note}",
             )
             report(f"campaign_{workers}w_vs_raw_smtplib", rate / raw_rate, "ratio")
+            if workers > 1:
+                report(f"campaign_rate_per_worker_{workers}w", rate / workers, "messages/s")
+            report(
+                f"worker_peak_rss_{workers}w",
+                peak.value / 1024,
+                "MiB",
+                note="largest worker's peak resident memory (a forked child counts the "
+                "parent's pages it touched)",
+            )
     finally:
         sink.kill()
