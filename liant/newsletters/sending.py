@@ -38,6 +38,7 @@ from liant.newsletters.models import (
 )
 
 BATCH = 200  # rows read per query; each one is still claimed on its own
+START_PAGE = 2000  # subscribers read per query when a campaign starts
 SLICES = 8
 MAX_ATTEMPTS = 5
 BACKOFF = timedelta(minutes=2)  # doubled at each temporary failure: 2, 4, 8, 16 minutes
@@ -130,19 +131,6 @@ def start(campaign: Campaign) -> int:
     """
     now = timezone.now()
     fallback = campaign.workspace.language if campaign.workspace_id else "fr"
-    subscribers = Subscriber.objects.filter(
-        mailing_list_id=campaign.mailing_list_id, state=SubscriberState.SUBSCRIBED
-    ).select_related("member")
-    rows = [
-        Send(
-            campaign=campaign,
-            subscriber=s,
-            email=s.email.lower(),
-            language=rendering.language_for(campaign, s.member.language, fallback),
-            next_attempt_at=now,
-        )
-        for s in subscribers
-    ]
     tracked = (
         {
             lang: tracking.links(rendering.render(campaign, lang, rendering.PLACEHOLDER).html)
@@ -151,8 +139,37 @@ def start(campaign: Campaign) -> int:
         if campaign.track
         else {}
     )
+    subscribers = Subscriber.objects.filter(
+        mailing_list_id=campaign.mailing_list_id, state=SubscriberState.SUBSCRIBED
+    ).order_by("pk")
+    written, last = 0, 0
     with transaction.atomic():
-        Send.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        # Page by page on the primary key, as plain values: a list of 100,000 is written
+        # without holding 100,000 model instances (bench: 241 MiB peak before).
+        while True:
+            page = list(
+                subscribers.filter(pk__gt=last).values_list("pk", "email", "member__language")[
+                    :START_PAGE
+                ]
+            )
+            if not page:
+                break
+            Send.objects.bulk_create(
+                [
+                    Send(
+                        campaign=campaign,
+                        subscriber_id=pk,
+                        email=address.lower(),
+                        language=rendering.language_for(campaign, language or "", fallback),
+                        next_attempt_at=now,
+                    )
+                    for pk, address, language in page
+                ],
+                batch_size=500,
+                ignore_conflicts=True,
+            )
+            written += len(page)
+            last = page[-1][0]
         moved = Campaign.objects.filter(pk=campaign.pk, state__in=["draft", "scheduled"]).update(
             state=CampaignState.SENDING, started_at=now, tracked_links=tracked
         )
@@ -161,7 +178,7 @@ def start(campaign: Campaign) -> int:
             # not draw another one over rows a worker may already be sending.
             abtest.split(campaign)
     campaign.refresh_from_db()
-    return len(rows)
+    return written
 
 
 def start_due() -> list[int]:
