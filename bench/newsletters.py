@@ -4,7 +4,9 @@ The sink (aiosmtpd, counting messages, keeping none) runs in its own process, so
 share the interpreter lock with the senders. The bare loop sends one pre-built message per
 recipient over one connection: it is the ceiling. The campaign path adds, per recipient, the
 claim UPDATE, the personal unsubscribe link and headers, and the completion UPDATE.
-Recipients: LIANT_BENCH_NEWSLETTERS_N (default 5,000; the issue's goal is stated for 100,000).
+Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
+every claim works on): LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's
+figure). Sending 100,000 three times (bare, 1 and 4 workers) takes too long on 2 shared cores.
 
 Seen on 2 shared cores (load average 4-7, SQLite, 5,000-20,000 recipients, 30 Nov 2026):
 bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling); one worker
@@ -12,6 +14,14 @@ bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling);
 Before the per-language MessageTemplate one worker did 159 messages/s (0.21): building an
 EmailMessage per recipient was most of the time. What is left per copy: the claim and the
 completion UPDATEs and the signed unsubscribe link; the wait on the sink dominates.
+
+30 Nov 2026, load average ~9.6 (other benches and test runs), SQLite:
+- preparing 100,000: 237 s and a 241 MiB Python peak when start() built every Send from
+  Subscriber+Member instances; 40.5 s (2,469 rows/s) and 2.8 MiB once it pages by primary
+  key over plain values. The forked workers' peak RSS fell from 460 to 175 MiB with it.
+- sending 10,000: bare smtplib 440 messages/s, one worker 191 (0.43), four workers 127 in
+  all, 32 per worker (0.29); SQLite takes one writer at a time, so the claims of four
+  workers queue on its lock. The issue's 500 messages/s per worker is not reached here.
 """
 
 from __future__ import annotations
