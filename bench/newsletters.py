@@ -4,7 +4,9 @@ The sink (aiosmtpd, counting messages, keeping none) runs in its own process, so
 share the interpreter lock with the senders. The bare loop sends one pre-built message per
 recipient over one connection: it is the ceiling. The campaign path adds, per recipient, the
 claim UPDATE, the personal unsubscribe link and headers, and the completion UPDATE.
-Recipients: LIANT_BENCH_NEWSLETTERS_N (default 5,000; the issue's goal is stated for 100,000).
+Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
+every claim works on): LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's
+figure). Sending 100,000 three times (bare, 1 and 4 workers) takes too long on 2 shared cores.
 
 Seen on 2 shared cores (load average 4-7, SQLite, 5,000-20,000 recipients, 30 Nov 2026):
 bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling); one worker
@@ -12,20 +14,32 @@ bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling);
 Before the per-language MessageTemplate one worker did 159 messages/s (0.21): building an
 EmailMessage per recipient was most of the time. What is left per copy: the claim and the
 completion UPDATEs and the signed unsubscribe link; the wait on the sink dominates.
+
+30 Nov 2026, load average ~9.6 (other benches and test runs), SQLite:
+- preparing 100,000: 237 s and a 241 MiB Python peak when start() built every Send from
+  Subscriber+Member instances; 40.5 s (2,469 rows/s) and 2.8 MiB once it pages by primary
+  key over plain values. The forked workers' peak RSS fell from 460 to 175 MiB with it.
+- sending 10,000: bare smtplib 440 messages/s, one worker 191 (0.43), four workers 127 in
+  all, 32 per worker (0.29); SQLite takes one writer at a time, so the claims of four
+  workers queue on its lock. The issue's 500 messages/s per worker is not reached here.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import resource
 import smtplib
 import time
+import tracemalloc
 from collections.abc import Callable
 from email.message import EmailMessage
 
 from django.db import connection, connections
 
-N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "5000"))
+N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "10000"))  # sent, per worker count
+# Prepared (one queued Send row per subscriber, sending.start): the issue's 100,000.
+PREPARE_N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_PREPARE_N", "100000"))
 
 
 def _sink(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +78,7 @@ def _raw(port: int, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
-def _worker(campaign_id: int) -> None:
+def _worker(campaign_id: int, peak) -> None:  # type: ignore[no-untyped-def]
     from liant.newsletters import sending
 
     connections.close_all()  # a forked process opens its own connection
@@ -73,9 +87,12 @@ def _worker(campaign_id: int) -> None:
         if not (report.sent or report.failed or report.deferred):
             break
     connections.close_all()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    with peak.get_lock():
+        peak.value = max(peak.value, rss)
 
 
-def _campaign(workspace, port: int, n: int, tag: str):  # type: ignore[no-untyped-def]
+def _campaign(workspace, port: int, n: int, tag: str, start: bool = True):  # type: ignore[no-untyped-def]
     from liant.members.models import Member
     from liant.newsletters import sending
     from liant.newsletters.models import (
@@ -120,8 +137,28 @@ def _campaign(workspace, port: int, n: int, tag: str):  # type: ignore[no-untype
         subject_fr="Bench",
         body_fr="# Bonjour\n\n" + "Un **café** de saison. " * 60,
     )
-    sending.start(campaign)
+    if start:
+        sending.start(campaign)
     return campaign
+
+
+def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
+    """sending.start on PREPARE_N subscribers: the rows every claim then works on."""
+    from liant.newsletters import sending
+    from liant.newsletters.models import Send
+
+    campaign = _campaign(workspace, port, PREPARE_N, "prep-", start=False)
+    tracemalloc.start()
+    started = time.perf_counter()
+    sending.start(campaign)
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert Send.objects.filter(campaign=campaign, state="queued").count() == PREPARE_N
+    note = f"{PREPARE_N} recipients, {connection.vendor}"
+    report("prepare_seconds", elapsed, "s", note=f"sending.start: one queued row each, {note}")
+    report("prepare_rows_rate", PREPARE_N / elapsed, "rows/s")
+    report("prepare_peak_python_memory", peak / 2**20, "MiB", note="tracemalloc peak in start()")
 
 
 def run(report: Callable[..., None]) -> None:
@@ -141,6 +178,7 @@ def run(report: Callable[..., None]) -> None:
     sink.start()
     ready.wait(20)
     try:
+        _prepare(workspace, port, report)
         raw_rate = _raw(port, N)
         note = f"{N} recipients, {connection.vendor}, sink in its own process"
         report("raw_smtplib_rate", raw_rate, "messages/s", note=f"bare smtplib loop, {note}")
@@ -149,7 +187,8 @@ def run(report: Callable[..., None]) -> None:
             connections.close_all()
             before = count.value
             started = time.perf_counter()
-            procs = [ctx.Process(target=_worker, args=(campaign.pk,)) for _ in range(workers)]
+            peak = ctx.Value("l", 0)
+            procs = [ctx.Process(target=_worker, args=(campaign.pk, peak)) for _ in range(workers)]
             for p in procs:
                 p.start()
             for p in procs:
@@ -166,5 +205,14 @@ def run(report: Callable[..., None]) -> None:
                 note=f"campaign with claim/complete rows, {workers} worker process(es), {note}",
             )
             report(f"campaign_{workers}w_vs_raw_smtplib", rate / raw_rate, "ratio")
+            if workers > 1:
+                report(f"campaign_rate_per_worker_{workers}w", rate / workers, "messages/s")
+            report(
+                f"worker_peak_rss_{workers}w",
+                peak.value / 1024,
+                "MiB",
+                note="largest worker's peak resident memory (a forked child counts the "
+                "parent's pages it touched)",
+            )
     finally:
         sink.kill()

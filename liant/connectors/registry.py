@@ -21,6 +21,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "telegram": ("Telegram", "liant.connectors.telegram.connector.TelegramConnector"),
     "discord": ("Discord", "liant.connectors.discord.connector.DiscordConnector"),
     "space": ("Community space", "liant.space.connector.SpaceConnector"),
+    "forms": ("Forms", "liant.leads.connector.FormsConnector"),
     "discourse": ("Discourse", "liant.connectors.discourse.connector.DiscourseConnector"),
     "reddit": ("Reddit", "liant.connectors.reddit.connector.RedditConnector"),
     "slack": ("Slack", "liant.connectors.slack.connector.SlackConnector"),

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from liant.leads import inbox
 from liant.leads.models import UTM_KEYS, Form, Lead, LeadSettings, Purpose, Submission
 from liant.members.models import Consent
 from liant.members.people import member_for_email
@@ -155,4 +156,6 @@ def record(
                 stage_changed_at=now,
                 **{k: utm.get(k, "")[:150] for k in UTM_KEYS},
             )
+        # A contact form is someone writing to the brand: it becomes an inbox message.
+        inbox.publish(submission)
     return Captured(submission, lead)

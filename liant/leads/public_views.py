@@ -72,6 +72,23 @@ def read(request: HttpRequest, form: Form, language: str) -> tuple[dict[str, str
     return data, errors
 
 
+def embedded(form: Form | None, workspace_id: int, language: str) -> dict[str, Any] | None:
+    """What leads/_form.html needs to show a form inside another Liant page (the community
+    space): a fresh stamp, the fields. None for a form of another workspace, so a page
+    never shows, and posts to, another brand's form."""
+    if form is None or form.workspace_id != workspace_id:
+        return None
+    language = language if language in ("fr", "en") else "fr"
+    return {
+        "form": form,
+        "rows": fields_of(form, language),
+        "consent_text": form.consent_text(language),
+        "language": language,
+        "stamp": capture.stamp(),
+        "utm": {},
+    }
+
+
 def page(
     request: HttpRequest,
     form: Form,

@@ -24,6 +24,11 @@ BATCH = 1000
 LOOKBACK = 2000
 # A blog's authors are not community members: feeds bring articles, not people.
 NOT_PEOPLE = {"feed"}
+# Channels whose authors are identified on another network: a contact form's author is the
+# e-mail address typed in (liant/leads/connector.py), the same person as that address's
+# identity, which the form's capture already created. Without this, the form's channel
+# would make a second member for every person who writes through it.
+SAME_PEOPLE_AS = {"forms": "email"}
 # Where each connector keeps the channel's own account (our own posts are not a member's).
 OWN_ACCOUNT_SETTINGS = ("account_id", "did", "user_id", "address")
 
@@ -59,7 +64,7 @@ def own_accounts(channel: Channel) -> set[str]:
 
 
 def person_of(event: Event) -> Person | None:
-    network = event.channel.kind
+    network = SAME_PEOPLE_AS.get(event.channel.kind, event.channel.kind)
     if network in NOT_PEOPLE or not (event.author_remote_id or event.author_handle):
         return None
     if event.author_remote_id.lower() in own_accounts(event.channel):

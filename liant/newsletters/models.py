@@ -5,6 +5,7 @@ per recipient, which is what makes "each recipient at most once" hold across wor
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -196,6 +197,21 @@ class Campaign(models.Model):
             "reads and what they click, which they did not agree to. Figures are approximate."
         ),
     )
+    # A/B test of the subject (see abtest.py): other subjects beside the campaign's own,
+    # [{"fr": …, "en": …}, …]; variant 0 is subject_fr/subject_en, variant n is entry n-1.
+    subject_variants = models.JSONField(default=list, blank=True)
+    ab_share = models.PositiveSmallIntegerField(
+        _("test share (%)"),
+        default=20,
+        help_text=_("Share of the list that receives the subjects under test, split evenly."),
+    )
+    ab_wait = models.DurationField(
+        _("wait before choosing"),
+        default=timedelta(hours=4),
+        help_text=_("After this wait the subject with the most people clicking goes to the rest."),
+    )
+    ab_winner = models.PositiveSmallIntegerField(null=True, blank=True)
+    ab_decided_at = models.DateTimeField(null=True, blank=True)
     # {"fr": [url, …], "en": […]}: what the click counter may redirect to, fixed at sending.
     tracked_links = models.JSONField(default=dict, blank=True)
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)
@@ -212,6 +228,17 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def ab_testing(self) -> bool:
+        return bool(self.subject_variants) and self.ab_share > 0
+
+    def variant_subject(self, variant: int, language: str) -> str:
+        """The subject of one variant in one language (variant 0: the campaign's own)."""
+        if variant == 0 or variant > len(self.subject_variants):
+            return getattr(self, f"subject_{language}") or self.subject_fr or self.subject_en
+        other = self.subject_variants[variant - 1]
+        return other.get(language) or other.get("fr") or other.get("en") or ""
+
     def languages(self) -> list[str]:
         return [lang for lang in ("fr", "en") if getattr(self, f"body_{lang}").strip()]
 
@@ -224,6 +251,8 @@ class SendState(models.TextChoices):
     SKIPPED = "skipped", _("Skipped (left the list before their turn)")
     # Claimed, then the worker vanished: the mail may or may not have left. Never resent.
     UNKNOWN = "unknown", _("Unknown (worker stopped; not resent)")
+    # Outside the A/B test sample: waits for the winning subject (then queued).
+    HELD = "held", _("Waiting for the subject test")
 
 
 class Send(models.Model):
@@ -248,6 +277,10 @@ class Send(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)  # approximate, see tracking.py
     clicked_at = models.DateTimeField(null=True, blank=True)
+    # The subject this copy carries, set only for the rows of an A/B test sample; the rest
+    # get the campaign's winner (ab_winner) and keep None, so each variant's figures are
+    # counted on its sample alone.
+    variant = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

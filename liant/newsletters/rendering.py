@@ -71,8 +71,11 @@ def unsubscribe_url(token: str) -> str:
     return settings.SITE_URL + reverse("newsletters_unsubscribe", args=[token])
 
 
-def render(campaign: Campaign, language: str, unsubscribe_link: str = "") -> Rendered:
-    subject = getattr(campaign, f"subject_{language}") or campaign.subject_fr or campaign.subject_en
+def render(
+    campaign: Campaign, language: str, unsubscribe_link: str = "", variant: int = 0
+) -> Rendered:
+    """`variant`: which subject of an A/B test (0, the campaign's own, when there is none)."""
+    subject = campaign.variant_subject(variant, language)
     preheader = getattr(campaign, f"preheader_{language}")
     body = getattr(campaign, f"body_{language}") or campaign.body_fr or campaign.body_en
     # Written by the workspace's managers, still sanitized: a pasted snippet must not carry

@@ -35,7 +35,7 @@ class Stats:
 def of(campaign: Campaign) -> Stats:
     figures = Send.objects.filter(campaign=campaign).aggregate(
         recipients=Count("pk"),
-        queued=Count("pk", filter=Q(state=SendState.QUEUED)),
+        queued=Count("pk", filter=Q(state__in=[SendState.QUEUED, SendState.HELD])),
         sending=Count("pk", filter=Q(state=SendState.SENDING)),
         sent=Count("pk", filter=Q(state=SendState.SENT)),
         failed=Count("pk", filter=Q(state=SendState.FAILED)),

@@ -8,7 +8,7 @@ import smtplib
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from liant.newsletters import bounces, sending
+from liant.newsletters import abtest, bounces, sending
 from liant.newsletters.models import Campaign, CampaignState, SendingSettings
 
 
@@ -52,9 +52,11 @@ def _note(campaign_id: int, error: str) -> None:
 
 @db_periodic_task(crontab(minute="*"))
 def newsletters_tick() -> int:
-    """Every minute: start scheduled campaigns, mark rows a dead worker left, resume sending."""
+    """Every minute: start scheduled campaigns, mark rows a dead worker left, pick the
+    winners of subject tests, resume sending."""
     sending.start_due()
     sending.sweep()
+    abtest.decide_due()  # before the wake-ups, so released rows leave in this same minute
     ids = list(Campaign.objects.filter(state=CampaignState.SENDING).values_list("pk", flat=True))
     for campaign_id in ids:
         run_campaign(campaign_id)

@@ -7,7 +7,7 @@ filter, so an id from another workspace is a 404 like a missing one.
 from __future__ import annotations
 
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +25,7 @@ from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import Workspace
 from liant.members.models import Segment
-from liant.newsletters import rendering, sending, stats, subscriptions
+from liant.newsletters import abtest, rendering, sending, stats, subscriptions
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
@@ -57,6 +57,38 @@ class ListForm(forms.ModelForm):
 
 
 class CampaignForm(forms.ModelForm):
+    # The A/B test of the subject (abtest.py): other subjects, one per line, line n of the
+    # French box going with line n of the English one.
+    other_subjects_fr = forms.CharField(
+        label=gettext_lazy("other subjects to test (French)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One per line. Leave empty to send a single subject."),
+    )
+    other_subjects_en = forms.CharField(
+        label=gettext_lazy("other subjects to test (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One per line, in the same order as the French ones."),
+    )
+    ab_share = forms.IntegerField(
+        label=gettext_lazy("test share (%)"),
+        min_value=2,
+        max_value=100,
+        initial=20,
+        required=False,
+        help_text=gettext_lazy(
+            "Share of the list that receives the subjects under test, split evenly."
+        ),
+    )
+    ab_wait_hours = forms.IntegerField(
+        label=gettext_lazy("hours before choosing the subject"),
+        min_value=1,
+        max_value=72,
+        initial=4,
+        required=False,
+    )
+
     class Meta:
         model = Campaign
         fields = [
@@ -72,6 +104,16 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args: object, workspace: Workspace, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["mailing_list"].queryset = MailingList.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        variants = self.instance.subject_variants or []
+        for lang in ("fr", "en"):
+            self.fields[f"other_subjects_{lang}"].initial = "\n".join(
+                v.get(lang, "") for v in variants
+            )
+        if self.instance.pk:
+            self.fields["ab_share"].initial = self.instance.ab_share
+            self.fields["ab_wait_hours"].initial = int(
+                self.instance.ab_wait.total_seconds() // 3600
+            )
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -80,7 +122,44 @@ class CampaignForm(forms.ModelForm):
         for lang in ("fr", "en"):
             if (data.get(f"body_{lang}") or "").strip() and not data.get(f"subject_{lang}"):
                 self.add_error(f"subject_{lang}", _("A version needs its subject."))
+        others = {
+            lang: [
+                line.strip()
+                for line in (data.get(f"other_subjects_{lang}") or "").splitlines()
+                if line.strip()
+            ]
+            for lang in ("fr", "en")
+            if (data.get(f"body_{lang}") or "").strip()
+        }
+        counts: set[int] = {len(lines) for lines in others.values()}
+        most: int = max(counts, default=0)
+        if len(counts) > 1:
+            self.add_error(
+                "other_subjects_en", _("Give as many other subjects in English as in French.")
+            )
+        elif most:
+            if not data.get("track"):
+                # The winner is chosen by clicks (abtest.py): without them there is nothing
+                # to choose by, and switching them on is the author's decision, not ours.
+                self.add_error(
+                    "track", _("A subject test chooses by clicks: switch on their measure.")
+                )
+            if any(len(line) > 200 for lines in others.values() for line in lines):
+                self.add_error(None, _("A subject is at most 200 characters."))
+        self.variants = [
+            {lang: lines[n] for lang, lines in others.items()}
+            for n in range(most if len(counts) == 1 else 0)
+        ]
         return data
+
+    def save(self, commit: bool = True) -> Campaign:
+        campaign = super().save(commit=False)
+        campaign.subject_variants = self.variants
+        campaign.ab_share = self.cleaned_data.get("ab_share") or 20
+        campaign.ab_wait = timedelta(hours=self.cleaned_data.get("ab_wait_hours") or 4)
+        if commit:
+            campaign.save()
+        return campaign
 
 
 class SettingsForm(forms.ModelForm):
@@ -297,6 +376,7 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
         {
             "campaign": campaign,
             "stats": stats.of(campaign),
+            "variants": abtest.figures(campaign) if campaign.subject_variants else [],
             "links": stats.clicks_per_link(campaign) if campaign.track else [],
             "unknown": Send.objects.filter(campaign=campaign, state=SendState.UNKNOWN)[:SHOWN],
             "failed": Send.objects.filter(campaign=campaign, state=SendState.FAILED)[:SHOWN],

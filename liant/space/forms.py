@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from liant.leads.models import Form
 from liant.moderation.models import Charter
 from liant.space.markup import one_line
 from liant.space.models import Category, Space, SpaceAccount
@@ -133,11 +134,21 @@ class ReportForm(forms.Form):
 class SpaceForm(forms.ModelForm):
     class Meta:
         model = Space
-        fields = ["enabled", "title", "welcome_fr", "welcome_en", "posts_per_minute"]
+        fields = [
+            "enabled", "title", "welcome_fr", "welcome_en", "posts_per_minute",
+            "sidebar_form", "contact_form",
+        ]  # fmt: skip
         widgets = {
             "welcome_fr": forms.Textarea(attrs={"rows": 5}),
             "welcome_en": forms.Textarea(attrs={"rows": 5}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the workspace's own forms: a space never shows another brand's form.
+        mine = Form.objects.filter(workspace_id=self.instance.workspace_id)
+        for name in ("sidebar_form", "contact_form"):
+            self.fields[name].queryset = mine  # type: ignore[attr-defined]
 
     def clean_posts_per_minute(self) -> int:
         value = self.cleaned_data["posts_per_minute"]

@@ -44,6 +44,25 @@ class Space(models.Model):
     channel = models.OneToOneField(
         Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Capture forms (liant.leads) shown on the space: one beside the home page (e.g. a
+    # newsletter sign-up), one as the space's contact page. Both post to the forms' public
+    # endpoint, so the same checks keep robots out. Always of the space's own workspace.
+    sidebar_form = models.ForeignKey(
+        "leads.Form",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("form beside the home page"),
+    )
+    contact_form = models.ForeignKey(
+        "leads.Form",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("form of the contact page"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -32,4 +32,5 @@ urlpatterns = [
     path("animation/event/<int:pk>/rsvp/", animation.event_rsvp, name="space_event_rsvp"),
     path("animation/ideas/new/", animation.idea_new, name="space_idea_new"),
     path("animation/idea/<int:pk>/vote/", animation.idea_vote, name="space_idea_vote"),
+    path("contact/", views.contact, name="space_contact"),
 ]

@@ -15,11 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Event
+from liant.leads.public_views import embedded
 from liant.moderation import queue
 from liant.moderation.charter import record_acceptance
 from liant.moderation.models import Charter, Item, Reason, Report
@@ -110,7 +111,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def open_space(request: HttpRequest, slug: str) -> tuple[Space, SpaceAccount | None]:
     space = (
-        Space.objects.select_related("workspace").filter(workspace__slug=slug, enabled=True).first()
+        Space.objects.select_related("workspace", "sidebar_form", "contact_form")
+        .filter(workspace__slug=slug, enabled=True)
+        .first()
     )
     if space is None:
         raise Http404
@@ -175,7 +178,17 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         announcements=announcements,
         welcome=welcome,
         charter=Charter.current(space.workspace),
+        sidebar=embedded(space.sidebar_form, space.workspace_id, get_language() or ""),
     )
+
+
+def contact(request: HttpRequest, slug: str) -> HttpResponse:
+    """The space's contact page: the chosen capture form, posting to its public endpoint."""
+    space, account = open_space(request, slug)
+    found = embedded(space.contact_form, space.workspace_id, get_language() or "")
+    if found is None:
+        raise Http404
+    return page(request, "space/contact.html", space, account, capture=found)
 
 
 def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
