@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('space', '0003_capture_forms'),
-        ('space', '0003_category_kind'),
+        ("space", "0003_capture_forms"),
+        ("space", "0003_category_kind"),
     ]
 
-    operations = [
-    ]
+    operations = []
