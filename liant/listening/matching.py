@@ -114,9 +114,12 @@ class Matcher:
             found.add(key)
         return found
 
-    def match(self, document: Document) -> dict[Hashable, list[str]]:
-        """The queries the document matches, each with the terms found for it."""
-        hits = self.terms_found(document.text)
+    def match(self, document: Document, hits: set[str] | None = None) -> dict[Hashable, list[str]]:
+        """The queries the document matches, each with the terms found for it. `hits` is
+        `terms_found(document.text)` when the caller already has it (ingestion scans each text
+        once to pick candidates, then reuses the scan)."""
+        if hits is None:
+            hits = self.terms_found(document.text)
         candidates: set[Hashable] = set(self.always)
         for key in hits:
             candidates |= self.by_key[key]

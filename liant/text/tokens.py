@@ -7,6 +7,7 @@ stay whole too ("don't" is one negating token).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from liant.text.normalise import EMOJI_PATTERN, fold
@@ -64,17 +65,27 @@ def tokenise(text: str) -> list[str]:
     return out
 
 
+# The same few thousand words come back in every post: folding each once is a measurable share
+# of ingestion (dedupe keys are built from words()). fold() is pure, so the cache changes nothing.
+# Only words of ordinary length are kept, so a hostile post of huge "words" cannot fill memory.
+_fold_cached = functools.lru_cache(maxsize=1 << 16)(fold)
+
+
+def _fold_word(token: str) -> str:
+    return _fold_cached(token) if len(token) <= 64 else fold(token)
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens only (hashtags as their word, no URLs/mentions/emojis/punctuation)."""
     result: list[str] = []
     for token in tokenise(text):
         first = token[0]
         if first == "#":
-            result.append(fold(token[1:]))
+            result.append(_fold_word(token[1:]))
         elif (
             (first.isalnum() or first == "_")
             and not token.startswith(("http", "www."))
             and not _LAUGH_EMOTICON.fullmatch(token)
         ):
-            result.append(fold(token))
+            result.append(_fold_word(token))
     return result

@@ -169,3 +169,74 @@ def test_an_event_committed_late_below_the_cursor_still_becomes_a_mention(worksp
     assert ingest_new_events(workspace).stored == 1
     assert ingest_new_events(workspace).stored == 0
     assert Mention.objects.filter(workspace=workspace).count() == 2
+
+
+def test_a_batch_stores_what_one_item_at_a_time_would(workspace):
+    """Ingestion shares work across a batch (one term scan per text, one dedupe key per
+    distinct text, cached word folding, roll-ups written in one statement); the rows must be
+    exactly those the plain per-item path gives: analysis, matches with their terms, copies and
+    roll-ups."""
+    from collections import Counter
+
+    from liant.listening.generate import stream
+    from liant.listening.ingest import dedupe_key, matcher_for
+    from liant.listening.matching import Document
+    from liant.text import analyse
+
+    texts = {
+        "Marque": '"maison lumière" OR #maisonlumiere OR @maisonlumiere',
+        "Concurrent": '"café du coin" OR #cafeducoin',
+        "Produit": '"cold brew" AND (lumière OR #maisonlumiere)',
+        "Français": "lang:fr AND NOT spam",
+    }
+    for name, text in texts.items():
+        Query.objects.create(workspace=workspace, name=name, kind="topic", text=text)
+    items = list(stream(T0, 2, 100, seed=3))
+    items += [  # reposts of the same text under other ids, and a batch seen again
+        Incoming(i.source, f"copy-{i.remote_id}", i.text, i.occurred_at + timedelta(hours=1))
+        for i in items[:40]
+    ]
+    for first in range(0, len(items), 100):
+        ingest(workspace, items[first : first + 100])
+    ingest(workspace, items[:100])
+
+    matcher = matcher_for(workspace)
+    expected_matches, expected_rollups = {}, Counter()
+    for i in items:
+        result = next(analyse([i.text], classify=False))
+        found = matcher.match(Document(i.text, result.language, i.source, i.author_handle))
+        if not found:
+            assert not Mention.objects.filter(remote_id=i.remote_id).exists()
+            continue
+        mention = Mention.objects.get(source=i.source, remote_id=i.remote_id)
+        assert (mention.language, mention.sentiment, mention.sentiment_score) == (
+            result.language,
+            result.sentiment,
+            round(result.sentiment_score, 4),
+        )
+        assert mention.dedupe_key == dedupe_key(i.text)
+        expected_matches[mention.pk] = dict(found)
+        for q in found:
+            for period, start in (
+                ("hour", i.occurred_at.replace(minute=0, second=0, microsecond=0)),
+                ("day", i.occurred_at.replace(hour=0, minute=0, second=0, microsecond=0)),
+            ):
+                expected_rollups[(q, period, start, "mentions")] += 1
+                expected_rollups[(q, period, start, result.sentiment)] += 1
+                expected_rollups[(q, period, start, "reach")] += mention.reach
+    stored = {}
+    for match in MentionMatch.objects.all():
+        stored.setdefault(match.mention_id, {})[match.query_id] = match.terms
+    assert stored == expected_matches
+    assert Mention.objects.count() == len(expected_matches)
+    for mention in Mention.objects.exclude(duplicate_of=None).select_related("duplicate_of"):
+        first = mention.duplicate_of
+        assert first.dedupe_key == mention.dedupe_key and first.duplicate_of_id is None
+        assert first.occurred_at <= mention.occurred_at
+    assert Mention.objects.exclude(duplicate_of=None).count() >= 30  # the sample has copies
+    rollups = Counter()
+    for r in Rollup.objects.all():
+        for name in ("mentions", "negative", "neutral", "positive", "reach"):
+            if getattr(r, name):
+                rollups[(r.query_id, r.period, r.start, name)] = getattr(r, name)
+    assert rollups == +expected_rollups
