@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from liant.channels.models import Channel
 from liant.listening.models import Mention, Query
@@ -233,6 +234,10 @@ def test_mentions_round_trip_through_listening_ingestion(workspace, other_worksp
 # --- bench ------------------------------------------------------------------------------
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="bench sets up its own database whatever the suite's: once per make test is enough",
+)
 def test_liant_bench_runs_an_area_and_prints_its_figures():
     result = subprocess.run(
         [sys.executable, "-m", "liant.cli", "bench", "x"],
