@@ -271,7 +271,6 @@ class DiscordConnector(Connector):
         }
     )
     connection: ClassVar[str] = _("Bot token")
-    webhook_events: ClassVar[bool] = False
 
     settings: DiscordSettings
 

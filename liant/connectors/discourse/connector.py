@@ -181,7 +181,6 @@ class DiscourseConnector(Connector):
             ModerationAction.UNBAN,
         }
     )
-    webhook_events = False  # Discourse has webhooks, but Liant reads by polling
     publish_idempotency_window = 0.0
 
     settings: DiscourseSettings

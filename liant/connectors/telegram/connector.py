@@ -297,7 +297,6 @@ class TelegramConnector(Connector):
         }
     )
     connection: ClassVar[str] = _("Bot token")
-    webhook_events: ClassVar[bool] = False
 
     settings: TelegramSettings
 
