@@ -23,6 +23,7 @@ from liant.members.gdpr import Section, Subject, collect_personal_data, erase_pe
 from liant.space.connector import parse
 from liant.space.models import (
     EmailFrequency,
+    GroupMember,
     Notification,
     Post,
     Reaction,
@@ -106,6 +107,14 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
             Q(account_id__in=ids) | Q(actor_id__in=ids)
         ).delete()[0],
         "space_follows": Subscription.objects.filter(account_id__in=ids).delete()[0],
+        # Their address in invited groups: read before the accounts' addresses are blanked.
+        "space_groups": GroupMember.objects.filter(
+            email__in=list(
+                SpaceAccount.objects.filter(pk__in=ids)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        ).delete()[0],
         "space_accounts": SpaceAccount.objects.filter(pk__in=ids).update(
             email="",
             display_name=ERASED,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from liant.leads.models import Form
 from liant.moderation.models import Charter
 from liant.space.markup import one_line
-from liant.space.models import Category, Space, SpaceAccount
+from liant.space.models import Access, Category, Space, SpaceAccount
 
 MAX_BODY = 20_000
 MAX_BIO = 500
@@ -160,18 +160,22 @@ class SpaceForm(forms.ModelForm):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name", "kind", "description"]
+        fields = ["name", "kind", "access", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].required = False  # a form without it makes a forum, as before
+        self.fields["access"].required = False  # likewise a public category
 
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
 
     def clean_kind(self) -> str:
         return self.cleaned_data.get("kind") or Category.Kind.FORUM
+
+    def clean_access(self) -> str:
+        return self.cleaned_data.get("access") or Access.PUBLIC
 
 
 class AnnouncementForm(forms.Form):

@@ -40,6 +40,24 @@ class Space(models.Model):
         default=DEFAULT_POSTS_PER_MINUTE,
         help_text=_("A member who posts faster is asked to wait."),
     )
+    # Replies and announcements from Liant appear as the brand; with this on, the name of
+    # the person who wrote them follows the brand's ("Le Coin — Marie").
+    sign_with_agent = models.BooleanField(
+        _("show who answers"),
+        default=False,
+        help_text=_(
+            "Replies and announcements from Liant show the agent's name after the brand's."
+        ),
+    )
+    # Where the composer's posts open an announcement topic when the post names no category.
+    publish_category = models.ForeignKey(
+        "space.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("category of posts from the composer"),
+    )
     # The channel through which everything members write reaches the other modules.
     channel = models.OneToOneField(
         Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -92,6 +110,14 @@ class Space(models.Model):
 CHAT_MAX_LENGTH = 500
 
 
+class Access(models.TextChoices):
+    """Who reads a category (writing always needs an account; see permissions.py)."""
+
+    PUBLIC = "public", _("Public: anyone reads, members write")
+    MEMBERS = "members", _("Members only: signed-in members read and write")
+    GROUP = "group", _("Invited group: only the people you add read and write")
+
+
 class Category(models.Model):
     class Kind(models.TextChoices):
         FORUM = "forum", _("Topics")
@@ -100,6 +126,9 @@ class Category(models.Model):
     space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.FORUM)
+    access = models.CharField(
+        _("who can read"), max_length=8, choices=Access.choices, default=Access.PUBLIC
+    )
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -276,6 +305,8 @@ class Post(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)  # the words are gone for good
     # A reply sent from Liant with the same key is the same post (a retried send never doubles).
     idempotency_key = models.CharField(max_length=100, blank=True)
+    # The brand's posts only: the agent who wrote it in Liant, shown when the space wants it.
+    signed_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -403,3 +434,40 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.kind} {self.post_id}"
+
+
+class GroupMember(models.Model):
+    """A person the community manager added to an invited-group category, by address: the
+    account of this space with that address reads and writes there (one invited before
+    joining is in as soon as the address is confirmed)."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="group")
+    email = models.EmailField(_("e-mail"))
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "email"], name="space_group_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.email}"
+
+
+class PostingLimit(models.Model):
+    """How many topics and replies an hour a member of one engagement level (from Members,
+    the levels Moderation's rules use) may post in this space; 0 is no limit."""
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="posting_limits")
+    level = models.CharField(max_length=12)
+    topics_per_hour = models.PositiveSmallIntegerField(_("topics an hour"))
+    replies_per_hour = models.PositiveSmallIntegerField(_("replies an hour"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["space", "level"], name="space_posting_limit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.topics_per_hour}/{self.replies_per_hour}"

@@ -182,9 +182,13 @@ def held_post_ids_all(space_id: int) -> list[int]:
 
 
 def shown(account: SpaceAccount) -> QuerySet[Notification]:
-    """The account's notifications of posts others can see, from accounts still here."""
+    """The account's notifications of posts others can see, in categories it may read
+    (being removed from a group takes them away), from accounts still here."""
+    from liant.space.permissions import readable  # noqa: PLC0415 - permissions reads accounts
+
     return (
         Notification.objects.filter(
+            readable(account, "post__topic__category"),
             account=account,
             post__hidden=False,
             post__deleted_at__isnull=True,

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from liant.channels.sanitize import text_of
 from liant.members.engagement import HELPFUL_REPLIES
 from liant.members.models import Identity, Level, Member
-from liant.space import accounts, notifications, reactions
+from liant.space import accounts, notifications, permissions, reactions
 from liant.space.forms import ProfileForm, SearchForm
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 from liant.space.public_views import open_space, page, post_url
@@ -76,13 +76,18 @@ def mark_badges(space: Space, posts: list[Post]) -> None:
         post.author_badges = badges(members.get(post.author_id))  # type: ignore[attr-defined]
 
 
-def visible_posts(space: Space) -> Any:
-    return Post.objects.filter(
-        topic__category__space=space,
-        hidden=False,
-        deleted_at__isnull=True,
-        topic__hidden=False,
-    ).exclude(author__email="", author__staff=False)
+def visible_posts(space: Space, account: SpaceAccount | None) -> Any:
+    """What `account` may read of the space: visible posts of visible topics in the
+    categories open to it (permissions.py), by people not erased."""
+    return (
+        permissions.posts(space, account)
+        .filter(
+            hidden=False,
+            deleted_at__isnull=True,
+            topic__hidden=False,
+        )
+        .exclude(author__email="", author__staff=False)
+    )
 
 
 def without_held(space: Space, posts: list[Post]) -> list[Post]:
@@ -103,14 +108,15 @@ def profile(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     posts = without_held(
         space,
         list(
-            visible_posts(space)
+            visible_posts(space, account)
             .filter(author=person)
             .select_related("topic__category")
             .order_by("-created_at", "-pk")[: RECENT * 2]
         ),
     )[:RECENT]
     topics = (
-        Topic.objects.filter(category__space=space, author=person, hidden=False)
+        permissions.topics(space, account)
+        .filter(author=person, hidden=False)
         .select_related("category")
         .order_by("-created_at", "-pk")[:RECENT]
     )
@@ -157,6 +163,8 @@ def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if account is None:
         return redirect("space_signin", slug=slug)
+    if closed := permissions.refuse(post.topic.category, account):
+        return closed
     if notifications.held_post_ids(space.pk, [post.pk]):
         raise Http404  # a held post is not there for others
     kind = request.POST.get("kind", "")
@@ -170,9 +178,13 @@ def react(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def follow_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
-    topic = get_object_or_404(Topic, pk=pk, category__space=space, hidden=False)
+    topic = get_object_or_404(
+        Topic.objects.select_related("category__space"), pk=pk, category__space=space, hidden=False
+    )
     if account is None:
         return redirect("space_signin", slug=slug)
+    if closed := permissions.refuse(topic.category, account):
+        return closed
     if notifications.follows(account, topic=topic):
         notifications.unfollow(account, topic=topic)
         messages.info(request, _("You no longer follow this topic."))
@@ -185,9 +197,11 @@ def follow_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def follow_category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
-    category = get_object_or_404(Category, pk=pk, space=space)
+    category = get_object_or_404(Category.objects.select_related("space"), pk=pk, space=space)
     if account is None:
         return redirect("space_signin", slug=slug)
+    if closed := permissions.refuse(category, account):
+        return closed
     if notifications.follows(account, category=category):
         notifications.unfollow(account, category=category)
         messages.info(request, _("You no longer follow this category."))
@@ -242,7 +256,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     words = fold(query).split()[:MAX_WORDS]
     listing = None
     if words:
-        rows = visible_posts(space)
+        rows = visible_posts(space, account)
         for word in words:
             rows = rows.filter(
                 Q(search_text__contains=word) | Q(topic__search_title__contains=word)

@@ -20,7 +20,7 @@ from liant.channels.fetching import store_events
 from liant.channels.models import Channel
 from liant.connectors.base import FetchResult
 from liant.core.models import User, Workspace
-from liant.space import notifications
+from liant.space import limits, notifications
 from liant.space.connector import first_posts, to_event
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 
@@ -57,6 +57,7 @@ def check_rate(account: SpaceAccount, now: datetime | None = None) -> None:
 
 def start_topic(account: SpaceAccount, category: Category, title: str, body: str) -> Post:
     check_rate(account)
+    limits.check(account, topic=True)
     with transaction.atomic():
         now = timezone.now()
         topic = Topic.objects.create(
@@ -71,6 +72,7 @@ def start_topic(account: SpaceAccount, category: Category, title: str, body: str
 
 def reply(account: SpaceAccount, topic: Topic, body: str, parent: Post | None = None) -> Post:
     check_rate(account)
+    limits.check(account, topic=False)
     with transaction.atomic():
         post = Post.objects.create(topic=topic, author=account, body=body, parent=parent)
         touch_topic(post)
@@ -80,7 +82,9 @@ def reply(account: SpaceAccount, topic: Topic, body: str, parent: Post | None = 
     return post
 
 
-def announce(space: Space, category: Category, title: str, body: str, pinned: bool) -> Topic:
+def announce(
+    space: Space, category: Category, title: str, body: str, pinned: bool, signed_by: str = ""
+) -> Topic:
     """A topic opened by the brand, flagged as an announcement. Not an event: it is the
     brand's own words, like its replies."""
     brand = brand_account(space)
@@ -95,7 +99,9 @@ def announce(space: Space, category: Category, title: str, body: str, pinned: bo
             created_at=now,
             last_activity_at=now,
         )
-        post = Post.objects.create(topic=topic, author=brand, body=body, created_at=now)
+        post = Post.objects.create(
+            topic=topic, author=brand, body=body, created_at=now, signed_by=signed_by[:150]
+        )
         notifications.on_post(post, opening=True)
     return topic
 

@@ -24,7 +24,7 @@ from liant.leads.public_views import embedded
 from liant.moderation import queue
 from liant.moderation.charter import record_acceptance
 from liant.moderation.models import Charter, Item, Reason, Report
-from liant.space import accounts, posting
+from liant.space import accounts, limits, permissions, posting
 from liant.space.connector import first_posts
 from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
 from liant.space.markup import render as render_markdown
@@ -160,11 +160,12 @@ def charter_to_accept(space: Space, account: SpaceAccount | None) -> Charter | N
 
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     space, account = open_space(request, slug)
-    categories = Category.objects.filter(space=space).annotate(
+    categories = permissions.categories(space, account).annotate(
         topic_count=Count("topics", filter=Q(topics__hidden=False))
     )
     announcements = (
-        Topic.objects.filter(category__space=space, announcement=True, hidden=False)
+        permissions.topics(space, account)
+        .filter(announcement=True, hidden=False)
         .select_related("category")
         .order_by("-pinned", "-created_at")[:3]
     )
@@ -194,6 +195,8 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
 def category(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
     found = get_object_or_404(Category, pk=pk, space=space)
+    if closed := permissions.refuse(found, account):
+        return closed
     if found.kind == Category.Kind.CHAT:
         return redirect(room_url(posting.chat_room(found)))
     topics = (
@@ -221,6 +224,8 @@ def topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         category__space=space,
         hidden=False,
     )
+    if closed := permissions.refuse(found.category, account):
+        return closed
     listing = posts_page(request, found, account)
     mark_appeals(space, account, list(listing.object_list))
     charter = charter_to_accept(space, account)
@@ -269,6 +274,8 @@ def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpR
         category__space=space,
         hidden=False,
     )
+    if closed := permissions.refuse(found.category, account):
+        return closed
     rows = list(
         Post.objects.filter(topic=found, pk__gt=after)
         .select_related("author", "parent__author")
@@ -303,6 +310,8 @@ def topic_updates(request: HttpRequest, slug: str, pk: int, after: int) -> HttpR
 def new_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
     found = get_object_or_404(Category, pk=pk, space=space)
+    if closed := permissions.refuse(found, account):
+        return closed
     if found.kind == Category.Kind.CHAT:  # one room, no topics of its own
         return redirect(found.get_absolute_url())
     if account is None:
@@ -319,7 +328,7 @@ def new_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 post = posting.start_topic(
                     account, found, form.cleaned_data["title"], form.cleaned_data["body"]
                 )
-            except posting.TooFast as exc:
+            except (posting.TooFast, limits.OverLimit) as exc:
                 form.add_error(None, too_fast(exc))
             else:
                 return redirect(post.topic.get_absolute_url())
@@ -329,9 +338,13 @@ def new_topic(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     space, account = open_space(request, slug)
-    found = get_object_or_404(Topic, pk=pk, category__space=space, hidden=False)
+    found = get_object_or_404(
+        Topic.objects.select_related("category__space"), pk=pk, category__space=space, hidden=False
+    )
     if account is None:
         return redirect("space_signin", slug=slug)
+    if closed := permissions.refuse(found.category, account):
+        return closed
     charter = charter_to_accept(space, account)
     form = ReplyForm(request.POST)
     form.add_charter(charter)
@@ -355,7 +368,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 accept(request, account, charter)
                 post = posting.reply(account, found, form.cleaned_data["body"], parent)
-            except posting.TooFast as exc:
+            except (posting.TooFast, limits.OverLimit) as exc:
                 form.add_error(None, too_fast(exc))
             else:
                 return redirect(post_url(post))
@@ -385,7 +398,9 @@ def cannot_post(request: HttpRequest, account: SpaceAccount) -> str:
     return ""
 
 
-def too_fast(exc: posting.TooFast) -> str:
+def too_fast(exc: posting.TooFast | limits.OverLimit) -> str:
+    if isinstance(exc, limits.OverLimit):
+        return exc.message()
     return ngettext(
         "You are posting quickly: please wait %(count)s second before posting again.",
         "You are posting quickly: please wait %(count)s seconds before posting again.",
@@ -407,13 +422,15 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     post's stored event, created when no rule had kept it)."""
     space, account = open_space(request, slug)
     post = get_object_or_404(
-        Post.objects.select_related("topic__category", "author"),
+        Post.objects.select_related("topic__category__space", "author"),
         pk=pk,
         topic__category__space=space,
         hidden=False,
     )
     if account is None:
         return redirect("space_signin", slug=slug)
+    if closed := permissions.refuse(post.topic.category, account):
+        return closed
     form = ReportForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     event = stored_event(space, post)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.space import views
+from liant.space import access_views, views
 
 urlpatterns = [
     path("", views.home, name="space"),
@@ -11,4 +11,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="space_accounts"),
     path("announcements/new/", views.announcement_new, name="space_announcement_new"),
     path("topics/<int:pk>/flag/", views.topic_flag, name="space_topic_flag"),
+    path("access/", access_views.access, name="space_access"),
+    path("categories/<int:pk>/group/add/", access_views.group_add, name="space_group_add"),
+    path("categories/<int:pk>/group/remove/", access_views.group_remove, name="space_group_remove"),
 ]
