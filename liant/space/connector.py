@@ -14,6 +14,7 @@ network's numeric ids).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -117,7 +118,12 @@ class SpaceConnector(Connector):
         }
     )
     connection = _("Built in: the community space Liant hosts")
-    capabilities = frozenset({Capability.FETCH, Capability.REPLY, Capability.MODERATE})
+    capabilities = frozenset(
+        {Capability.FETCH, Capability.REPLY, Capability.MODERATE, Capability.PUBLISH}
+    )
+    # A post from the composer carries its variant's key and the same key gives the same
+    # topic back, for as long as it exists (brand.py).
+    publish_idempotency_window = math.inf
     rules = Rules(max_length=MAX_LENGTH, threads=True)
     settings_model: ClassVar[type[ConnectorSettings]] = SpaceSettings
     fetch_interval = 300
@@ -168,10 +174,20 @@ class SpaceConnector(Connector):
         newest = max([last, *(p.pk for p in rows)])
         return FetchResult(events=events, cursor={"last_post_id": newest})
 
+    def publish(self, draft: Draft) -> RemotePost:
+        """An announcement topic by the brand in the category the draft names
+        (extras["category"]), else the space's category for the composer's posts."""
+        from liant.space import brand  # noqa: PLC0415
+
+        space = self._space()
+        account = brand_of(space)
+        return brand.publish(space, account, draft)
+
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         """Post as the brand in the parent's topic, answering the parent post."""
         from liant.space import notifications  # noqa: PLC0415
-        from liant.space.models import Post, SpaceAccount  # noqa: PLC0415
+        from liant.space.brand import reply_author  # noqa: PLC0415
+        from liant.space.models import Post  # noqa: PLC0415
         from liant.space.posting import touch_topic  # noqa: PLC0415
 
         space = self._space()
@@ -186,9 +202,7 @@ class SpaceConnector(Connector):
                 _("The message answered is no longer on the community space."),
                 ErrorKind.PERMANENT,
             )
-        brand = SpaceAccount.objects.filter(space=space, staff=True).order_by("pk").first()
-        if brand is None:
-            raise ConnectorError(_("The space has no brand account."), ErrorKind.PERMANENT)
+        brand = brand_of(space)
         key = draft.idempotency_key[:100]
         with transaction.atomic():
             done = (
@@ -202,6 +216,7 @@ class SpaceConnector(Connector):
                 body=draft.text,
                 parent=target,
                 idempotency_key=key,
+                signed_by=reply_author(space, key),
             )
             if done is None:
                 touch_topic(post)
@@ -216,6 +231,15 @@ class SpaceConnector(Connector):
         from liant.space import moderation  # noqa: PLC0415
 
         moderation.apply(self._space(), remote_id, action)
+
+
+def brand_of(space: Any) -> Any:
+    from liant.space.models import SpaceAccount  # noqa: PLC0415
+
+    brand = SpaceAccount.objects.filter(space=space, staff=True).order_by("pk").first()
+    if brand is None:
+        raise ConnectorError(_("The space has no brand account."), ErrorKind.PERMANENT)
+    return brand
 
 
 def first_posts(topic_ids: set[int]) -> dict[int, int]:

@@ -70,7 +70,14 @@ def announcement_new(request: WorkspaceRequest) -> HttpResponse:
         messages.error(request, _("An announcement needs a category, a title and a message."))
         return redirect("space", ws=request.workspace.slug)
     data = form.cleaned_data
-    topic = announce(space, data["category"], data["title"], data["body"], data["pinned"])
+    topic = announce(
+        space,
+        data["category"],
+        data["title"],
+        data["body"],
+        data["pinned"],
+        signed_by=request.user.get_full_name(),
+    )
     audit.record(request, "space.announced", target=topic)
     messages.success(request, _("The announcement is on the space."))
     return redirect("space", ws=request.workspace.slug)
