@@ -1,9 +1,12 @@
 from django.urls import path
 
-from liant.analytics import report_views, roi_views, views
+from liant.analytics import csv_views, report_views, roi_views, views
 
 urlpatterns = [
     path("", views.overview, name="analytics"),
+    path("export.csv", csv_views.overview_csv, name="analytics_csv"),
+    path("reports/<int:pk>/figures.csv", csv_views.report_figures_csv, name="analytics_report_csv"),
+    path("reports/<int:pk>/bundle.zip", csv_views.report_bundle, name="analytics_report_bundle"),
     path("roi/", roi_views.roi_page, name="analytics_roi"),
     path("roi/values/", roi_views.values_edit, name="analytics_roi_values"),
     path("roi/costs/new/", roi_views.cost_new, name="analytics_roi_cost_new"),
