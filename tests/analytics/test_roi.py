@@ -217,3 +217,23 @@ def test_an_outsider_gets_nothing(workspace, books, outsider, other_workspace):
     page = client.get(url(other_workspace) + "?from=2026-11-10&to=2026-11-14").content.decode()
     assert '<span data-roi="now">—</span>' in page
     assert Cost.objects.filter(workspace=workspace).count() == 2
+
+
+def test_the_demo_enters_six_months_once(organisation, workspace):
+    from liant.analytics import roi_demo
+    from liant.demo.loader import DemoContext
+
+    workspace.slug = "maison-lumiere"
+    workspace.save()
+    context = DemoContext(organisation, {"maison-lumiere": workspace}, {})
+    roi_demo.roi(context)
+    roi_demo.roi(context)
+    assert Cost.objects.filter(workspace=workspace).count() == 6 * 3 + 1
+    assert Sale.objects.filter(workspace=workspace).count() == 6
+    today = rollup.today(workspace)
+    end = today.replace(day=1)
+    last_month = roi.summarise(workspace, (end - timedelta(days=1)).replace(day=1), end)
+    # 48 h × 38 + 140 + 250 = 2214 of costs; the sixth month's sales are 1400 + 5 × 180.
+    assert last_month.cost == pytest.approx(2214)
+    assert last_month.value == pytest.approx(2300)
+    assert last_month.roi == 3.9
