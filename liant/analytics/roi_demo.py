@@ -38,15 +38,14 @@ def _months(today: date) -> list[tuple[date, date]]:
 def roi(context: DemoContext) -> None:
     workspace = context.workspaces["maison-lumiere"]
     RoiSettings.objects.get_or_create(workspace=workspace, defaults={"currency": "EUR"})
-    for action, amount in VALUES.items():
+    for action, worth in VALUES.items():
         ActionValue.objects.get_or_create(
-            workspace=workspace, action=action, defaults={"amount": Decimal(amount)}
+            workspace=workspace, action=action, defaults={"amount": Decimal(worth)}
         )
     spans = _months(rollup.today(workspace))
     for n, (first, last) in enumerate(spans):
-        for kind, note, amount, hours, rate in MONTHLY:
-            if hours is not None and rate is not None:
-                amount = hours * rate
+        for kind, note, given, hours, rate in MONTHLY:
+            amount = hours * rate if hours is not None and rate is not None else given or Decimal(0)
             Cost.objects.get_or_create(
                 workspace=workspace,
                 kind=kind,
