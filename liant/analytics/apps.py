@@ -13,3 +13,7 @@ class AnalyticsConfig(AppConfig):
         from liant.analytics.registry import discover
 
         discover()
+        # The ROI's own KPIs (cost, value, ROI) and the signals that keep their days fresh.
+        from liant.analytics import roi
+
+        roi.connect()

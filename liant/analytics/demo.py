@@ -10,7 +10,7 @@ import time
 
 from django.utils import translation
 
-from liant.analytics import rollup
+from liant.analytics import roi_demo, rollup  # noqa: F401 (roi_demo registers its step)
 from liant.analytics.models import (
     Frequency,
     ObjectiveLink,

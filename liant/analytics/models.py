@@ -176,3 +176,6 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} {self.period_start}"
+
+
+from liant.analytics.roi_models import ActionValue, Cost, RoiSettings, Sale  # noqa: E402, F401

@@ -1,9 +1,20 @@
 from django.urls import path
 
-from liant.analytics import report_views, views
+from liant.analytics import csv_views, report_views, roi_views, views
 
 urlpatterns = [
     path("", views.overview, name="analytics"),
+    path("export.csv", csv_views.overview_csv, name="analytics_csv"),
+    path("reports/<int:pk>/figures.csv", csv_views.report_figures_csv, name="analytics_report_csv"),
+    path("reports/<int:pk>/bundle.zip", csv_views.report_bundle, name="analytics_report_bundle"),
+    path("roi/", roi_views.roi_page, name="analytics_roi"),
+    path("roi/values/", roi_views.values_edit, name="analytics_roi_values"),
+    path("roi/costs/new/", roi_views.cost_new, name="analytics_roi_cost_new"),
+    path("roi/costs/<int:pk>/", roi_views.cost_edit, name="analytics_roi_cost_edit"),
+    path("roi/costs/<int:pk>/delete/", roi_views.cost_delete, name="analytics_roi_cost_delete"),
+    path("roi/sales/new/", roi_views.sale_new, name="analytics_roi_sale_new"),
+    path("roi/sales/<int:pk>/", roi_views.sale_edit, name="analytics_roi_sale_edit"),
+    path("roi/sales/<int:pk>/delete/", roi_views.sale_delete, name="analytics_roi_sale_delete"),
     path("objectives/<int:pk>/measure/", views.link_kpi, name="analytics_link_kpi"),
     path("reports/", report_views.report_list, name="analytics_reports"),
     path("reports/new/", report_views.report_new, name="analytics_report_new"),

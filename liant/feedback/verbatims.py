@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from liant.core.csvexport import FORMULA_STARTS, neutralise
 from liant.feedback.models import Verbatim
 from liant.feedback.sources import Said, member_of
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection):
-# a member who writes "=HYPERLINK(…)" must not get code run on the reader's machine.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a member who writes "=HYPERLINK(…)" must not get code run on the reader's machine. The rule
+# lives in core.csvexport; the names stay here for the modules that import them.
+__all__ = ["FORMULA_STARTS", "neutralise"]
 
 
 def keep(workspace_id: int, said: Said, user: Any = None) -> tuple[Verbatim, bool]:
@@ -59,49 +59,35 @@ def _existing(workspace_id: int, said: Said) -> Verbatim | None:
     return None
 
 
-def neutralise(value: Any) -> str:
-    """A cell a spreadsheet shows as text, never evaluates."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+def csv_header() -> list[str]:
+    return [
+        _("Date"),
+        _("Author"),
+        _("Member"),
+        _("Channel"),
+        _("Network"),
+        _("Language"),
+        _("Sentiment"),
+        _("Themes"),
+        _("Departments"),
+        _("Exact words"),
+        _("Link"),
+    ]
 
 
-def csv_text(verbatims: Iterable[Verbatim]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Date"),
-            _("Author"),
-            _("Member"),
-            _("Channel"),
-            _("Network"),
-            _("Language"),
-            _("Sentiment"),
-            _("Themes"),
-            _("Departments"),
-            _("Exact words"),
-            _("Link"),
-        ]
-    )
+def csv_rows(verbatims: Iterable[Verbatim]) -> Iterator[list[Any]]:
+    """One row per verbatim, under csv_header(); core.csvexport neutralises the cells."""
     for v in verbatims:
-        writer.writerow(
-            [
-                neutralise(cell)
-                for cell in (
-                    v.said_at.isoformat(),
-                    v.author_name,
-                    str(v.member) if v.member_id else "",
-                    v.channel_name,
-                    v.network,
-                    v.language,
-                    v.get_sentiment_display() if v.sentiment else "",
-                    ", ".join(t.name for t in v.themes.all()),
-                    ", ".join(d.name for d in v.departments.all()),
-                    v.text,
-                    v.url,
-                )
-            ]
-        )
-    return out.getvalue()
+        yield [
+            v.said_at,
+            v.author_name,
+            str(v.member) if v.member_id else "",
+            v.channel_name,
+            v.network,
+            v.language,
+            v.get_sentiment_display() if v.sentiment else "",
+            ", ".join(t.name for t in v.themes.all()),
+            ", ".join(d.name for d in v.departments.all()),
+            v.text,
+            v.url,
+        ]

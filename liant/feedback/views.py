@@ -10,15 +10,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.feedback import ideas as idea_box
 from liant.feedback import notify, sources, verbatims
@@ -236,13 +235,14 @@ def collection_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
 
 
 @workspace_view(PERMISSION)
-def collection_csv(request: WorkspaceRequest, pk: int) -> HttpResponse:
+def collection_csv(request: WorkspaceRequest, pk: int) -> StreamingHttpResponse:
     collection = _collection(request, pk)
-    body = verbatims.csv_text(_collection_rows(collection))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    filename = slugify(collection.name) or "verbatims"
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csvexport.response(
+        request.workspace,
+        collection.name or "verbatims",
+        verbatims.csv_header(),
+        verbatims.csv_rows(_collection_rows(collection)),
+    )
 
 
 # --- Ideas -----------------------------------------------------------------------------------

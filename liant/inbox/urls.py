@@ -4,6 +4,7 @@ from liant.inbox import settings_views, views
 
 urlpatterns = [
     path("", views.queue, name="inbox"),
+    path("export.csv", views.queue_csv, name="inbox_csv"),
     path("<int:pk>/", views.conversation, name="conversation"),
     path("<int:pk>/update/", views.update, name="conversation_update"),
     path("<int:pk>/note/", views.add_note, name="conversation_note"),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.inbox import bulk, notify, replies, search
 from liant.inbox.forms import ConversationForm, NoteForm, ReplyForm, inbox_people
@@ -164,6 +164,33 @@ def queue(request: WorkspaceRequest) -> HttpResponse:
     template = "inbox/queue_rows.html" if request.headers.get("HX-Request") else "inbox/queue.html"
     with timezone.override(ZoneInfo(request.workspace.timezone)):
         return render(request, template, context)
+
+
+@workspace_view("inbox.view")
+def queue_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    """The queue's conversations for its filters, every page."""
+    rows, _chosen = filtered(request)
+    rows = rows.select_related("channel", "assignee", "department").prefetch_related("labels")
+    header = [
+        _("Last activity"), _("Channel"), _("Contact"), _("Handle"), _("Subject"), _("Status"),
+        _("Priority"), _("Assigned to"), _("Department"), _("Labels"), _("Language"),
+        _("Sentiment"), _("Messages"), _("Awaiting a reply"), _("First response"),
+        _("Opened"), _("Closed"), _("Link"),
+    ]  # fmt: skip
+    base = request.build_absolute_uri(reverse("inbox", kwargs={"ws": request.workspace.slug}))
+    lines = (
+        [
+            c.last_activity_at, c.channel.name, c.contact_name, c.contact_handle, c.subject,
+            c.get_status_display(), c.get_priority_display(),
+            str(c.assignee) if c.assignee else "", c.department.name if c.department else "",
+            ", ".join(label.name for label in c.labels.all()), c.language,
+            c.get_sentiment_display() if c.sentiment else "", c.message_count,
+            _("yes") if c.awaiting_reply else _("no"), c.first_response_at, c.created_at,
+            c.closed_at, f"{base}{c.pk}/",
+        ]
+        for c in rows.iterator(chunk_size=1000)
+    )  # fmt: skip
+    return csvexport.response(request.workspace, "conversations", header, lines)
 
 
 @workspace_view("inbox.view")

@@ -3,18 +3,15 @@ CSV export, a lead's page with its history, the capture forms with their snippet
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import User
 from liant.leads import pipeline
@@ -106,44 +103,39 @@ def lead_list(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet would read as a formula is prefixed with a quote: a lead's name
-    typed as =HYPERLINK(...) on a public form must stay text in the sales team's Excel."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @workspace_view("leads.view")
-def export_csv(request: WorkspaceRequest) -> HttpResponse:
+def export_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    """The filtered list. The headers stay the stable field names a CRM import maps."""
     leads, _chosen = filtered(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
-    response.write("\ufeff")  # so Excel reads the accents as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    header = (
             "id", "created_at", "stage", "name", "email", "company", "phone", "source",
             "campaign", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
             "owner", "value", "currency", "notes",
-        ]
     )  # fmt: skip
-    for lead in leads.iterator():
-        writer.writerow(
-            [
-                neutralise(v)
-                for v in (
-                    lead.pk, lead.created_at.isoformat(), lead.stage, lead.name, lead.email,
-                    lead.company, lead.phone, lead.source, lead.campaign, lead.utm_source,
-                    lead.utm_medium, lead.utm_campaign, lead.utm_term, lead.utm_content,
-                    lead.owner.email if lead.owner else "", lead.value, lead.currency,
-                    lead.notes,
-                )
-            ]
+    rows = (
+        (
+            lead.pk,
+            lead.created_at,
+            lead.stage,
+            lead.name,
+            lead.email,
+            lead.company,
+            lead.phone,
+            lead.source,
+            lead.campaign,
+            lead.utm_source,
+            lead.utm_medium,
+            lead.utm_campaign,
+            lead.utm_term,
+            lead.utm_content,
+            lead.owner.email if lead.owner else "",
+            lead.value,
+            lead.currency,
+            lead.notes,
         )  # fmt: skip
-    return response
+        for lead in leads.select_related("owner").iterator()
+    )
+    return csvexport.response(request.workspace, "leads", header, rows)
 
 
 @workspace_view("leads.view")

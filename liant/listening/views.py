@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from liant.channels.models import Event
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.listening import stats
 from liant.listening.alerts import describe
@@ -217,8 +218,8 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
-@workspace_view("listening.view")
-def mention_list(request: WorkspaceRequest) -> HttpResponse:
+def filtered_mentions(request: WorkspaceRequest) -> QuerySet[Mention]:
+    """The mentions the list shows for its filters (the page and its CSV export)."""
     mentions = Mention.objects.filter(workspace=request.workspace).select_related("channel")
     filters = request.GET
     if filters.get("query", "").isdigit():
@@ -237,6 +238,13 @@ def mention_list(request: WorkspaceRequest) -> HttpResponse:
         mentions = mentions.filter(irrelevant=False)
     if filters.get("copies") != "1":
         mentions = mentions.filter(duplicate_of=None)
+    return mentions
+
+
+@workspace_view("listening.view")
+def mention_list(request: WorkspaceRequest) -> HttpResponse:
+    mentions = filtered_mentions(request)
+    filters = request.GET
     page = Paginator(mentions.order_by("-occurred_at"), MENTIONS_PER_PAGE).get_page(
         filters.get("page")
     )
@@ -260,6 +268,23 @@ def mention_list(request: WorkspaceRequest) -> HttpResponse:
             "can_reply": request.membership.can("inbox.reply"),
         },
     )
+
+
+@workspace_view("listening.view")
+def mention_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    mentions = filtered_mentions(request).order_by("-occurred_at")
+    header = [
+        _("Date"), _("Source"), _("Author"), _("Handle"), _("Followers"), _("Language"),
+        _("Sentiment"), _("Text"), _("Link"),
+    ]  # fmt: skip
+    rows = (
+        [
+            m.occurred_at, m.source, m.author_name, m.author_handle, m.author_followers,
+            m.language, m.get_sentiment_display() if m.sentiment else "", m.text, m.url,
+        ]
+        for m in mentions.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return csvexport.response(request.workspace, "mentions", header, rows)
 
 
 @workspace_view("listening.manage")

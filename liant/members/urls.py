@@ -4,6 +4,7 @@ from liant.members import views
 
 urlpatterns = [
     path("", views.member_list, name="members"),
+    path("export.csv", views.member_csv, name="members_csv"),
     path("<int:pk>/", views.member_detail, name="member_detail"),
     path("to-do/", views.todo, name="members_todo"),
     path("to-do/<int:pk>/close/", views.task_close, name="members_task_close"),

@@ -8,15 +8,16 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, QueryDict
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.permissions import role_has
 from liant.members import graph, merging, segments
@@ -84,8 +85,11 @@ def filters_from(query: QueryDict) -> dict[str, Any]:
     return found
 
 
-@workspace_view("members.view")
-def member_list(request: WorkspaceRequest) -> HttpResponse:
+def chosen_members(
+    request: WorkspaceRequest,
+) -> tuple[QuerySet[Member], QuerySet[Member], Segment | None, dict[str, Any], str]:
+    """The people the list shows for its segment or filters (the page and its CSV), with
+    everyone, the segment, the filters and the error of a filter that cannot apply."""
     workspace = request.workspace
     base = segments.people(workspace.pk)
     segment = None
@@ -99,6 +103,13 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
         chosen = segments.apply(base, filters)
     except segments.SegmentError as exc:
         error, chosen = str(exc), base.none()
+    return chosen, base, segment, filters, error
+
+
+@workspace_view("members.view")
+def member_list(request: WorkspaceRequest) -> HttpResponse:
+    workspace = request.workspace
+    chosen, base, segment, filters, error = chosen_members(request)
     if request.method == "POST" and can_manage(request):
         name = request.POST.get("segment_name", "").strip()[:120]
         if name and not error:
@@ -144,6 +155,31 @@ def member_list(request: WorkspaceRequest) -> HttpResponse:
             "query_string": request.GET.urlencode(),
         },
     )
+
+
+@workspace_view("members.view")
+def member_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    """The list's columns, for its segment or filters and its order, every page."""
+    chosen, _base, _segment, _filters, _error = chosen_members(request)
+    sort = request.GET.get("sort", "score")
+    ordered = chosen.order_by(*SORTS.get(sort, SORTS["score"])).prefetch_related(
+        "identities", "tags"
+    )
+    header = [
+        _("Member"), _("Tags"), _("Level"), _("Score"), _("Active days (30 d)"),
+        _("Accounts"), _("Last active"), _("Link"),
+    ]  # fmt: skip
+    base = request.build_absolute_uri(reverse("members", kwargs={"ws": request.workspace.slug}))
+    rows = (
+        [
+            str(m), ", ".join(t.name for t in m.tags.all()), m.get_level_display(),
+            round(m.score, 1), m.active_days_30,
+            ", ".join(f"{i.network}: {i.handle or i.key}" for i in m.identities.all()),
+            m.last_active_at, f"{base}{m.pk}/",
+        ]
+        for m in ordered.iterator(chunk_size=1000)
+    )  # fmt: skip
+    return csvexport.response(request.workspace, "members", header, rows)
 
 
 class ProfileForm(forms.ModelForm):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("items/<int:pk>/decide/", views.decide, name="moderation_decide"),
     path("decisions/<int:pk>/undo/", views.undo, name="moderation_undo"),
     path("log/", views.action_log, name="moderation_log"),
+    path("log/export.csv", views.action_log_csv, name="moderation_log_csv"),
     path("appeals/<int:pk>/decide/", views.appeal_decide, name="moderation_appeal_decide"),
     path("report/", views.report_page, name="moderation_report"),
     path("sanctions/", views.sanctions, name="moderation_sanctions"),

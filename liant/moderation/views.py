@@ -11,7 +11,7 @@ import nh3
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel, Event
 from liant.connectors.base import render_detail
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.audit import client_ip
 from liant.core.models import Workspace
@@ -173,6 +173,31 @@ def action_log(request: WorkspaceRequest) -> HttpResponse:
         # The link a notice to the author would carry, for a notice sent some other way.
         entry.appeal_link = appeals.appeal_url(entry) if appeals.appealable(entry) else ""  # type: ignore[attr-defined]
     return render(request, "moderation/log.html", {"entries": entries})
+
+
+@workspace_view("moderation.view")
+def action_log_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    """The whole log (the page shows the last 200). Appeal links are left out: each carries
+    the author's token, and a file travels further than a page."""
+    entries = LogEntry.objects.filter(workspace=request.workspace).select_related(
+        "rule", "actor", "charter"
+    )
+    header = [
+        _("When"), _("Action"), _("By"), _("Rule"), _("Article"), _("Charter version"),
+        _("Message at the time"), _("Author"), _("Outcome"), _("Detail"), _("Sent"),
+        _("Muted until"), _("Lifted"),
+    ]  # fmt: skip
+    rows = (
+        [
+            e.created_at, e.action_label, str(e.actor) if e.actor else "",
+            e.rule.name if e.rule else "", e.article if e.article is not None else "",
+            e.charter.version if e.charter else "", e.text, e.author_remote_id,
+            e.get_outcome_display(), render_detail(e.detail_json, e.detail), e.sent,
+            e.mute_until, e.lifted_at,
+        ]
+        for e in entries.iterator(chunk_size=1000)
+    )  # fmt: skip
+    return csvexport.response(request.workspace, "moderation-log", header, rows)
 
 
 @workspace_view("moderation.view")

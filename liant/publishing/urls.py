@@ -11,6 +11,7 @@ from liant.publishing import (
 
 urlpatterns = [
     path("", views.post_list, name="posts"),
+    path("export.csv", views.post_csv, name="posts_csv"),
     path("new/", views.post_new, name="post_new"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/rotate/", calendar_views.feed_rotate, name="calendar_feed_rotate"),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from liant.channels.models import Channel, Health
 from liant.channels.sanitize import clean_url
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, check, workspace_view
 from liant.media.library import alt_text_problems, visible_items
 from liant.publishing import approval, editorial, preview, publisher, tasks
@@ -45,12 +45,19 @@ def with_variants(posts: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
-@workspace_view("posts.view")
-def post_list(request: WorkspaceRequest) -> HttpResponse:
-    posts = with_variants(Post.objects.filter(workspace=request.workspace).select_related("owner"))
+def listed_posts(request: WorkspaceRequest) -> tuple[QuerySet[Post], str]:
+    """The posts of the list for its state filter (the page and its CSV export)."""
+    posts = Post.objects.filter(workspace=request.workspace).select_related("owner")
     state = request.GET.get("state", "")
     if state in State.values:
         posts = posts.filter(state=state)
+    return posts, state
+
+
+@workspace_view("posts.view")
+def post_list(request: WorkspaceRequest) -> HttpResponse:
+    posts, state = listed_posts(request)
+    posts = with_variants(posts)
     attention = (
         Variant.objects.filter(post__workspace=request.workspace, state__in=NEEDS_ATTENTION)
         .select_related("post", "channel")
@@ -69,6 +76,39 @@ def post_list(request: WorkspaceRequest) -> HttpResponse:
                 "can_manage": request.membership.can("workspace.manage"),
             },
         )
+
+
+@workspace_view("posts.view")
+def post_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    """Every post of the list (not only the 200 shown), one row per channel it goes to."""
+    posts, _state = listed_posts(request)
+    posts = posts.prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.select_related("channel", "metrics"))
+    )
+    header = [
+        _("ID"), _("Title"), _("Content pillar"), _("Campaign"), _("Tags"), _("State"),
+        _("Owner"), _("Channel"), _("State on the channel"), _("Scheduled for"),
+        _("Published"), _("Interactions"), _("Text"), _("Link"),
+    ]  # fmt: skip
+
+    def rows() -> Any:
+        for post in posts.iterator(chunk_size=500):
+            common = [
+                post.pk, post.title, post.pillar, post.campaign,
+                ", ".join(str(t) for t in post.tags or []), post.get_state_display(),
+                str(post.owner) if post.owner else "",
+            ]  # fmt: skip
+            variants = list(post.variants.all())
+            if not variants:
+                yield [*common, "", "", "", "", "", "", ""]
+            for v in variants:
+                metrics = getattr(v, "metrics", None)
+                yield [
+                    *common, v.channel.name, v.get_state_display(), v.scheduled_at,
+                    v.published_at, metrics.engagement if metrics else "", v.text, v.remote_url,
+                ]  # fmt: skip
+
+    return csvexport.response(request.workspace, "posts", header, rows())
 
 
 def publishable_channels(request: WorkspaceRequest, post: Post | None) -> list[Channel]:

@@ -92,8 +92,9 @@ def test_the_collection_exports_as_csv_and_prints(owner_client, workspace, chann
 
     response = owner_client.get(ws_url(workspace, f"collections/{collection.pk}/export.csv"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    assert 'filename="rapport-de-novembre.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert 'filename="brand-rapport-de-novembre-' in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][0] == "Date" and len(rows) == 2
     assert rows[1][1] == "Eve" and rows[1][7] == "Prix" and rows[1][8] == "Ventes"
     assert rows[1][9] == "'" + '=cmd|"/c calc"!A1 trop cher'

@@ -84,7 +84,8 @@ def test_a_role_that_may_only_see_leads_cannot_change_them(analyst_client, works
 def test_the_csv_export_neutralises_formulas(owner_client, workspace, lead):
     response = owner_client.get(f"/w/{workspace.slug}/leads/list/export.csv")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil.example","click")'
     assert rows[0]["company"] == "'+33 Café"
     assert rows[0]["notes"] == "'-1 carton\n@sales"
