@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import Storage
 
 
 class Refused(Exception):
@@ -48,9 +48,9 @@ def unsign(token: str, *, purpose: str, max_age: timedelta | int | None, scope: 
 
 
 def signs_itself(storage: Storage) -> bool:
-    """Whether the store hands out its own expiring addresses (S3 presigned URLs); the local
-    filesystem does not, so Liant signs and serves its files."""
-    return not isinstance(storage, FileSystemStorage) and hasattr(storage, "url")
+    """Whether the store hands out its own expiring addresses: django-storages' S3 backend
+    presigns (`querystring_auth`); the local filesystem does not, so Liant signs and serves."""
+    return bool(getattr(storage, "querystring_auth", False))
 
 
 def presigned_url(

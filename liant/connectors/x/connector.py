@@ -350,9 +350,7 @@ class XConnector(Connector):
             if exc.kind is ErrorKind.TRANSIENT and exc.status != -1:
                 # Nothing is posted before every file is up: a retry cannot double the post
                 # (and resumes a video where it stopped).
-                raise ConnectorError(
-                    exc.template, exc.kind, retry_after=exc.retry_after, status=-1, **exc.params
-                ) from exc
+                exc.status = -1
             raise
         if media_ids:
             body["media"] = {"media_ids": media_ids}
