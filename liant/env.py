@@ -116,3 +116,37 @@ def email_settings(url: str) -> dict[str, object]:
     if "from" in query:
         result["DEFAULT_FROM_EMAIL"] = query["from"]
     return result
+
+
+def media_storage(url_seconds: int) -> dict[str, object]:
+    """Django's STORAGES["default"]: ./var/media (MEDIA_ROOT), or an S3-compatible bucket
+    when LIANT_S3_BUCKET is set (AWS, MinIO, Garage, Scaleway, OVH...).
+
+    The bucket stays private: every address given to a browser is presigned and expires after
+    `url_seconds`, or goes through Liant (liant/media/signed.py).
+    """
+    bucket = env_str("LIANT_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("LIANT_S3_ENDPOINT_URL") or None,  # None: AWS itself
+            "region_name": env_str("LIANT_S3_REGION") or None,
+            # None: boto3 looks for them itself (instance role, ~/.aws, AWS_* variables).
+            "access_key": env_secret("LIANT_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("LIANT_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("LIANT_S3_PREFIX").strip("/"),  # a folder of a shared bucket
+            "default_acl": "private",
+            # A name in use gets a new one rather than replacing a file (the library's names
+            # are random anyway; this keeps a collision from losing a file).
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": url_seconds,
+            # Path-style (host/bucket/key) works with every S3-compatible server; virtual
+            # hosts need a DNS name per bucket that self-hosted ones rarely have.
+            "addressing_style": env_str("LIANT_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+        },
+    }

@@ -22,6 +22,7 @@ from liant.env import (
     env_secret,
     env_str,
     generated_secret,
+    media_storage,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +230,16 @@ for _prefix, _path in [
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Where the media library, the post attachments and the connectors' journals keep their files:
+# ./var/media by default; any S3-compatible store (AWS, MinIO, Garage, Scaleway, OVH...) when
+# LIANT_S3_BUCKET is set. Files are never public either way: the bucket stays private and
+# every address given to a browser goes through Liant or is presigned (liant/media/signed.py).
+# How long an address of a private workspace's file works once given to a browser.
+LIANT_MEDIA_URL_SECONDS = env_int("LIANT_MEDIA_URL_SECONDS", 3600)
+STORAGES: dict[str, dict] = {
+    "default": media_storage(LIANT_MEDIA_URL_SECONDS),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 # The media library refuses files above these (a phone photo is 3-12 MB and 12-50 MP); the
 # pixel limit is what keeps a small file that unpacks into gigabytes (a "bomb") out.
 LIANT_MEDIA_MAX_BYTES = env_int("LIANT_MEDIA_MAX_BYTES", 50_000_000)

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from liant.core.models import Membership, Organisation, User, Workspace
 from liant.core.permissions import Role
-from tests.servers import start_pds, start_synapse, stop_pds, stop_synapse
+from tests.servers import start_pds, start_s3, start_synapse, stop_pds, stop_s3, stop_synapse
 
 PASSWORD = "correct horse battery staple"
 
@@ -100,3 +100,11 @@ def reference_pds():
     server, pid = start_pds()
     yield server
     stop_pds(server, pid)
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """One S3-compatible server (moto's) for the whole session (media storage tests)."""
+    server, pid = start_s3()
+    yield server
+    stop_s3(server, pid)

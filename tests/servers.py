@@ -328,3 +328,51 @@ def stop_pds(server: Pds, pid: int) -> None:
         server.process.kill()
         server.process.wait()
     shutil.rmtree(server.root, ignore_errors=True)
+
+
+@dataclass
+class S3Server:
+    """moto's S3-compatible HTTP server (from PyPI, `moto[server]`), a process of its own: the
+    storage code talks to it over HTTP with boto3, signatures checked, as to any S3 store."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def start_s3() -> tuple[S3Server, int]:
+    import importlib.util
+    import sys
+
+    if importlib.util.find_spec("moto") is None:
+        missing("moto (an S3-compatible test server)", "pip install -e '.[test]'")
+    root = Path(tempfile.mkdtemp(prefix="liant-s3-"))
+    port = free_port()
+    with open(root / "moto.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_port(port, limit=60)
+    except RuntimeError:
+        process.kill()
+        raise RuntimeError((root / "moto.log").read_text()[-2000:]) from None
+    return S3Server(root, port, process), process.pid
+
+
+def stop_s3(server: S3Server, pid: int) -> None:
+    assert server.process is not None and server.process.pid == pid
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+    shutil.rmtree(server.root, ignore_errors=True)

@@ -156,6 +156,8 @@ class HttpClient:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         check_urls: bool = True,
         headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ):
         self.recorder = recorder or MemoryRecorder()
         self.retries = retries
@@ -165,6 +167,12 @@ class HttpClient:
         self.sleep = sleep
         self.clock = clock
         self.check_urls = check_urls
+        # One budget (seconds) for a whole request: every redirect hop and every chunk of the
+        # body. `timeout` is per connect/read, so a server dripping a byte now and then would
+        # otherwise hold the worker until max_bytes. Checked between reads: the overrun is at
+        # most one read timeout.
+        self.deadline = deadline
+        self.monotonic = monotonic
         self.client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
@@ -206,10 +214,11 @@ class HttpClient:
         method = method.upper()
         retry_safe = method in IDEMPOTENT if idempotent is None else idempotent
         attempt = 0
+        ends_at = None if self.deadline is None else self.monotonic() + self.deadline
         while True:
             self._check_not_blocked()
             try:
-                response = self._send_following_redirects(method, url, kwargs)
+                response = self._send_following_redirects(method, url, kwargs, ends_at)
             except ConnectorError as exc:
                 never_sent = exc.status == -1
                 if (
@@ -253,9 +262,11 @@ class HttpClient:
                 seconds=int(wait) + 1,
             )
 
-    def _send_following_redirects(self, method: str, url: str, kwargs: dict) -> httpx.Response:
+    def _send_following_redirects(
+        self, method: str, url: str, kwargs: dict, ends_at: float | None = None
+    ) -> httpx.Response:
         for _hop in range(self.max_redirects + 1):
-            response = self._send_once(method, url, kwargs)
+            response = self._send_once(method, url, kwargs, ends_at)
             if (
                 response.status_code not in (301, 302, 303, 307, 308)
                 or "location" not in response.headers
@@ -273,9 +284,20 @@ class HttpClient:
             _("Too many redirects (more than %(count)s)."), count=self.max_redirects
         )
 
-    def _send_once(self, method: str, url: str, kwargs: dict) -> httpx.Response:
+    def _past_deadline(self, ends_at: float | None) -> None:
+        if ends_at is not None and self.monotonic() > ends_at:
+            raise ConnectorError(
+                _("The answer took longer than %(seconds)s s; Liant stopped waiting."),
+                ErrorKind.TRANSIENT,
+                seconds=self.deadline,
+            )
+
+    def _send_once(
+        self, method: str, url: str, kwargs: dict, ends_at: float | None = None
+    ) -> httpx.Response:
         if self.check_urls:
             check_url(url)
+        self._past_deadline(ends_at)
         started = time.monotonic()
         try:
             request = self.client.build_request(method, url, **kwargs)
@@ -287,6 +309,7 @@ class HttpClient:
                 body = bytearray()
                 for chunk in chunks:
                     body += chunk
+                    self._past_deadline(ends_at)
                     if len(body) > self.max_bytes:
                         raise ConnectorError(
                             _("The answer is larger than %(size)s; Liant stopped reading it."),

@@ -105,5 +105,5 @@ class ItemForm(forms.ModelForm):
 class MediaSettingsForm(forms.ModelForm):
     class Meta:
         model = MediaSettings
-        fields = ["alt_text_policy", "keep_metadata"]
+        fields = ["alt_text_policy", "keep_metadata", "private"]
         widgets = {"alt_text_policy": forms.RadioSelect}

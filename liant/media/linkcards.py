@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -36,6 +37,9 @@ FRESH = timedelta(days=1)  # a card is read again after a day
 FAILED_FRESH = timedelta(hours=1)  # a page that could not be read is tried again sooner
 PENDING_FOR = timedelta(minutes=2)  # a job not done by then is asked again
 TIMEOUT = 5.0  # seconds, per connection and per read
+# Seconds for the whole fetch (redirects and body): a page dripping bytes under the read
+# timeout would otherwise hold a worker until MAX_PAGE_BYTES.
+DEADLINE = 10.0
 MAX_PAGE_BYTES = 2_000_000
 MAX_IMAGE_BYTES = 8_000_000
 MAX_REDIRECTS = 5
@@ -162,9 +166,15 @@ def parse(html: str, url: str) -> CardData:
     )
 
 
+def seconds_now() -> float:
+    return time.monotonic()
+
+
 def client(transport: httpx.BaseTransport | None, max_bytes: int) -> HttpClient:
     return HttpClient(
         timeout=TIMEOUT,
+        deadline=DEADLINE,
+        monotonic=seconds_now,
         retries=0,  # a preview is not worth hammering a page for
         max_redirects=MAX_REDIRECTS,
         max_bytes=max_bytes,

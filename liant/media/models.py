@@ -37,6 +37,17 @@ class MediaSettings(models.Model):
             "it would go out with the image."
         ),
     )
+    # Private: every address of a file given to a browser is signed and expires (after
+    # LIANT_MEDIA_URL_SECONDS), so a copied link stops working; public: the plain addresses,
+    # which still answer only the workspace's people.
+    private = models.BooleanField(
+        _("private files"),
+        default=False,
+        help_text=_(
+            "Addresses of the files shown in Liant expire after a while, so a copied link "
+            "stops working."
+        ),
+    )
 
     class Meta:
         verbose_name = _("media settings")

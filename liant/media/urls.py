@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/file/", views.item_file, name="media_file"),
     path("<int:pk>/thumbnail/", views.item_thumbnail, name="media_thumbnail"),
     path("renditions/<int:pk>/", views.rendition_file, name="media_rendition"),
+    path("signed/<str:token>/", views.signed_file, name="media_signed"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, check, workspace_view
-from liant.media import images, library
+from liant.media import addresses, images, library, signed
 from liant.media.forms import FolderForm, ItemForm, MediaSettingsForm, UploadForm, split_tags
 from liant.media.models import Folder, MediaItem, MediaSettings, Rendition
 from liant.publishing.models import Post
@@ -183,6 +184,7 @@ def media_settings(request: WorkspaceRequest) -> HttpResponse:
             "media.settings_changed",
             alt_text_policy=form.cleaned_data["alt_text_policy"],
             keep_metadata=form.cleaned_data["keep_metadata"],
+            private=form.cleaned_data["private"],
         )
         messages.success(request, _("Saved."))
         return redirect("media", ws=request.workspace.slug)
@@ -205,21 +207,65 @@ def serve(field_file, content_type: str, name: str) -> HttpResponse:  # noqa: AN
     return cast(HttpResponse, response)
 
 
+def private_redirect(request: WorkspaceRequest, kind: str, obj: MediaItem | Rendition):  # noqa: ANN201
+    """A private workspace's file is never at a lasting address: the plain one (still kept by
+    pages that are not the library's, and by old links) sends its people to a signed one."""
+    if addresses.is_private(addresses.owner_id(obj)):
+        return redirect(addresses.signed_address(request.workspace, kind, obj))
+    return None
+
+
+def serve_kind(request: WorkspaceRequest, kind: str, obj: MediaItem | Rendition) -> HttpResponse:
+    field, content_type = addresses.stored(kind, obj)
+    if kind == "thumbnail":
+        name = "thumbnail.webp"
+    elif kind == "rendition":
+        name = (field.name or "").rsplit("/", 1)[-1]
+    else:
+        name = cast(MediaItem, obj).name
+    return serve(field, content_type, name)
+
+
 @workspace_view("posts.view")
 def item_file(request: WorkspaceRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(visible_of(request), pk=pk)
-    return serve(item.file, item.content_type, item.name)
+    return private_redirect(request, "file", item) or serve_kind(request, "file", item)
 
 
 @workspace_view("posts.view")
 def item_thumbnail(request: WorkspaceRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(visible_of(request), pk=pk)
-    return serve(item.thumbnail, "image/webp", "thumbnail.webp")
+    return private_redirect(request, "thumbnail", item) or serve_kind(request, "thumbnail", item)
+
+
+def own_rendition(request: WorkspaceRequest, pk: int) -> Rendition:
+    return get_object_or_404(
+        Rendition.objects.select_related("item"), pk=pk, item__workspace=request.workspace
+    )
 
 
 @workspace_view("posts.view")
 def rendition_file(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    made = get_object_or_404(
-        Rendition.objects.select_related("item"), pk=pk, item__workspace=request.workspace
-    )
-    return serve(made.file, made.content_type, (made.file.name or "").rsplit("/", 1)[-1])
+    made = own_rendition(request, pk)
+    return private_redirect(request, "rendition", made) or serve_kind(request, "rendition", made)
+
+
+@workspace_view("posts.view")
+def signed_file(request: WorkspaceRequest, token: str) -> HttpResponse:
+    """A private workspace's file on local storage, at an address that expires. The token
+    names one file and the workspace it was given in; the person must still be one of that
+    workspace's (Liant can check both here, where an S3 presigned address checks only its
+    signature). Expired, changed or another workspace's: 403."""
+    try:
+        kind, pk = addresses.read_token(request.workspace, token)
+    except signed.Refused:
+        raise PermissionDenied from None
+    obj: MediaItem | Rendition
+    if kind == "rendition":
+        obj = own_rendition(request, pk)
+    else:
+        obj = get_object_or_404(visible_of(request), pk=pk)
+    response = serve_kind(request, kind, obj)
+    # No longer than the address itself works.
+    response["Cache-Control"] = "private, max-age=600"
+    return response

@@ -190,6 +190,38 @@ def test_an_answer_larger_than_the_limit_is_refused():
         http.get("https://feeds.example/huge.xml")
 
 
+def test_one_deadline_covers_every_hop_and_chunk_of_a_request():
+    """A page that answers each read in time but drips: the whole request has one budget.
+    The clock is moved by the fake server itself: nothing waits for real."""
+    now = [0.0]
+
+    def drip():
+        for _ in range(100):
+            now[0] += 2.0
+            yield b"."
+
+    def slow_redirect():
+        now[0] += 3.0
+        yield b"moved"
+
+    moved = httpx.Response(
+        302, headers={"Location": "https://example.org/b"}, content=slow_redirect()
+    )
+    http, seen, _ = client(
+        [moved, httpx.Response(200, content=drip())],
+        deadline=10.0,
+        monotonic=lambda: now[0],
+        retries=0,
+    )
+    with pytest.raises(ConnectorError, match="longer than 10.0 s") as caught:
+        http.get("https://example.org/a")
+    assert caught.value.kind is ErrorKind.TRANSIENT
+    assert len(seen) == 2 and now[0] == 11.0  # 3 s redirect + 4 chunks of 2 s: stopped there
+    # Each request has its own budget, and none when no deadline is set.
+    http, _, _ = client([httpx.Response(200, content=drip())], monotonic=lambda: now[0])
+    assert len(http.get("https://example.org/").content) == 100
+
+
 def test_redirect_loops_end_with_a_clear_error():
     loop = [httpx.Response(302, headers={"Location": "/again"})] * 10
     http, _, _ = client(loop, max_redirects=3)

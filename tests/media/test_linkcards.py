@@ -130,6 +130,28 @@ def test_a_huge_page_is_not_read_to_the_end(web, workspace):
     assert card.status == "failed" and "larger than" in card.error
 
 
+def test_a_page_dripping_bytes_is_given_up_at_the_deadline(web, workspace, monkeypatch):
+    """Each chunk arrives within the read timeout, but the whole fetch has one budget: the
+    clock is moved on by each chunk sent (no real waiting), and the reading stops there."""
+    now = [1000.0]
+    monkeypatch.setattr(linkcards, "seconds_now", lambda: now[0])
+    sent = []
+
+    def drip():
+        yield b"<!doctype html><html><head>"
+        for _ in range(10_000):  # 30 kB, far under the 2 MB limit
+            now[0] += 1.0  # a second per chunk, under the 5 s read timeout
+            sent.append(1)
+            yield b"<!-- . -->"
+
+    web["https://slow.example/"] = lambda request: httpx.Response(
+        200, headers={"Content-Type": "text/html"}, content=drip()
+    )
+    card = linkcards.refresh(card_of(workspace, "https://slow.example/"))
+    assert card.status == "failed" and "longer than 10.0 s" in card.error
+    assert len(sent) == int(linkcards.DEADLINE) + 1  # stopped at the first chunk past it
+
+
 def test_a_redirect_to_this_machine_is_refused(web, workspace):
     web["https://trap.example/"] = httpx.Response(
         302, headers={"Location": "http://127.0.0.1/admin"}

@@ -5,9 +5,10 @@ a Draft carries bytes, so each file is staged here for the time Instagram needs 
 - written once through Django's storage (where the media library keeps its files, so the web
   server that answers Instagram sees what the worker wrote), under a name made from the
   draft's key, so a retried publish stages the same file again instead of a second one;
-- served by `staged_media` at SITE_URL/m/instagram/<signed name>/: the name is signed
-  (django.core.signing) and the signature expires after two days (a container is published
-  within 24 hours or expires), so nobody can list or guess the files;
+- served by `staged_media` at SITE_URL/m/instagram/<signed name>/: the name is signed with
+  the media library's helper (liant/media/signed.py) and the signature expires after two
+  days (a container is published within 24 hours or expires), so nobody can list or guess
+  the files;
 - deleted once the post is published, and any left by a failed publish after two days.
 
 This needs LIANT_SITE_URL to be this Liant's public https address.
@@ -22,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import ConnectorError, Media
+from liant.media import signed
 
 FOLDER = "instagram/staged"
 SALT = "liant.instagram.staged"
@@ -66,7 +67,7 @@ def stage(media: Media, key: str, index: int) -> str:
     name = f"{FOLDER}/{digest}{extension or ''}"
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(media.data))
-    token = signing.TimestampSigner(salt=SALT).sign(name.rsplit("/", 1)[-1])
+    token = signed.sign(name.rsplit("/", 1)[-1], purpose=SALT)
     return base + reverse("instagram_staged_media", kwargs={"token": token})
 
 
@@ -74,8 +75,9 @@ def unstage(urls: list[str]) -> None:
     for url in urls:
         token = url.rstrip("/").rsplit("/", 1)[-1]
         try:
-            name = signing.TimestampSigner(salt=SALT).unsign(token)
-        except signing.BadSignature:
+            # Any age: a file staged long ago is removed all the same.
+            name = signed.unsign(token, purpose=SALT, max_age=None)
+        except signed.Refused:
             continue
         default_storage.delete(f"{FOLDER}/{name}")
 
@@ -99,8 +101,8 @@ def prune(now: datetime | None = None) -> int:
 def staged_media(request: HttpRequest, token: str) -> FileResponse:
     """Public, for Instagram's servers: only a signed, unexpired name is served."""
     try:
-        name = signing.TimestampSigner(salt=SALT).unsign(token, max_age=KEEP)
-    except signing.BadSignature:
+        name = signed.unsign(token, purpose=SALT, max_age=KEEP)
+    except signed.Refused:
         raise Http404 from None
     if "/" in name or name.startswith("."):
         raise Http404

@@ -2,7 +2,8 @@
 (https://learn.microsoft.com/linkedin/marketing/community-management/), signed in with OAuth 2.
 
 A Liant channel is one organisation page the signed-in member administers. Liant publishes
-the page's posts (text, article link, one image), reads the comments on its latest posts,
+the page's posts (text, article link, one image or one video — uploaded in parts and resumed
+after a retry: video.py), reads the comments on its latest posts,
 answers them as the page, deletes them, and reads the page's share and follower statistics.
 
 Every call names the API version it was written for (`LINKEDIN_VERSION`, the `LinkedIn-Version`
@@ -36,6 +37,7 @@ from liant.connectors.base import (
     Event,
     EventKind,
     FetchResult,
+    Media,
     Metrics,
     ModerationAction,
     Problem,
@@ -44,6 +46,8 @@ from liant.connectors.base import (
     count_chars,
 )
 from liant.connectors.http import HttpClient
+from liant.connectors.linkedin.video import upload_video
+from liant.connectors.progress import Progress
 
 API = "https://api.linkedin.com/rest"
 # The one API version Liant speaks (YYYYMM). LinkedIn keeps a version for at least a year;
@@ -65,6 +69,7 @@ HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 COMMENT_URN = re.compile(r"^urn:li:comment:\((urn:li:[A-Za-z]+:[^,()]+),([^,()]+)\)$")
 ORGANIZATION_URN = re.compile(r"^urn:li:organization:(\d+)$")
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
+VIDEO_TYPES = frozenset({"video/mp4"})  # Videos API: MP4
 
 
 class LinkedInSettings(ConnectorSettings):
@@ -219,8 +224,11 @@ class LinkedInConnector(Connector):
         max_length=MAX_COMMENTARY,
         count=count_chars,
         max_media=1,
-        media_types=IMAGE_TYPES,
+        media_types=IMAGE_TYPES | VIDEO_TYPES,
         image_max_pixels=36_152_320,  # Images API: "less than 36,152,320 pixels"
+        # Videos API: 75 KB to 500 MB, 3 seconds to 30 minutes.
+        max_video_bytes=500 * 1024 * 1024,
+        max_video_seconds=30 * 60,
         links="card",
     )
     settings_model = LinkedInSettings
@@ -466,7 +474,7 @@ class LinkedInConnector(Connector):
                 _("LinkedIn posts hold at most %(count)s characters."), count=MAX_COMMENTARY
             )
         if len(draft.media) > 1:
-            raise ConnectorError(_("Liant publishes one image per LinkedIn post."))
+            raise ConnectorError(_("Liant publishes one image or one video per LinkedIn post."))
         if not text.strip() and not draft.media and not draft.link:
             raise ConnectorError(_("LinkedIn cannot publish an empty post."))
         body: dict[str, Any] = {
@@ -481,7 +489,16 @@ class LinkedInConnector(Connector):
             "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
         }
-        if draft.media:
+        progress: Progress | None = None
+        if draft.media and draft.media[0].content_type in VIDEO_TYPES:
+            media = draft.media[0]
+            progress = Progress("linkedin", self.organization, draft.idempotency_key, 0, media.data)
+            body["content"] = {"media": {"id": self._upload_video(media, progress)}}
+            if media.filename:
+                body["content"]["media"]["title"] = media.filename.rsplit(".", 1)[0][:400]
+            if draft.link and draft.link not in text:
+                body["commentary"] = escape_commentary(f"{text}\n{draft.link}".strip())
+        elif draft.media:
             media = draft.media[0]
             if media.content_type not in IMAGE_TYPES:
                 raise ConnectorError(
@@ -509,9 +526,30 @@ class LinkedInConnector(Connector):
             raise ConnectorError(
                 _("LinkedIn published the post but did not say its id (x-restli-id).")
             )
+        if progress is not None:
+            progress.forget()
         return RemotePost(
             remote_id=urn, url=post_url(urn), published_at=datetime.now(UTC), raw={"id": urn}
         )
+
+    def _upload_video(self, media: Media, progress: Progress) -> str:
+        try:
+            return upload_video(
+                self.http,
+                self._call,
+                json_of,
+                str(self.credentials.get("access_token", "")),
+                self.organization,
+                media,
+                progress,
+                error_of,
+            )
+        except ConnectorError as exc:
+            if exc.kind is ErrorKind.TRANSIENT and exc.status != -1:
+                # Nothing is posted before the video is up: a retry cannot double the post
+                # (and sends only the parts LinkedIn has not acknowledged).
+                exc.status = -1
+            raise
 
     def _upload_image(self, data: bytes) -> str:
         """Images API: initializeUpload, then PUT the bytes; the image URN goes in the post.

@@ -2,7 +2,8 @@
 
 Signs in with OAuth 2.0 Authorization Code with PKCE through the shared flow; the access
 token lives two hours and the refresh token rotates (each refresh answers a new one, which
-is the one kept). Publishes posts with images (the v2 media upload, `media.write` scope);
+is the one kept). Publishes posts with images (the v2 media upload, `media.write` scope) or
+a video (the chunked upload, resumed after a retry rather than sent twice: video.py);
 a thread is published by the publisher one part at a time, each part answering the previous
 one (`Draft.reply_to`), and the publisher keeps the ids already out, so a thread interrupted
 half-way resumes after its last posted part. Reads mentions and the replies in the account's
@@ -43,12 +44,15 @@ from liant.connectors.base import (
 )
 from liant.connectors.http import HttpClient
 from liant.connectors.oauth import OAuthConfig, refresh
+from liant.connectors.progress import Progress
 from liant.connectors.x.text import MAX_WEIGHTED_LENGTH, count_x
+from liant.connectors.x.video import upload_video
 
 API = "https://api.x.com/2"
 WEB = "https://x.com"
 HANDLED = (400, 401, 403, 404, 429)
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime"})  # "MP4 or MOV"
 PAGE = 100  # mentions and search: max_results up to 100
 MAX_PAGES = 3  # per stream and fetch; the since_id cursor takes the rest next time
 OWN_POSTS = 20  # our latest posts, whose conversations are searched for replies
@@ -147,6 +151,8 @@ def call(
     )
     if response.status_code >= 400:
         raise x_error(http, response)
+    if not response.content.strip():
+        return {}  # a chunk appended: 2xx and nothing to say
     try:
         answer = response.json()
     except ValueError as exc:
@@ -209,8 +215,12 @@ class XConnector(Connector):
         max_length=MAX_WEIGHTED_LENGTH,
         count=count_x,
         max_media=4,  # "up to 4 photos, 1 animated GIF or 1 video"
-        media_types=IMAGE_TYPES,
+        media_types=IMAGE_TYPES | VIDEO_TYPES,
         max_image_bytes=5_000_000,  # images up to 5 MB (animated GIFs 15 MB)
+        # docs.x.com media best practices: videos up to 512 MB and 140 seconds (2:20) for
+        # accounts without a longer allowance.
+        max_video_bytes=512 * 1024 * 1024,
+        max_video_seconds=140,
         max_alt_text=1000,
         links="card",
         threads=True,
@@ -220,9 +230,9 @@ class XConnector(Connector):
     limitations = _(
         "What Liant can read depends on the access level of the operator's X app: at the "
         "Free level X allows posting and almost no reading (mentions, reply search, "
-        "metrics); reply search covers the last 7 days only. Liant publishes text and images "
-        "(no video yet), hides replies to the account's posts, deletes its own posts and "
-        "mutes authors; blocking and un-hiding are left to the X app."
+        "metrics); reply search covers the last 7 days only. Liant publishes text, images "
+        "and a video (up to 2 min 20 s), hides replies to the account's posts, deletes its "
+        "own posts and mutes authors; blocking and un-hiding are left to the X app."
     )
     # X honours no idempotency key: a post whose outcome is unknown is left to a person.
     publish_idempotency_window = 0.0
@@ -306,14 +316,14 @@ class XConnector(Connector):
         text = draft.text
         if draft.link and draft.link not in text:
             text = f"{text}\n\n{draft.link}".strip()
-        return self._post(text, draft.media, draft.reply_to)
+        return self._post(text, draft.media, draft.reply_to, draft.idempotency_key)
 
     def reply(self, parent: Event, draft: Draft) -> RemotePost:
         if parent.kind not in (EventKind.POST, EventKind.COMMENT, EventKind.MENTION):
             raise ConnectorError(_("On X only a post can be answered."))
         return self._post(draft.text, draft.media, parent.remote_id)
 
-    def _post(self, text: str, media: list[Media], reply_to: str) -> RemotePost:
+    def _post(self, text: str, media: list[Media], reply_to: str, key: str = "") -> RemotePost:
         if count_x(text) > MAX_WEIGHTED_LENGTH:
             raise ConnectorError(
                 _("This post counts %(count)s characters on X, over the %(max)s allowed."),
@@ -323,18 +333,53 @@ class XConnector(Connector):
         body: dict[str, Any] = {"text": text}
         if reply_to:
             body["reply"] = {"in_reply_to_tweet_id": reply_to}
+        videos = [item for item in media if item.content_type in VIDEO_TYPES]
+        if videos and len(media) > 1:
+            raise ConnectorError(_("A post on X carries one video alone, without other media."))
+        progress = [
+            Progress("x", self.settings.account_id, key, index, item.data)
+            for index, item in enumerate(videos)
+        ]
         # Uploads come first: a failed upload leaves nothing published.
-        media_ids = [self._upload(item) for item in media]
+        try:
+            media_ids = [
+                self._upload_video(item, progress[0]) if videos else self._upload(item)
+                for item in media
+            ]
+        except ConnectorError as exc:
+            if exc.kind is ErrorKind.TRANSIENT and exc.status != -1:
+                # Nothing is posted before every file is up: a retry cannot double the post
+                # (and resumes a video where it stopped).
+                exc.status = -1
+            raise
         if media_ids:
             body["media"] = {"media_ids": media_ids}
         data = self._call("POST", "/tweets", body=body)["data"]
         post_id = str(data["id"])
+        for done in progress:
+            done.forget()
         return RemotePost(
             remote_id=post_id,
             url=post_url(self.settings.username, post_id),
             published_at=None,
             raw={"id": post_id, "in_reply_to": reply_to},
         )
+
+    def _upload_video(self, media: Media, progress: Progress) -> str:
+        media_id = upload_video(
+            self._call, media, progress, sleep=self.http.sleep, now=self.http.clock
+        )
+        self._describe(media_id, media)
+        return media_id
+
+    def _describe(self, media_id: str, media: Media) -> None:
+        if media.alt_text:
+            self._call(
+                "POST",
+                "/media/metadata",
+                body={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
+                idempotent=True,
+            )
 
     def _upload(self, media: Media) -> str:
         """POST /2/media/upload (one request for an image; v1.1's upload is retired)."""
@@ -356,13 +401,7 @@ class XConnector(Connector):
         media_id = str((answer.get("data") or {}).get("id") or "")
         if not media_id:
             raise ConnectorError(_("X accepted %(file)s but sent back no id."), file=filename)
-        if media.alt_text:
-            self._call(
-                "POST",
-                "/media/metadata",
-                body={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
-                idempotent=True,
-            )
+        self._describe(media_id, media)
         return media_id
 
     # --- reading ---------------------------------------------------------------------------

@@ -58,3 +58,50 @@ def test_a_thread_cut_half_way_resumes_without_a_double(x_channel, fake):
     ]
     assert variant.remote_id == first
     assert variant.remote_url == f"https://x.com/maisonlumiere/status/{first}"
+
+
+def test_a_video_cut_half_way_is_retried_by_the_publisher_and_resumed(
+    x_channel, fake, settings, tmp_path, monkeypatch
+):
+    """A failed chunk is "nothing posted yet": the publisher schedules the variant again
+    (not left to a person), and the next attempt resumes the same upload."""
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from liant.connectors.x import video
+    from liant.publishing.models import VariantMedia
+    from tests.connectors.x.conftest import answer
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    monkeypatch.setattr(video, "CHUNK", 1000)
+    media_id = "1880028106020515841"
+    fake.route("POST", r"/2/media/upload/initialize", answer("media_upload_initialize.json"))
+    fake.route("POST", rf"/2/media/upload/{media_id}/append", answer("media_upload_append.json"))
+    fake.route(
+        "POST", rf"/2/media/upload/{media_id}/finalize", answer("media_upload_finalize.json")
+    )
+    fake.route("GET", r"/2/media/upload", answer("media_upload_status_succeeded.json"))
+    fake.script(
+        "POST", rf"/2/media/upload/{media_id}/append", *[answer("media_upload_append.json")] * 2
+    )
+    fake.script("POST", rf"/2/media/upload/{media_id}/append", *[httpx.Response(503)] * 3)
+    variant = scheduled_variant(x_channel, "La torréfaction en vidéo")
+    attached = VariantMedia(variant=variant, content_type="video/mp4", size=3500)
+    attached.file.save("roast.mp4", ContentFile(os.urandom(3500)), save=True)
+
+    publisher.publish_variant(variant.pk)
+
+    variant.refresh_from_db()
+    assert variant.state == State.SCHEDULED and variant.attempts == 1
+    assert fake.posted == []
+    Variant.objects.filter(pk=variant.pk).update(due_at=timezone.now())
+
+    publisher.publish_variant(variant.pk)
+
+    variant.refresh_from_db()
+    assert variant.state == State.PUBLISHED
+    assert len(fake.sent("POST", r"/2/media/upload/initialize")) == 1
+    assert len(fake.sent("POST", rf"/2/media/upload/{media_id}/append")) == 2 + 3 + 2
+    assert fake.posted == [{"text": "La torréfaction en vidéo", "media": {"media_ids": [media_id]}}]
