@@ -42,6 +42,8 @@ SECRET_KEY_FALLBACKS = env_list("LIANT_SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("LIANT_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make demo` sets it: `/` shows visitors the demo logins and its community space.
+LIANT_DEMO = env_bool("LIANT_DEMO", False)
 
 # Each network's application (OAuth client, webhook secrets): LIANT_APP_<NETWORK>_<FIELD>.
 NETWORK_APPS = network_apps_from_environ(os.environ)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
@@ -27,8 +28,18 @@ from liant.core.navigation import MODULES_BY_KEY, module_url
 from liant.core.permissions import PERMISSIONS, Role, can_grant, role_has
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if settings.LIANT_DEMO:  # `make demo`: a page linking the workbench and the space
+            from liant.demo.views import landing  # noqa: PLC0415
+
+            return landing(request)
+        return redirect_to_login(request.get_full_path())
+    return workspace_home(request)  # type: ignore[arg-type]
+
+
 @login_required
-def home(request: AuthedRequest) -> HttpResponse:
+def workspace_home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     workspace = user.last_workspace
     if workspace is None or not workspace.memberships.filter(user=user).exists():

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,7 @@ class SpaceConfig(AppConfig):
     def ready(self) -> None:
         # GDPR export and erasure of space accounts answer the members app's signals.
         from liant.space import erasure  # noqa: F401
+        from liant.space.search import repair_sqlite
+
+        # A later migration that rebuilds a table on SQLite drops the search triggers.
+        post_migrate.connect(repair_sqlite, sender=self)

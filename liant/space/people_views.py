@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from liant.channels.sanitize import text_of
 from liant.members.engagement import HELPFUL_REPLIES
 from liant.members.models import Identity, Level, Member
 from liant.space import accounts, notifications, permissions, reactions
+from liant.space import search as space_search
 from liant.space.forms import ProfileForm, SearchForm
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
 from liant.space.public_views import open_space, page, post_url
@@ -33,7 +33,6 @@ from liant.text import fold
 RECENT = 10
 NOTIFICATIONS_PER_PAGE = 30
 RESULTS_PER_PAGE = 20
-MAX_WORDS = 8
 
 
 # --- Who is behind an account ---------------------------------------------------------------
@@ -248,26 +247,17 @@ def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 def search(request: HttpRequest, slug: str) -> HttpResponse:
-    """Posts whose words (or their topic's title) contain every word typed, folded like the
-    stored text, newest first; only what anyone may read on the topic pages."""
+    """Posts with every word typed in them or their topic's title, best first (search.py);
+    only what anyone may read on the topic pages."""
     space, account = open_space(request, slug)
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    words = fold(query).split()[:MAX_WORDS]
     listing = None
-    if words:
-        rows = visible_posts(space, account)
-        for word in words:
-            rows = rows.filter(
-                Q(search_text__contains=word) | Q(topic__search_title__contains=word)
-            )
-        held = notifications.held_post_ids_all(space.pk)
-        rows = rows.exclude(pk__in=held).select_related("topic__category", "author")
-        listing = Paginator(rows.order_by("-created_at", "-pk"), RESULTS_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+    if fold(query).split():
+        rows = space_search.search(space, query, account)
+        listing = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         for post in listing.object_list:
-            post.snippet = html.unescape(text_of(post.body_html))[:300]
+            post.snippet = html.unescape(text_of(post.body_html))[:300]  # type: ignore[attr-defined]
     return page(
         request,
         "space/search.html",
