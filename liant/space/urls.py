@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.space import views
+from liant.space import pinning, theme, views
 
 urlpatterns = [
     path("", views.home, name="space"),
@@ -11,4 +11,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="space_accounts"),
     path("announcements/new/", views.announcement_new, name="space_announcement_new"),
     path("topics/<int:pk>/flag/", views.topic_flag, name="space_topic_flag"),
+    path("theme/", theme.theme_update, name="space_theme"),
+    path("topics/", pinning.topic_list, name="space_topics"),
+    path("topics/<int:pk>/pin/", pinning.topic_pin, name="space_topic_pin"),
 ]
