@@ -194,7 +194,7 @@ class AnnouncementForm(forms.Form):
     until = forms.DateField(
         label=_("Last day on the home page (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, space: Space, **kwargs: Any) -> None:

@@ -50,7 +50,7 @@ class PinForm(forms.ModelForm):
             "announcement": gettext_lazy("Announcement on the home page"),
             "announcement_until": gettext_lazy("Last day on the home page (optional)"),
         }
-        widgets = {"announcement_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"announcement_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean(self):  # noqa: ANN201
         data = super().clean() or {}
@@ -110,5 +110,5 @@ def topic_pin(request: WorkspaceRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("space_topics", ws=request.workspace.slug)

@@ -255,7 +255,7 @@ def theme_update(request: WorkspaceRequest) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("space", ws=request.workspace.slug)
 
 

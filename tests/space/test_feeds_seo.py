@@ -44,6 +44,7 @@ def hold(space, post):
 @pytest.fixture
 def published(space, recipes, coffees, alice_client, alice):
     """Four topics: one readable in each category, one hidden, one held for a moderator."""
+    Space.objects.filter(pk=space.pk).update(posts_per_minute=60)
     shown = new_topic(alice_client, space, recipes, "Mouture fine", "Pour **l'espresso**.")
     other = new_topic(alice_client, space, coffees, "Le Guji", "Notes de pêche <script>x</script>")
     hidden = new_topic(alice_client, space, recipes, "Sujet caché", "caché")
