@@ -226,4 +226,5 @@ def test_hidden_held_and_other_topics_posts_are_not_quoted(
         assert "body" not in form.initial
     # A visitor who is not signed in gets no prefilled form and no quote link.
     anonymous = Client().get(url(space, f"t/{one.pk}/"), {"quote": one.posts.first().pk})
-    assert "quote=" not in anonymous.content.decode()
+    assert 'class="quote-link"' not in anonymous.content.decode()
+    assert "body" not in anonymous.context["form"].initial
