@@ -75,15 +75,19 @@ def category_meta(space: Space, category: Category) -> Meta:
     )
 
 
-def topic_meta(space: Space, topic: Topic, page_number: int = 1) -> Meta:
-    first = Post.objects.filter(topic=topic).select_related("author").order_by("pk").first()
+def topic_meta(
+    space: Space, topic: Topic, page_number: int = 1, shown: list[Post] | None = None
+) -> Meta:
+    """`shown`: the posts of the page, when it is the first one — its opening post is there,
+    already marked held or not (mark_held), so no query is needed for it."""
+    if shown and shown[0].topic_id == topic.pk and hasattr(shown[0], "held"):
+        first: Post | None = shown[0]
+        held = bool(first.held)  # type: ignore[union-attr]
+    else:
+        first = Post.objects.filter(topic=topic).select_related("author").order_by("pk").first()
+        held = topic.pk in held_openings(space)
     description = ""
-    if (
-        first is not None
-        and first.visible
-        and not first.author.erased
-        and topic.pk not in held_openings(space)
-    ):
+    if first is not None and first.visible and not first.author.erased and not held:
         description = plain(first.body_html)
     canonical = absolute(topic.get_absolute_url())
     if page_number > 1:
@@ -122,7 +126,9 @@ def meta_for(context: Any) -> Meta | None:
         return category_meta(space, context["category"])
     if name == "space_topic" and context.get("topic") is not None:
         listing = context.get("listing")
-        return topic_meta(space, context["topic"], getattr(listing, "number", 1) or 1)
+        number = getattr(listing, "number", 1) or 1
+        shown = list(context.get("posts") or []) if number == 1 else None
+        return topic_meta(space, context["topic"], number, shown)
     if name == "space_profile" and context.get("person") is not None:
         return profile_meta(space, context["person"], context.get("bio") or "")
     return None
