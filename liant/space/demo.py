@@ -285,3 +285,78 @@ def people_extras(people: list[SpaceAccount], opening: list[Post]) -> None:
     posting.reply(
         people[0], topic, f"@{emma.handle} 1:12 here too, with the Brazil. Enjoy!", opening[1]
     )
+
+
+# The space in the brand's colours (a dark blue band, the roaster's brown for links), a logo,
+# a message to new members, a pinned question and an announcement with a last day.
+THEME = {"primary_color": "#1d3557", "accent_color": "#8a4b14"}
+MEMBER_WELCOME_FR = (
+    "Bienvenue au **Comptoir** ! Présentez-vous dans *Nos cafés*, posez vos questions dans "
+    "*Recettes & méthodes* et lisez la charte : l'équipe répond ici même."
+)
+MEMBER_WELCOME_EN = (
+    "Welcome to the **Comptoir**! Say hello in *Nos cafés*, ask in *Recettes & méthodes*, and "
+    "read the charter: the team answers right here."
+)
+PINNED_TITLE = "Is the decaf Swiss Water processed?"
+TIMED_ANNOUNCEMENT = (
+    "Atelier cold brew : inscriptions ouvertes",
+    "Vous avez été nombreux à le demander : un **atelier cold brew** a lieu samedi en "
+    "quinze à la brûlerie. Les inscriptions sont ouvertes sur la page *Animation*.\n\n"
+    "*A cold brew workshop in two weeks — sign up on the Animation page.*",
+)
+
+
+def logo_png() -> bytes:
+    """A small round logo drawn with Pillow (the demo ships no image file)."""
+    import io  # noqa: PLC0415
+
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    image = Image.new("RGBA", (160, 160), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((4, 4, 156, 156), fill=(138, 75, 20, 255))
+    draw.ellipse((48, 30, 112, 130), fill=(246, 245, 242, 255))
+    draw.arc((60, 36, 100, 124), start=100, end=260, fill=(138, 75, 20, 255), width=8)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@step(136)
+def space_look_and_pins(context: DemoContext) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
+
+    from liant.space.theme import ThemeForm  # noqa: PLC0415
+
+    space = space_of(context.workspaces["maison-lumiere"])
+    if not space.logo:
+        # Through the staff form, so the demo's logo passes the same checks as an upload.
+        upload = SimpleUploadedFile("comptoir.png", logo_png(), content_type="image/png")
+        form = ThemeForm(
+            {
+                "theme-primary_color": THEME["primary_color"],
+                "theme-accent_color": THEME["accent_color"],
+            },
+            {"theme-upload": upload},
+            instance=space,
+            prefix="theme",
+        )
+        assert form.is_valid(), form.errors
+        space = form.save()
+    if not space.member_welcome_fr:
+        space.member_welcome_fr = MEMBER_WELCOME_FR
+        space.member_welcome_en = MEMBER_WELCOME_EN
+        space.save(update_fields=["member_welcome_fr", "member_welcome_en"])
+    Topic.objects.filter(category__space=space, title=PINNED_TITLE).update(pinned=True)
+    title, body = TIMED_ANNOUNCEMENT
+    if not Topic.objects.filter(category__space=space, title=title).exists():
+        workshops = Category.objects.filter(space=space).order_by("position", "pk").last()
+        if workshops is not None:
+            topic = posting.announce(space, workshops, title, body, pinned=False)
+            topic.announcement_until = timezone.localdate() + timedelta(days=14)
+            topic.save(update_fields=["announcement_until"])
+    context.notes.append(
+        "Community space: its colours and logo, a message to new members, a pinned topic "
+        "and an announcement shown for two weeks"
+    )

@@ -136,11 +136,18 @@ class SpaceForm(forms.ModelForm):
         model = Space
         fields = [
             "enabled", "title", "welcome_fr", "welcome_en", "posts_per_minute",
-            "sidebar_form", "contact_form",
+            "sidebar_form", "contact_form", "member_welcome_fr", "member_welcome_en",
         ]  # fmt: skip
         widgets = {
             "welcome_fr": forms.Textarea(attrs={"rows": 5}),
             "welcome_en": forms.Textarea(attrs={"rows": 5}),
+            "member_welcome_fr": forms.Textarea(attrs={"rows": 4}),
+            "member_welcome_en": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "member_welcome_fr": _(
+                "Shown once to each new member, on the first page after confirming their address."
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -188,6 +195,11 @@ class AnnouncementForm(forms.Form):
         help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
     )
     pinned = forms.BooleanField(label=_("Pin it at the top of its category"), required=False)
+    until = forms.DateField(
+        label=_("Last day on the home page (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args: Any, space: Space, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

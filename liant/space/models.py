@@ -13,6 +13,7 @@ import html
 import re
 
 from django.conf import settings as django_settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -27,6 +28,7 @@ from liant.text import fold
 
 DEFAULT_POSTS_PER_MINUTE = 3
 HANDLE_LENGTH = 30
+HEX_COLOR = RegexValidator(r"\A#[0-9a-f]{6}\Z", _("A colour is written #rrggbb, e.g. #8a4b14."))
 
 
 class Space(models.Model):
@@ -80,6 +82,23 @@ class Space(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("form of the contact page"),
+    )
+    # Theming (theme.py): the colours are "#rrggbb" or empty (Liant's own), checked by the
+    # validator on save and again before they are written into a page's CSS.
+    logo = models.FileField(_("logo"), upload_to="space/logos/", blank=True)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    primary_color = models.CharField(
+        _("primary colour"), max_length=7, blank=True, validators=[HEX_COLOR]
+    )
+    accent_color = models.CharField(
+        _("accent colour"), max_length=7, blank=True, validators=[HEX_COLOR]
+    )
+    # Shown once to a new member, on the first page after the address is confirmed.
+    member_welcome_fr = models.TextField(
+        _("message to new members in French (Markdown)"), blank=True
+    )
+    member_welcome_en = models.TextField(
+        _("message to new members in English (Markdown)"), blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -185,6 +204,8 @@ class SpaceAccount(models.Model):
     link_sent_at = models.DateTimeField(null=True, blank=True)
     muted_at = models.DateTimeField(null=True, blank=True)
     banned_at = models.DateTimeField(null=True, blank=True)
+    # When the space's message to new members was shown (once: see welcome.py).
+    welcomed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -266,6 +287,8 @@ class Topic(models.Model):
     search_title = models.CharField(max_length=200, blank=True, editable=False)  # folded
     pinned = models.BooleanField(_("pinned"), default=False)
     announcement = models.BooleanField(_("announcement"), default=False)
+    # The last day an announcement is shown on the home page (none: until unmarked).
+    announcement_until = models.DateField(_("announcement shown until"), null=True, blank=True)
     hidden = models.BooleanField(default=False)  # its first post was hidden or deleted
     created_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)

@@ -5,6 +5,8 @@ from django.urls import path
 from liant.space import animation_views as animation
 from liant.space import people_views as people
 from liant.space import public_views as views
+from liant.space import seo, theme
+from liant.space.feeds import space_feed
 
 urlpatterns = [
     path("", views.home, name="space_home"),
@@ -33,4 +35,9 @@ urlpatterns = [
     path("animation/ideas/new/", animation.idea_new, name="space_idea_new"),
     path("animation/idea/<int:pk>/vote/", animation.idea_vote, name="space_idea_vote"),
     path("contact/", views.contact, name="space_contact"),
+    path("logo/", theme.logo, name="space_logo"),
+    path("feed/", space_feed, name="space_feed"),
+    path("c/<int:pk>/feed/", space_feed, name="space_category_feed"),
+    path("sitemap.xml", seo.sitemap, name="space_sitemap"),
+    path("robots.txt", seo.robots, name="space_robots"),
 ]

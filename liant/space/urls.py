@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.space import access_views, views
+from liant.space import access_views, pinning, theme, views
 
 urlpatterns = [
     path("", views.home, name="space"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("access/", access_views.access, name="space_access"),
     path("categories/<int:pk>/group/add/", access_views.group_add, name="space_group_add"),
     path("categories/<int:pk>/group/remove/", access_views.group_remove, name="space_group_remove"),
+    path("theme/", theme.theme_update, name="space_theme"),
+    path("topics/", pinning.topic_list, name="space_topics"),
+    path("topics/<int:pk>/pin/", pinning.topic_pin, name="space_topic_pin"),
 ]

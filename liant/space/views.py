@@ -19,6 +19,7 @@ from liant.space.accounts import NETWORK
 from liant.space.forms import AnnouncementForm, CategoryForm, SpaceForm
 from liant.space.models import Category, Space, SpaceAccount, Topic
 from liant.space.posting import announce, open_channel, space_of
+from liant.space.theme import ThemeForm
 
 RECENT_TOPICS = 30
 
@@ -53,6 +54,7 @@ def home(request: WorkspaceRequest) -> HttpResponse:
             "categories": categories,
             "new_category": CategoryForm(prefix="new"),
             "announcement": AnnouncementForm(space=space, prefix="announce"),
+            "theme": ThemeForm(instance=space, prefix="theme"),
             "accounts": SpaceAccount.objects.filter(space=space, staff=False).count(),
             "topics": Topic.objects.filter(category__space=space)
             .select_related("category", "author")
@@ -78,6 +80,9 @@ def announcement_new(request: WorkspaceRequest) -> HttpResponse:
         data["pinned"],
         signed_by=request.user.get_full_name(),
     )
+    if data.get("until"):
+        topic.announcement_until = data["until"]
+        topic.save(update_fields=["announcement_until"])
     audit.record(request, "space.announced", target=topic)
     messages.success(request, _("The announcement is on the space."))
     return redirect("space", ws=request.workspace.slug)
