@@ -15,6 +15,7 @@ token; see public_views.py. What keeps robots out instead, without third-party s
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,10 +24,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from liant.animation import contests, meetups
+from liant.animation.models import Entry
 from liant.leads import inbox
 from liant.leads.models import UTM_KEYS, Form, Lead, LeadSettings, Purpose, Submission
 from liant.members.models import Consent
 from liant.members.people import member_for_email
+from liant.newsletters import subscriptions
 
 STAMP_SALT = "liant.leads.form-served"
 MIN_SECONDS = 3
@@ -95,6 +99,34 @@ def check_rate(ip: str | None) -> None:
         raise Refused("rate")
 
 
+class Closed(Exception):
+    """The contest or the event the form joins no longer takes anyone."""
+
+
+def check_open(form: Form) -> None:
+    """Said before anything is stored, so the person reads why instead of a thank-you."""
+    now = timezone.now()
+    if form.purpose == Purpose.CONTEST and (
+        form.contest is None or not contests.accepts_entries(form.contest, now)
+    ):
+        raise Closed
+    if form.purpose == Purpose.EVENT and form.meetup is not None and form.meetup.starts_at <= now:
+        raise Closed
+    if form.purpose == Purpose.NEWSLETTER and form.mailing_list is None:
+        raise Closed
+
+
+# The consent each purpose records at once. A newsletter sign-up records none here: the
+# newsletters' double opt-in writes Consent(purpose="newsletter") when the person confirms,
+# with the words, time, form and IP kept meanwhile on the pending subscriber.
+CONSENT_PURPOSE = {
+    Purpose.CONTACT: Consent.Purpose.CONTACT,
+    Purpose.LEAD: Consent.Purpose.CONTACT,
+    Purpose.EVENT: Consent.Purpose.CONTACT,
+    Purpose.CONTEST: Consent.Purpose.CONTEST_RULES,
+}
+
+
 @dataclass
 class Captured:
     submission: Submission
@@ -115,7 +147,7 @@ def record(
     consent_text = form.consent_text(language)
     now = timezone.now()
     with transaction.atomic():
-        member, _identity = member_for_email(workspace, data["email"], data.get("name", ""))
+        member, identity = member_for_email(workspace, data["email"], data.get("name", ""))
         submission = Submission.objects.create(
             workspace=workspace,
             form=form,
@@ -128,10 +160,10 @@ def record(
             origin=origin[:300],
             created_at=now,
         )
-        if consent_text:
+        if consent_text and form.purpose in CONSENT_PURPOSE:
             Consent.objects.create(
                 member=member,
-                purpose=Consent.Purpose.CONTACT,
+                purpose=CONSENT_PURPOSE[Purpose(form.purpose)],
                 granted=True,
                 text=consent_text,
                 source=f"form: {form.name}"[:200],
@@ -156,6 +188,29 @@ def record(
                 stage_changed_at=now,
                 **{k: utm.get(k, "")[:150] for k in UTM_KEYS},
             )
+        if form.purpose == Purpose.CONTEST and form.contest is not None:
+            # Closed between check_open and now: the submission is kept, there is no entry.
+            with suppress(contests.ContestClosed):
+                contests.add_entry(form.contest, member, Entry.Source.FORM, now, identity)
+        if form.purpose == Purpose.EVENT and form.meetup is not None:
+            name = data.get("name", "") or member.name
+            meetups.rsvp(form.meetup, member, name, data["email"].strip().lower())
         # A contact form is someone writing to the brand: it becomes an inbox message.
         inbox.publish(submission)
+    # After the commit: it mails the confirmation link. The newsletters' own limit per IP
+    # applies too (it sends mail to any address typed in); the answer is the same.
+    if (
+        form.purpose == Purpose.NEWSLETTER
+        and form.mailing_list is not None
+        and not subscriptions.too_many_from(ip)
+    ):
+        subscriptions.request_subscription(
+            form.mailing_list,
+            data["email"],
+            data.get("name", ""),
+            language,
+            ip,
+            text=consent_text or form.mailing_list.consent_text,
+            source=f"form: {form.name}"[:200],
+        )
     return Captured(submission, lead)

@@ -1,6 +1,8 @@
 """Demo leads for Maison Lumière: a contact form, a "pro wholesale" form for cafés and
-offices, and leads at every stage with values, owners and their history, some of them
-demo members who wrote through the contact form.
+offices, a newsletter sign-up form (the newsletters' double opt-in) beside the community
+space's home page with the contact form as its contact page, and leads at every stage with
+values, owners and their history, some of them demo members who wrote through the contact
+form.
 
 History is written as rows (stage changes dated in the past), not played through
 pipeline.do_move: loading the demo must send no hand-off e-mail and call no webhook.
@@ -17,8 +19,12 @@ from liant.core.models import User
 from liant.demo.loader import DemoContext, step
 from liant.leads.models import Form, Lead, Purpose, Stage, StageChange, Submission
 from liant.members.models import Consent, Member
+from liant.newsletters import demo as newsletters_demo
+from liant.newsletters.models import MailingList
+from liant.space.models import Space
 
 CONTACT = "Nous contacter"
+SIGNUP = "Recevoir la lettre"
 WHOLESALE = "Offre pro : cafés, restaurants et bureaux"
 CONSENT_FR = "J'accepte que Maison Lumière me recontacte au sujet de ma demande."
 CONSENT_EN = "I agree that Maison Lumière may contact me about my request."
@@ -100,6 +106,28 @@ def leads(context: DemoContext) -> None:
             "campaign": "offre-pro",
         },
     )
+    mailing_list = MailingList.objects.filter(
+        workspace=workspace, name=newsletters_demo.LIST_NAME
+    ).first()
+    if mailing_list is not None:
+        signup, _created = Form.objects.get_or_create(
+            workspace=workspace,
+            name=SIGNUP,
+            defaults={
+                "purpose": Purpose.NEWSLETTER,
+                "mailing_list": mailing_list,
+                "fields": ["email", "name"],
+                "consent_text_fr": newsletters_demo.CONSENT,
+                "consent_text_en": "I would like to receive Maison Lumière's letter (one a month).",
+            },
+        )
+        # On the community space, unless someone already chose its forms.
+        Space.objects.filter(workspace=workspace, sidebar_form__isnull=True).update(
+            sidebar_form=signup
+        )
+        Space.objects.filter(workspace=workspace, contact_form__isnull=True).update(
+            contact_form=contact
+        )
     now = timezone.now()
     for company, name, email, stage, value, owner_key, days, utm in WHOLESALE_LEADS:
         owner = _owner(context, owner_key)

@@ -7,11 +7,20 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liant.animation.models import Contest, Meetup
 from liant.channels.models import Channel
 from liant.connectors.base import ConnectorError
 from liant.connectors.urlsafety import check_url
 from liant.core.models import User, Workspace
-from liant.leads.models import MAX_CUSTOM_FIELDS, STANDARD_FIELDS, Form, Lead, LeadSettings
+from liant.leads.models import (
+    MAX_CUSTOM_FIELDS,
+    STANDARD_FIELDS,
+    Form,
+    Lead,
+    LeadSettings,
+    Purpose,
+)
+from liant.newsletters.models import MailingList
 
 FIELD_LABELS = {
     "name": _("Name"),
@@ -60,6 +69,9 @@ class CaptureFormForm(forms.ModelForm):
             "allowed_origins",
             "redirect_url",
             "campaign",
+            "mailing_list",
+            "contest",
+            "meetup",
         ]
         widgets = {
             "consent_text_fr": forms.Textarea(attrs={"rows": 2}),
@@ -67,9 +79,16 @@ class CaptureFormForm(forms.ModelForm):
             "allowed_origins": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["redirect_url"].validators.append(http_only)
+        # Only the workspace's own lists, contests and events can be joined through its forms.
+        self.fields["mailing_list"].queryset = MailingList.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["contest"].queryset = Contest.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["meetup"].queryset = Meetup.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
+        self.fields["mailing_list"].help_text = _(
+            "Newsletter sign-up: the person receives a link to confirm (double opt-in)."
+        )
         if self.instance.pk:
             self.initial["fields_asked"] = [f for f in self.instance.fields if f != "email"]
             self.initial["custom"] = "\n".join(self.instance.custom_labels)
@@ -91,6 +110,19 @@ class CaptureFormForm(forms.ModelForm):
                     _("Each origin starts with http:// or https://, e.g. https://www.example.com")
                 )
         return "\n".join(line for line in lines if line)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        purpose = data.get("purpose")
+        if purpose == Purpose.NEWSLETTER:
+            if not data.get("mailing_list"):
+                self.add_error("mailing_list", _("Choose the list people sign up to."))
+            if not (data.get("consent_text_fr") or data.get("consent_text_en")):
+                # The words are the proof of consent: a sign-up needs them.
+                self.add_error("consent_text_fr", _("A newsletter sign-up needs its consent text."))
+        if purpose == Purpose.CONTEST and not data.get("contest"):
+            self.add_error("contest", _("Choose the contest people enter."))
+        return data
 
     def save(self, commit: bool = True) -> Form:
         form = super().save(commit=False)

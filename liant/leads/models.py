@@ -9,9 +9,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liant.animation.models import Contest, Meetup
 from liant.core.fields import EncryptedTextField
 from liant.core.models import Workspace
 from liant.members.models import Member
+from liant.newsletters.models import MailingList
 
 # The fixed set a form may ask for. "email" is always asked: without it the person can be
 # neither found again as a member nor answered.
@@ -27,6 +29,8 @@ class Purpose(models.TextChoices):
     CONTACT = "contact", _("Contact")
     LEAD = "lead", _("Lead")
     EVENT = "event", _("Event registration")
+    NEWSLETTER = "newsletter", _("Newsletter sign-up")
+    CONTEST = "contest", _("Contest entry")
 
 
 class Form(models.Model):
@@ -50,6 +54,32 @@ class Form(models.Model):
     )
     redirect_url = models.URLField(_("address after sending"), max_length=500, blank=True)
     campaign = models.CharField(_("campaign"), max_length=150, blank=True)
+    # What a submission joins, for the purposes that are not about selling: the list of a
+    # newsletter sign-up (through its double opt-in), a contest, an event.
+    mailing_list = models.ForeignKey(
+        MailingList,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("newsletter list"),
+    )
+    contest = models.ForeignKey(
+        Contest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contest"),
+    )
+    meetup = models.ForeignKey(
+        Meetup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("event"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -126,7 +126,9 @@ def page(
 
 @csrf_exempt  # see the module's docstring for why, and what protects this endpoint instead
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
-    form = get_object_or_404(Form.objects.select_related("workspace"), token=token)
+    form = get_object_or_404(
+        Form.objects.select_related("workspace", "mailing_list", "contest", "meetup"), token=token
+    )
     language = language_of(request, form)
     if request.method != "POST":
         return page(request, form, language)
@@ -162,6 +164,17 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
         )
     if errors:
         return page(request, form, language, values=data, errors=errors, status=400)
+    try:
+        capture.check_open(form)
+    except capture.Closed:
+        return page(
+            request,
+            form,
+            language,
+            values=data,
+            notice=_("This form no longer accepts answers."),
+            status=409,
+        )
     utm = {k: request.POST.get(k, "")[:150] for k in UTM_KEYS}
     capture.record(form, data, utm, language, ip, origin)
     if form.redirect_url.lower().startswith(("http://", "https://")):

@@ -223,7 +223,7 @@ def form_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpResponse:
     instance = (
         get_object_or_404(Form, workspace=request.workspace, pk=pk) if pk is not None else None
     )
-    form = CaptureFormForm(request.POST or None, instance=instance)
+    form = CaptureFormForm(request.POST or None, instance=instance, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.workspace = request.workspace

@@ -1,6 +1,8 @@
 """Demo newsletters for Maison Lumière: the monthly letter, fed by the members who agreed to
-receive it, one campaign sent three weeks ago (its figures come from its send rows, written
-as history: nothing is sent while the demo loads), and next month's letter scheduled.
+receive it; its history (September's letter, with opens and clicks measured and a subject
+test decided by unique clicks; the autumn letter three weeks ago), and next month's letter
+scheduled. The figures come from send and click rows written as history: nothing is sent
+while the demo loads, and the test's winner is computed from those rows (abtest.best).
 
 Sending goes through the demo support mailbox's SMTP server (the e-mail channel), which shows
 how a workspace reuses a channel instead of typing its relay twice.
@@ -9,17 +11,18 @@ how a workspace reuses a channel instead of typing its relay twice.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from liant.channels.models import Channel
 from liant.demo.loader import DemoContext, step
 from liant.members.models import Consent, Segment
-from liant.newsletters import subscriptions
+from liant.newsletters import abtest, rendering, subscriptions, tracking
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
+    Click,
     MailingList,
     Send,
     SendingSettings,
@@ -31,6 +34,7 @@ from liant.newsletters.models import (
 LIST_NAME = "La lettre de Maison Lumière"
 SEGMENT_NAME = "Lettre mensuelle (consentement)"
 SENT_NAME = "Lettre d'automne"
+TESTED_NAME = "Lettre de la rentrée"
 DRAFT_NAME = "Lettre de décembre"
 CONSENT = "Je souhaite recevoir la lettre de Maison Lumière (une par mois)."
 
@@ -70,6 +74,30 @@ cocoa and hazelnut. We roast them every Tuesday.
 
 See you soon,
 Camille, for the whole team
+"""
+
+SEPTEMBER_FR = """# C'est la rentrée à l'atelier
+
+Bonjour,
+
+Après l'été, la torréfaction reprend son rythme : deux nouveaux cafés d'Éthiopie,
+**Guji** et **Sidamo**, rejoignent la carte.
+
+[Goûter les nouveautés](https://maison-lumiere.example/ethiopie)
+
+Et pour reprendre les bonnes habitudes : [nos conseils pour l'extraction douce](https://maison-lumiere.example/conseils)
+"""
+
+SEPTEMBER_EN = """# Back to the roastery
+
+Hello,
+
+After the summer the roaster is back to its rhythm: two new Ethiopian coffees,
+**Guji** and **Sidamo**, join the menu.
+
+[Taste the new coffees](https://maison-lumiere.example/ethiopia)
+
+And to get back into good habits: [our tips for a gentle extraction](https://maison-lumiere.example/tips)
 """
 
 DECEMBER_FR = """# Des cafés pour les fêtes
@@ -145,6 +173,10 @@ def _sent_campaign(mailing_list: MailingList, rng: random.Random) -> None:
         elif roll < 0.06:
             row.unsubscribed_at = at + timedelta(hours=rng.randint(1, 72))
         rows.append(row)
+    _write(rows)
+
+
+def _write(rows: list[Send]) -> None:
     Send.objects.bulk_create(rows)
     # What the figures say happened, happened to the people too: bounced addresses are
     # suppressed and the unsubscribes are recorded withdrawals of consent.
@@ -167,6 +199,93 @@ def _sent_campaign(mailing_list: MailingList, rng: random.Random) -> None:
                 source="one-click unsubscribe (mail client)",
                 at=row.unsubscribed_at,
             )
+
+
+def _tested_campaign(mailing_list: MailingList, rng: random.Random) -> None:
+    """September: two subjects tested on 30 % of the list, opens and clicks measured; the
+    winner, chosen by unique clicks from the rows below, went to the others four hours on."""
+    workspace = mailing_list.workspace
+    if Campaign.objects.filter(workspace=workspace, name=TESTED_NAME).exists():
+        return
+    now = timezone.now()
+    started = (now - timedelta(days=70)).replace(hour=9, minute=0, second=0, microsecond=0)
+    campaign = Campaign.objects.create(
+        workspace=workspace,
+        mailing_list=mailing_list,
+        name=TESTED_NAME,
+        sender_name="Maison Lumière",
+        sender_address="lettre@maison-lumiere.example",
+        subject_fr="C'est la rentrée à l'atelier",
+        preheader_fr="Deux cafés d'Éthiopie rejoignent la carte.",
+        body_fr=SEPTEMBER_FR,
+        subject_en="Back to the roastery",
+        preheader_en="Two Ethiopian coffees join the menu.",
+        body_en=SEPTEMBER_EN,
+        track=True,
+        subject_variants=[
+            {"fr": "Guji et Sidamo : deux nouveaux cafés", "en": "Guji and Sidamo: two new coffees"}
+        ],
+        ab_share=30,
+        ab_wait=timedelta(hours=4),
+        state=CampaignState.SENT,
+        started_at=started,
+        created_at=started - timedelta(days=3),
+    )
+    campaign.tracked_links = {
+        lang: tracking.links(rendering.render(campaign, lang, rendering.PLACEHOLDER).html)
+        for lang in ("fr", "en")
+    }
+    subscribers = list(
+        Subscriber.objects.filter(
+            mailing_list=mailing_list, state=SubscriberState.SUBSCRIBED
+        ).select_related("member")
+    )
+    rng.shuffle(subscribers)
+    sample = max(2, round(len(subscribers) * campaign.ab_share / 100))
+    decided_at = started + campaign.ab_wait
+    rows: list[Send] = []
+    clicks: list[tuple[Send, str, datetime]] = []
+    for n, subscriber in enumerate(subscribers):
+        variant = n % 2 if n < sample else None
+        at = (started if variant is not None else decided_at) + timedelta(seconds=n // 10)
+        language = "en" if (subscriber.member.language or "fr").startswith("en") else "fr"
+        row = Send(
+            campaign=campaign,
+            subscriber=subscriber,
+            email=subscriber.email,
+            language=language,
+            state=SendState.SENT,
+            attempts=1,
+            claimed_at=at,
+            sent_at=at,
+            next_attempt_at=at,
+            message_id=f"<demo-ab{n}.nl{campaign.pk}@maison-lumiere.example>",
+            variant=variant,
+        )
+        # The second subject names the coffees: more people open and click it.
+        opens, clicks_p = (0.55, 0.28) if variant == 1 else (0.42, 0.12)
+        roll = rng.random()
+        if roll < 0.02:
+            row.bounced_at, row.bounce_status = at + timedelta(minutes=2), "5.1.1"
+        elif roll < opens:
+            row.opened_at = at + timedelta(minutes=rng.randint(5, 600))
+            if rng.random() < clicks_p / opens:
+                clicked = row.opened_at + timedelta(seconds=rng.randint(5, 120))
+                row.clicked_at = clicked
+                links = campaign.tracked_links.get(language) or []
+                for k in range(rng.randint(1, 2)):
+                    url = links[rng.randrange(len(links))]
+                    clicks.append((row, url, clicked + timedelta(minutes=k)))
+        if roll > 0.97:
+            row.unsubscribed_at = at + timedelta(hours=rng.randint(1, 48))
+        rows.append(row)
+    _write(rows)
+    Click.objects.bulk_create(Click(send=row, url=url, at=at) for row, url, at in clicks)
+    # Decided as the tick decides: by the figures of the sample's rows.
+    campaign.ab_winner = abtest.best(campaign)
+    campaign.ab_decided_at = decided_at
+    campaign.finished_at = decided_at + timedelta(minutes=6)
+    campaign.save(update_fields=["tracked_links", "ab_winner", "ab_decided_at", "finished_at"])
 
 
 def _scheduled_draft(mailing_list: MailingList) -> None:
@@ -216,6 +335,7 @@ def newsletters(context: DemoContext) -> None:
             settings.per_minute = 300
             settings.save(update_fields=["channel", "per_minute"])
     subscriptions.sync_segment(mailing_list)
+    _tested_campaign(mailing_list, random.Random(169))
     _sent_campaign(mailing_list, random.Random(170))
     _scheduled_draft(mailing_list)
     context.notes.append(

@@ -13,6 +13,7 @@ up), so only those put a row back in the queue or mark it failed.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import smtplib
@@ -22,7 +23,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ from liant.newsletters.models import (
     SubscriberState,
 )
 
-BATCH = 200  # rows read per query; each one is still claimed on its own
+BATCH = 500  # rows read per query; each one is still claimed on its own
 START_PAGE = 2000  # subscribers read per query when a campaign starts
 SLICES = 8
 MAX_ATTEMPTS = 5
@@ -235,10 +236,83 @@ def _on_refusal(row_pk: int, attempts: int, code: int, text: str, recipient: boo
     return SendState.FAILED
 
 
-def _complete(row_pk: int, message_id: str) -> None:
-    Send.objects.filter(pk=row_pk, state=SendState.SENDING).update(
-        state=SendState.SENT, sent_at=timezone.now(), message_id=message_id, error=""
-    )
+# One statement per message, for the claim of the next row and the completion of the one
+# just handed over: a single statement is atomic on its own (no BEGIN/COMMIT round trips) and
+# costs the worker one round trip and one commit per message instead of two. Written as SQL
+# once: the ORM spent more time building each UPDATE than the database took to run it.
+# The claim keeps its condition (state = 'queued'), so several workers still race on it
+# safely; RETURNING says which of the two rows changed.
+_STEP_SQL = """
+UPDATE {table} SET
+  {state} = CASE WHEN {id} = %s THEN 'sent' ELSE 'sending' END,
+  {sent_at} = CASE WHEN {id} = %s THEN %s ELSE {sent_at} END,
+  {message_id} = CASE WHEN {id} = %s THEN %s ELSE {message_id} END,
+  {error} = CASE WHEN {id} = %s THEN '' ELSE {error} END,
+  {claimed_at} = CASE WHEN {id} = %s THEN {claimed_at} ELSE %s END,
+  {attempts} = CASE WHEN {id} = %s THEN {attempts} ELSE {attempts} + 1 END
+WHERE ({id} = %s AND {state} = 'sending') OR ({id} = %s AND {state} = 'queued')
+RETURNING {id}
+"""
+
+
+@functools.cache
+def _step_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    columns = {f.name: quote(f.column or f.name) for f in Send._meta.concrete_fields}
+    return _STEP_SQL.format(table=quote(Send._meta.db_table), **columns)
+
+
+def _step(done: int | None, message_id: str, claim: int | None) -> bool:
+    done_id = -1 if done is None else done  # ids are positive: -1 matches no row
+    wanted = -1 if claim is None else claim
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    params = [done_id, done_id, now, done_id, message_id, done_id, done_id, now, done_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_step_sql(connection.vendor), [*params, done_id, wanted])
+        changed = {row[0] for row in cursor.fetchall()}
+    return wanted in changed
+
+
+def _complete(row_pk: int, message_id: str, claim_next: int | None = None) -> bool:
+    """Mark `row_pk` sent (the SMTP server accepted it) and, in the same statement, claim
+    `claim_next` (queued -> sending). Returns whether that claim was won.
+
+    A message's completion is written with the claim of the next one rather than on its own:
+    until then the row stays in "sending", which is what a crash between the SMTP call and
+    the completion leaves anyway (unknown, never resent), and nothing is sent in between. So
+    at most one row of a worker is ever in "sending", as before.
+    """
+    return _step(row_pk, message_id, claim_next)
+
+
+def _claim(row_pk: int) -> bool:
+    """queued -> sending, before anything leaves for the network; False: another worker has it."""
+    return _step(None, "", row_pk)
+
+
+# The rendered templates of the campaigns a worker is sending: rendering (Markdown, nh3, the
+# template, css-inline) takes milliseconds, and a campaign cannot be edited once it sends.
+# Keyed by what changes the copy; a handful of entries, so old campaigns fall out.
+_TEMPLATES: dict[tuple, rendering.MessageTemplate] = {}
+_TEMPLATES_KEPT = 16
+
+
+def _template(
+    campaign: Campaign, language: str, variant: int, domain: str
+) -> rendering.MessageTemplate:
+    key = (campaign.pk, language, variant, domain, campaign.track, campaign.started_at)
+    found = _TEMPLATES.get(key)
+    if found is None:
+        rendered = rendering.render(campaign, language, rendering.PLACEHOLDER, variant)
+        if campaign.track:
+            rendered.html = tracking.instrument(
+                rendered.html, campaign.tracked_links.get(language, [])
+            )
+        found = rendering.MessageTemplate(campaign, rendered, domain)
+        if len(_TEMPLATES) >= _TEMPLATES_KEPT:
+            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        _TEMPLATES[key] = found
+    return found
 
 
 def send_due(campaign_id: int, limit: int | None = None) -> Report:
@@ -256,10 +330,6 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     if allowed == 0:
         report.throttled = True
         return report
-    # Someone who unsubscribed (or bounced) after the campaign started is not sent to.
-    Send.objects.filter(campaign=campaign, state=SendState.QUEUED).exclude(
-        subscriber__state=SubscriberState.SUBSCRIBED
-    ).update(state=SendState.SKIPPED, error="no longer subscribed when its turn came")
     due = Send.objects.filter(
         campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
     )
@@ -271,13 +341,22 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     rows = list(
         due.annotate(slice=F("pk") % SLICES)
         .filter(slice=random.randrange(SLICES))
-        .values_list(*fields)[:size]
+        .values_list(*fields, "subscriber__state")[:size]
     )
     if len(rows) < size:
         taken = {r[0] for r in rows}
-        rows += [r for r in due.values_list(*fields)[:size] if r[0] not in taken][
-            : size - len(rows)
-        ]
+        rows += [
+            r for r in due.values_list(*fields, "subscriber__state")[:size] if r[0] not in taken
+        ][: size - len(rows)]
+    # Someone who unsubscribed (or bounced) after the campaign started is not sent to. Checked
+    # on this batch's rows only (read with them): a query over the whole campaign here read
+    # every queued row again for each batch.
+    gone = [r[0] for r in rows if r[7] != SubscriberState.SUBSCRIBED]
+    if gone:
+        Send.objects.filter(pk__in=gone, state=SendState.QUEUED).update(
+            state=SendState.SKIPPED, error="no longer subscribed when its turn came"
+        )
+        rows = [r for r in rows if r[7] == SubscriberState.SUBSCRIBED]
     if not rows:
         finish_if_done(campaign)
         return report
@@ -285,26 +364,28 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     # One template per language and subject: a row of an A/B sample carries its variant,
     # any other row the winner (or the campaign's own subject when there is no test).
     default_variant = campaign.ab_winner or 0
-    templates = {}
-    for lang, variant in {(r[2], default_variant if r[6] is None else r[6]) for r in rows}:
-        rendered = rendering.render(campaign, lang, rendering.PLACEHOLDER, variant)
-        if campaign.track:
-            rendered.html = tracking.instrument(rendered.html, campaign.tracked_links.get(lang, []))
-        templates[lang, variant] = rendering.MessageTemplate(campaign, rendered, domain)
     link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
+    # The row handed to the SMTP server and not yet marked sent: its completion goes with the
+    # next claim (see _complete), or alone after the loop.
+    accepted: tuple[int, str] | None = None
     with connect(target) as smtp:
-        for pk, address, language, token, subscriber_id, attempts, variant in rows:
-            now = timezone.now()
+        for pk, address, language, token, subscriber_id, attempts, variant, _state in rows:
             # The claim: only one worker moves this row out of "queued", and it does so
             # before anything leaves for the network.
-            if not Send.objects.filter(pk=pk, state=SendState.QUEUED).update(
-                state=SendState.SENDING, claimed_at=now, attempts=F("attempts") + 1
-            ):
+            if accepted is not None:
+                claimed = _complete(*accepted, claim_next=pk)
+                accepted = None
+            else:
+                claimed = _claim(pk)
+            if not claimed:
                 continue
             link = link_pattern.replace(
                 "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk)
             )
-            message = templates[language, default_variant if variant is None else variant].render(
+            template = _template(
+                campaign, language, default_variant if variant is None else variant, domain
+            )
+            message = template.render(
                 address,
                 token,
                 link,
@@ -336,8 +417,11 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
                 report.errors.append(str(exc))
                 break
             else:
-                _complete(pk, f"<{token}.nl{campaign.pk}@{domain}>")
+                accepted = (pk, f"<{token}.nl{campaign.pk}@{domain}>")
                 report.sent += 1
+        if accepted is not None:
+            # Before QUIT: a slow or failing QUIT must not hold the completion back.
+            _complete(*accepted)
     finish_if_done(campaign)
     return report
 

@@ -60,9 +60,19 @@ def read_confirm_token(token: str) -> int:
 
 
 def request_subscription(
-    mailing_list: MailingList, email: str, name: str, language: str, ip: str | None
+    mailing_list: MailingList,
+    email: str,
+    name: str,
+    language: str,
+    ip: str | None,
+    *,
+    text: str = "",
+    source: str = "",
 ) -> Subscriber:
-    """Record the request and send the confirmation mail; nothing is sent to the list yet."""
+    """Record the request and send the confirmation mail; nothing is sent to the list yet.
+
+    `text` and `source`: the words the person agreed to and the form they used, when it is
+    not the list's own sign-up page (a leads form with the newsletter purpose)."""
     member, _identity = member_for_email(mailing_list.workspace, email, name, language=language)
     subscriber, _created = Subscriber.objects.get_or_create(
         mailing_list=mailing_list,
@@ -80,8 +90,8 @@ def request_subscription(
         subscriber.state = SubscriberState.PENDING
         subscriber.requested_at = now
         subscriber.requested_ip = ip
-        subscriber.requested_text = mailing_list.consent_text
-        subscriber.source = _("sign-up form: %(list)s") % {"list": mailing_list.name}
+        subscriber.requested_text = text or mailing_list.consent_text
+        subscriber.source = source or _("sign-up form: %(list)s") % {"list": mailing_list.name}
         subscriber.save(
             update_fields=["state", "requested_at", "requested_ip", "requested_text", "source"]
         )

@@ -13,6 +13,11 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_edit, name="newsletters_campaign_new"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="newsletters_campaign"),
     path("campaigns/<int:pk>/recipients.csv", views.campaign_csv, name="newsletters_campaign_csv"),
+    path(
+        "campaigns/<int:pk>/segments.csv",
+        views.campaign_segments_csv,
+        name="newsletters_campaign_segments_csv",
+    ),
     path("campaigns/<int:pk>/edit/", views.campaign_edit, name="newsletters_campaign_edit"),
     path("campaigns/<int:pk>/preview/", views.campaign_preview, name="newsletters_preview"),
     path("campaigns/<int:pk>/test/", views.campaign_test, name="newsletters_test"),

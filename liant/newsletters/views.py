@@ -25,7 +25,7 @@ from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.core.models import Workspace
 from liant.members.models import Segment
-from liant.newsletters import abtest, rendering, sending, stats, subscriptions
+from liant.newsletters import abtest, rendering, segment_stats, sending, stats, subscriptions
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
@@ -378,6 +378,9 @@ def campaign_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "stats": stats.of(campaign),
             "variants": abtest.figures(campaign) if campaign.subject_variants else [],
             "links": stats.clicks_per_link(campaign) if campaign.track else [],
+            "segments": segment_stats.of(campaign)
+            if campaign.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED)
+            else [],
             "unknown": Send.objects.filter(campaign=campaign, state=SendState.UNKNOWN)[:SHOWN],
             "failed": Send.objects.filter(campaign=campaign, state=SendState.FAILED)[:SHOWN],
             "test_form": TestSendForm(initial={"language": request.workspace.language}),
@@ -409,6 +412,17 @@ def campaign_csv(request: WorkspaceRequest, pk: int) -> StreamingHttpResponse:
         for s in Send.objects.filter(campaign=campaign).order_by("pk").iterator(chunk_size=2000)
     )  # fmt: skip
     return csvexport.response(request.workspace, f"campaign-{campaign.pk}", header, rows)
+
+
+def campaign_segments_csv(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    """The figures by segment and per link, as on the campaign's page."""
+    campaign = _campaign(request, pk)
+    rows = segment_stats.of(campaign)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-segments.csv"'
+    response.write("\ufeff")  # so Excel reads the accents as UTF-8
+    response.write(segment_stats.as_csv(campaign, rows))
+    return response
 
 
 @workspace_view("newsletters.manage")

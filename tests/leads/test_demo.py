@@ -38,3 +38,20 @@ def test_the_demo_leads_load_once_at_every_stage(context, workspace, mailoutbox)
     assert won.value and won.owner is not None
     assert [c.to_stage for c in won.changes.order_by("at")] == ["qualified", "handed", "won"]
     assert mailoutbox == []  # history is written, not played: nobody is mailed
+
+
+def test_the_demo_space_holds_the_newsletter_sign_up_and_the_contact_form(context, workspace):
+    from liant.newsletters import demo as newsletters_demo
+    from liant.newsletters.models import MailingList
+    from liant.space.models import Space
+
+    mailing_list = MailingList.objects.create(workspace=workspace, name=newsletters_demo.LIST_NAME)
+    Space.objects.create(workspace=workspace, title="Le Comptoir")
+    demo.leads(context)
+    demo.leads(context)
+    signup = Form.objects.get(workspace=workspace, name=demo.SIGNUP)
+    assert signup.purpose == "newsletter" and signup.mailing_list == mailing_list
+    space = Space.objects.get(workspace=workspace)
+    assert space.sidebar_form == signup
+    assert space.contact_form == Form.objects.get(workspace=workspace, name=demo.CONTACT)
+    assert Form.objects.filter(workspace=workspace).count() == 3

@@ -53,11 +53,12 @@ def test_the_worker_dying_mid_campaign_sends_nobody_twice(
     real_complete = sending._complete
     calls = {"n": 0}
 
-    def complete_then_die(pk: int, message_id: str) -> None:
+    def complete_then_die(pk: int, message_id: str, claim_next: int | None = None) -> bool:
+        # The completion of a message goes with the claim of the next (one statement).
         calls["n"] += 1
         if calls["n"] == 500:
             raise WorkerDied  # the SMTP peer has the message; the row still says "sending"
-        real_complete(pk, message_id)
+        return real_complete(pk, message_id, claim_next)
 
     monkeypatch.setattr(sending, "_complete", complete_then_die)
     with pytest.raises(WorkerDied):
