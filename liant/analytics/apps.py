@@ -10,6 +10,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # Each module keeps its KPIs in its own `kpis.py`; importing them registers them, so
         # analytics never needs to know the modules' models.
+        from liant.analytics import breakdowns
         from liant.analytics.registry import discover
 
         discover()
+        breakdowns.discover()  # each module's `dashboards.py`: its stacks, heat maps, funnels

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from liant.analytics import report_views, views
+from liant.analytics import agency, module_views, report_views, views
 
 urlpatterns = [
     path("", views.overview, name="analytics"),
+    path("modules/<slug:module>/", module_views.module_dashboard, name="analytics_module"),
+    path("workspaces/", agency.agency, name="analytics_agency"),
     path("objectives/<int:pk>/measure/", views.link_kpi, name="analytics_link_kpi"),
     path("reports/", report_views.report_list, name="analytics_reports"),
     path("reports/new/", report_views.report_new, name="analytics_report_new"),
