@@ -8,6 +8,8 @@ after a failure, so a run never touches an existing database and leaves nothing 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,6 +27,8 @@ def throwaway_postgres() -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = server.rstrip("/") + f"/{name}"
+    # A run stopped with SIGTERM (kill) still drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         yield name
     finally:
