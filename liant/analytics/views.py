@@ -107,7 +107,7 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
     split = (period.start - period.previous_start).days
     # Formatted once, not once per KPI: 21 KPIs × 90 days of date_format was a fifth of the
     # page's time (bench/analytics.py).
-    labels = [date_format(d, "SHORT_DATE_FORMAT") for d in days]
+    day_labels = [date_format(d, "SHORT_DATE_FORMAT") for d in days]
     cards, chart = [], []
     for kpi in kpis:
         measures = daily[kpi.key]
@@ -136,7 +136,7 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
                 "rows_html": format_html_join(
                     "",
                     '<tr><th scope="row">{}</th><td>{}</td></tr>',
-                    ((label, _number(kpi, v)) for label, v in zip(labels, series, strict=True)),
+                    ((label, _number(kpi, v)) for label, v in zip(day_labels, series, strict=True)),
                 ),
                 "parts": [(label, _number(kpi, v)) for label, v in parts],
             }

@@ -163,3 +163,14 @@ def test_the_period_picker_and_a_long_period_by_weeks(workspace, owner_client):
     assert sum(int(r[-1]) for r in rows[1:]) == 1
     page = owner_client.get(url(workspace, "inbox", "bogus")).content.decode()
     assert '<option value="30" selected>' in page
+
+
+def test_the_overview_tables_are_day_by_day_after_a_kpi_with_a_breakdown(workspace, owner_client):
+    channel = Channel.objects.create(workspace=workspace, kind="mastodon", name="M")
+    conversation(workspace, channel, yesterday_at(workspace, 9))  # inbox.received has parts
+    page = owner_client.get(f"/w/{workspace.slug}/analytics/?period=7").content.decode()
+    tables = re.findall(r"<details>.*?<tbody>(.*?)</tbody>", page, re.S)
+    assert len(tables) == len(all_kpis())
+    assert all(t.count("<tr>") == 7 for t in tables)
+    received = all_kpis().index(next(k for k in all_kpis() if k.key == "inbox.received"))
+    assert re.findall(r"<td>(\d+)</td>", tables[received]) == ["0"] * 5 + ["1", "0"]

@@ -129,7 +129,9 @@ def test_the_dashboards_show_charts_and_tables_and_the_pdf_is_not_blank(
     assert charts.first.is_visible()
 
     # The report's PDF, fetched with the browser's session: its first page has ink.
-    response = page.request.get(f"{live_server.url}/w/ml/analytics/reports/{report.pk}/pdf/")
+    response = page.request.get(
+        f"{live_server.url}/w/ml/analytics/reports/{report.pk}/pdf/", timeout=120_000
+    )
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     image = first_page(response.body(), artifacts / "analytics-report-page-1.png")
