@@ -1,7 +1,9 @@
 """`make bench [AREA=core]`: measured figures, printed as `bench: <area>.<figure> = <value> <unit>`.
 
 Each area is a module in bench/ with `run(report)`. Benchmarks run on a throw-away SQLite
-database in a temporary ./var (or on DATABASE_URL when set), never on your data.
+database in a temporary ./var (or on DATABASE_URL when set, or on a PostgreSQL database
+created and dropped for the run with LIANT_BENCH_POSTGRES: see bench/_database.py), never on
+your data.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import pkgutil
 import sys
 import tempfile
 from pathlib import Path
+
+from bench._database import throwaway_postgres
 
 
 def report(area: str, figure: str, value: float, unit: str, note: str = "") -> None:
@@ -26,6 +30,11 @@ def main(argv: list[str]) -> int:
     os.environ["LIANT_VAR_DIR"] = var
     os.environ.setdefault("LIANT_SECRET_KEY", "bench-secret")
     os.environ["DJANGO_SETTINGS_MODULE"] = "liant.settings"
+    with throwaway_postgres():
+        return _run(wanted)
+
+
+def _run(wanted: str) -> int:
     import django
 
     django.setup()

@@ -10,10 +10,9 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # Each module keeps its KPIs in its own `kpis.py`; importing them registers them, so
         # analytics never needs to know the modules' models.
+        from liant.analytics import breakdowns, roi
         from liant.analytics.registry import discover
 
         discover()
-        # The ROI's own KPIs (cost, value, ROI) and the signals that keep their days fresh.
-        from liant.analytics import roi
-
-        roi.connect()
+        breakdowns.discover()  # each module's `dashboards.py`: its stacks, heat maps, funnels
+        roi.connect()  # the ROI's own KPIs (cost, value, ROI) and the signals that keep them fresh

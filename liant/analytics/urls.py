@@ -1,9 +1,11 @@
 from django.urls import path
 
-from liant.analytics import csv_views, report_views, roi_views, views
+from liant.analytics import agency, csv_views, module_views, report_views, roi_views, views
 
 urlpatterns = [
     path("", views.overview, name="analytics"),
+    path("modules/<slug:module>/", module_views.module_dashboard, name="analytics_module"),
+    path("workspaces/", agency.agency, name="analytics_agency"),
     path("export.csv", csv_views.overview_csv, name="analytics_csv"),
     path("reports/<int:pk>/figures.csv", csv_views.report_figures_csv, name="analytics_report_csv"),
     path("reports/<int:pk>/bundle.zip", csv_views.report_bundle, name="analytics_report_bundle"),

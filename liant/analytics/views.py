@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -103,6 +105,9 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
     daily = rollup.daily_measures(workspace, kpis, period.previous_start, period.end)
     days = rollup.days_between(period.start, period.end)
     split = (period.start - period.previous_start).days
+    # Formatted once, not once per KPI: 21 KPIs × 90 days of date_format was a fifth of the
+    # page's time (bench/analytics.py).
+    day_labels = [date_format(d, "SHORT_DATE_FORMAT") for d in days]
     cards, chart = [], []
     for kpi in kpis:
         measures = daily[kpi.key]
@@ -126,6 +131,13 @@ def overview(request: WorkspaceRequest) -> HttpResponse:
                 "trend": _trend(kpi, value, before),
                 "link": _link(kpi, request),
                 "rows": [(d, _number(kpi, v)) for d, v in zip(days, series, strict=True)],
+                # The same rows as HTML made here: a template loop over 21 × 90 rows was
+                # most of the rendering time.
+                "rows_html": format_html_join(
+                    "",
+                    '<tr><th scope="row">{}</th><td>{}</td></tr>',
+                    ((label, _number(kpi, v)) for label, v in zip(day_labels, series, strict=True)),
+                ),
                 "parts": [(label, _number(kpi, v)) for label, v in parts],
             }
         )
