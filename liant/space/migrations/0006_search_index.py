@@ -18,7 +18,14 @@ def run(statements: dict):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("space", "0004_merge_0003_capture_forms_0003_category_kind")]
+    # After every other change to space_post and space_topic: on SQLite, a migration that
+    # rebuilds one of these tables (Django copies it to a new table, drops the old one and
+    # renames) fails while a trigger of the other refers to it. A later migration that alters
+    # them must drop the triggers first and let `repair_sqlite` put them back (apps.py).
+    dependencies = [
+        ("space", "0005_access_limits_signing"),
+        ("space", "0005_theme_welcome_pins"),
+    ]
 
     operations = [
         migrations.RunPython(
