@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from liant.moderation.models import Item, ItemState, Reason
+from liant.space import limits
 from liant.space.models import Category, Post, Space, Topic
 from liant.space.posting import open_channel, space_of
 from liant.space.public_views import stored_event
@@ -45,6 +46,7 @@ def hold(space, post):
 def published(space, recipes, coffees, alice_client, alice):
     """Four topics: one readable in each category, one hidden, one held for a moderator."""
     Space.objects.filter(pk=space.pk).update(posts_per_minute=60)
+    limits.save_limits(space, dict.fromkeys(limits.DEFAULTS, (0, 0)))  # four topics in a row
     shown = new_topic(alice_client, space, recipes, "Mouture fine", "Pour **l'espresso**.")
     other = new_topic(alice_client, space, coffees, "Le Guji", "Notes de pêche <script>x</script>")
     hidden = new_topic(alice_client, space, recipes, "Sujet caché", "caché")
