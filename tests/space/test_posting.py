@@ -357,3 +357,16 @@ def test_the_author_of_a_removed_post_sees_the_article_and_can_contest(
     mine = bob.get(url(space, page)).content.decode()
     assert "Quel connard" not in mine and "/moderation/appeal/" in mine
     assert "/moderation/appeal/" not in alice_client.get(url(space, page)).content.decode()
+
+
+def test_a_category_counts_the_shown_replies_of_each_topic_it_lists(space, recipes, alice_client):
+    type(space).objects.filter(pk=space.pk).update(posts_per_minute=60)
+    new_topic(alice_client, space, recipes, "Torréfaction", "Claire ou foncée ?")
+    new_topic(alice_client, space, recipes, "Mouture", "Fine ou grosse ?")
+    roast, grind = Topic.objects.order_by("pk")
+    for body in ("Plutôt claire", "Plutôt foncée", "Entre les deux"):
+        answer(alice_client, space, roast, body)
+    Post.objects.filter(topic=roast, body="Entre les deux").update(hidden=True)
+    listed = Client().get(url(space, f"c/{recipes.pk}/")).context["topics"]
+    assert Post.objects.filter(topic=roast).count() == 4  # the opening post and three replies
+    assert {t.title: t.replies for t in listed} == {"Torréfaction": 2, "Mouture": 0}
