@@ -6,9 +6,9 @@ the post is initialised (TikTok answers a `publish_id` and, for FILE_UPLOAD, an 
 address), the file is sent in chunks (PUT with Content-Range), then TikTok processes and
 publishes it while Liant polls status/fetch until PUBLISH_COMPLETE or FAILED.
 
-Never twice: once a post is initialised, its publish_id (and upload address) are remembered
-in this worker under the draft's idempotency key, so a retry polls or finishes *that* post
-instead of initialising another. Once the whole file has been sent TikTok publishes it
+Never twice: once a post is initialised, its publish_id (and upload address) are kept in the
+shared storage under the account and the draft's idempotency key (liant/connectors/progress.py),
+so a retry in any worker polls or finishes *that* post instead of initialising another. Once the whole file has been sent TikTok publishes it
 whatever happens to Liant, so any later trouble is reported with the publish_id and the
 post is left to TikTok rather than sent again.
 
@@ -21,7 +21,6 @@ Liant reads no comments here.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -50,6 +49,7 @@ from liant.connectors.base import (
 )
 from liant.connectors.http import HttpClient, parse_retry_after
 from liant.connectors.oauth import OAuthConfig, refresh
+from liant.connectors.progress import Progress
 
 API = "https://open.tiktokapis.com/v2"
 HANDLED = (400, 401, 403, 404, 429)
@@ -84,33 +84,6 @@ class TikTokSettings(ConnectorSettings):
     disable_comment: bool = False
     disable_duet: bool = False
     disable_stitch: bool = False
-
-
-# --- posts already initialised in this worker, by idempotency key ----------------------------
-
-_started: dict[str, dict[str, Any]] = {}
-_started_lock = threading.Lock()
-REMEMBERED = 500
-
-
-def _remember(key: str, state: dict[str, Any]) -> None:
-    if not key:
-        return
-    with _started_lock:
-        _started[key] = state
-        while len(_started) > REMEMBERED:
-            _started.pop(next(iter(_started)))
-
-
-def _recall(key: str) -> dict[str, Any] | None:
-    with _started_lock:
-        state = _started.get(key)
-        return dict(state) if state else None
-
-
-def _forget(key: str) -> None:
-    with _started_lock:
-        _started.pop(key, None)
 
 
 # --- calls ------------------------------------------------------------------------------------
@@ -308,24 +281,27 @@ class TikTokConnector(Connector):
     # --- publishing ------------------------------------------------------------------------
 
     def publish(self, draft: Draft) -> RemotePost:
-        key = f"{self.settings.account_id}:{draft.idempotency_key}" if draft.idempotency_key else ""
-        state = _recall(key) if key else None
+        # Kept in the shared storage, not in this worker's memory: a retry that another worker
+        # (or this one after a restart) runs must find the publish_id rather than start a
+        # second post. Kept after success too, for a retry whose result was never recorded.
+        progress = Progress("tiktok", self.settings.account_id, draft.idempotency_key, 0, b"")
+        state = progress.read() or None
         if state is None:
             privacy = self._privacy(draft)
             if draft.extras.get("photo_urls"):
                 state = self._init_photos(draft, privacy)
             else:
                 state = self._init_video(draft, privacy)
-            _remember(key, state)
+            progress.write(state)
         if not state.get("uploaded"):
             self._upload(self._video(draft), state)
             state["uploaded"] = True
-            _remember(key, state)
+            progress.write(state)
         try:
             return self._wait(state)
         except ConnectorError as exc:
             if exc.kind is ErrorKind.PERMANENT and exc.params.get("failed"):
-                _forget(key)  # TikTok gave up on it: nothing is out, a new try is safe
+                progress.forget()  # TikTok gave up on it: nothing is out, a new try is safe
             raise
 
     def _privacy(self, draft: Draft) -> str:

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from liant.connectors.http import HttpClient, MemoryRecorder
-from liant.connectors.tiktok import connector as tiktok
 from liant.connectors.tiktok.connector import TikTokConnector
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -86,10 +85,9 @@ class FakeTikTok:
 
 
 @pytest.fixture(autouse=True)
-def forget_started_posts():
-    tiktok._started.clear()
-    yield
-    tiktok._started.clear()
+def own_storage(settings, tmp_path):
+    """Started posts are kept in the storage (liant/connectors/progress.py): one per test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 @pytest.fixture
