@@ -414,6 +414,7 @@ def campaign_csv(request: WorkspaceRequest, pk: int) -> StreamingHttpResponse:
     return csvexport.response(request.workspace, f"campaign-{campaign.pk}", header, rows)
 
 
+@workspace_view("newsletters.manage")
 def campaign_segments_csv(request: WorkspaceRequest, pk: int) -> HttpResponse:
     """The figures by segment and per link, as on the campaign's page."""
     campaign = _campaign(request, pk)

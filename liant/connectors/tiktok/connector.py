@@ -7,8 +7,9 @@ address), the file is sent in chunks (PUT with Content-Range), then TikTok proce
 publishes it while Liant polls status/fetch until PUBLISH_COMPLETE or FAILED.
 
 Never twice: once a post is initialised, its publish_id (and upload address) are kept in the
-shared storage under the account and the draft's idempotency key (liant/connectors/progress.py),
-so a retry in any worker polls or finishes *that* post instead of initialising another. Once the whole file has been sent TikTok publishes it
+shared storage under the account and the draft's idempotency key
+(liant/connectors/progress.py), so a retry in any worker polls or finishes *that* post
+instead of initialising another. Once the whole file has been sent TikTok publishes it
 whatever happens to Liant, so any later trouble is reported with the publish_id and the
 post is left to TikTok rather than sent again.
 
