@@ -6,6 +6,8 @@ who owns another workspace and must get nothing from this one.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -16,6 +18,31 @@ from liant.core.permissions import Role
 from tests.servers import start_pds, start_s3, start_synapse, stop_pds, stop_s3, stop_synapse
 
 PASSWORD = "correct horse battery staple"
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL + Redis pass, run what may behave differently there: tests that use
+    the database. Left to the SQLite pass: tests that touch no database (they would run the
+    same twice), and the browser and demo tests, which drive whole pages and the whole demo
+    through the same ORM and took a third of that pass. This keeps CI within its 30 minutes."""
+    if not os.environ.get("LIANT_TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="run on the SQLite pass only (see tests/conftest.py)")
+    for item in items:
+        name = item.path.name
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        heavy = (
+            item.get_closest_marker("browser") is not None
+            or name == "test_demo.py"
+            or name.startswith("test_browser")
+            or "browser" in item.path.parts
+        )
+        if heavy or not uses_database:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
