@@ -77,13 +77,14 @@ install: $(VENV)/.installed node_modules/.installed system-deps messages
 demo: export LIANT_ALLOW_PRIVATE_HOSTS = 127.0.0.1,localhost
 ## ... and opens on a landing page that links the staff workbench (logins shown) and the space.
 demo: export LIANT_DEMO = 1
+## The demo's mailbox starts first: the SAV rule acknowledges the demo's e-mails as they load.
 demo: install
 	$(BIN)/liant migrate --no-input -v0
-	$(BIN)/liant demo
-	@echo "Starting Liant at http://127.0.0.1:8000/ (web server + job worker; Ctrl-C stops both)"
-	@echo "  http://127.0.0.1:8000/ links to the staff workbench and to the demo's community space."
 	@trap '$(BIN)/python -m liant.demo.mailserver --stop' EXIT INT TERM; \
 	  $(BIN)/python -m liant.demo.mailserver --start; \
+	  $(BIN)/liant demo || exit 1; \
+	  echo "Starting Liant at http://127.0.0.1:8000/ (web server + job worker; Ctrl-C stops both)"; \
+	  echo "  http://127.0.0.1:8000/ links to the staff workbench and to the demo's community space."; \
 	  $(BIN)/liant run
 
 run: install

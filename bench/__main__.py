@@ -52,11 +52,13 @@ def _run(wanted: str) -> int:
     for area in [wanted] if wanted else areas:
         module = importlib.import_module(f"bench.{area}")
         # A load test of minutes (EXPLICIT) runs only when named; one that makes its own
-        # database (OWN_DATABASE) needs no throw-away SQLite.
+        # database (OWN_DATABASE) or reads none (DATABASE = False) needs no throw-away SQLite,
+        # whose migrations alone take half a minute.
         if getattr(module, "EXPLICIT", False) and not wanted:
             print(f"# {area}: skipped, run it with `make bench AREA={area}`", flush=True)
             continue
-        if not migrated and not getattr(module, "OWN_DATABASE", False):
+        needs_database = getattr(module, "DATABASE", True)
+        if not migrated and needs_database and not getattr(module, "OWN_DATABASE", False):
             call_command("migrate", verbosity=0)
             migrated = True
         module.run(lambda *a, area=area, **k: report(area, *a, **k))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+DATABASE = False  # reads no table: `liant bench` skips the migrations for it
+
 MIXED = (
     "Atelier dégustation samedi 6 décembre ☕ à la Croix-Rousse : 12 places, 珈琲 👨‍👩‍👧 "
     "https://maison-lumiere.fr/atelier?session=decembre "

@@ -7,9 +7,12 @@ who owns another workspace and must get nothing from this one.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
@@ -22,11 +25,16 @@ PASSWORD = "correct horse battery staple"
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
 def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL + Redis pass, run what may behave differently there: tests that use
+    """The tests of the whole demo run last: they share one load of it (`loaded_demo`), which
+    stays in the database for the rest of the session.
+
+    On the PostgreSQL + Redis pass, run what may behave differently there: tests that use
     the database. Left to the SQLite pass: tests that touch no database (they would run the
     same twice), and the browser and demo tests, which drive whole pages and the whole demo
     through the same ORM and took a third of that pass. This keeps CI within its 30 minutes."""
+    items.sort(key=lambda item: "loaded_demo" in getattr(item, "fixturenames", ()))
     if not os.environ.get("LIANT_TEST_DATABASE_URL"):
         return
     skip = pytest.mark.skip(reason="run on the SQLite pass only (see tests/conftest.py)")
@@ -38,11 +46,29 @@ def pytest_collection_modifyitems(config, items):
         heavy = (
             item.get_closest_marker("browser") is not None
             or name == "test_demo.py"
+            or "loaded_demo" in getattr(item, "fixturenames", ())
             or name.startswith("test_browser")
             or "browser" in item.path.parts
         )
         if heavy or not uses_database:
             item.add_marker(skip)
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    printed: str  # what `liant loaddemo` printed
+
+
+@pytest.fixture(scope="session")
+def loaded_demo(django_db_setup, django_db_blocker) -> LoadedDemo:
+    """The whole Maison Lumière demo, loaded once for the session and committed: a load takes
+    half a minute, and a dozen tests read it. Each test still runs in its own transaction (ask
+    for `db` too), so what one changes is rolled back; the collection puts these tests last,
+    since the rows stay until the test database is dropped."""
+    with django_db_blocker.unblock():
+        out = StringIO()
+        call_command("loaddemo", stdout=out)
+        return LoadedDemo(out.getvalue())
 
 
 @pytest.fixture(autouse=True)

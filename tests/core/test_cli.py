@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -243,10 +244,7 @@ def row_counts() -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db
-def test_the_demo_loads_twice_without_doubling_and_prints_the_logins():
-    out = StringIO()
-    call_command("loaddemo", stdout=out)
+def test_the_demo_loads_twice_without_doubling_and_prints_the_logins(loaded_demo, db):
     counts = (User.objects.count(), Membership.objects.count(), Workspace.objects.count())
     everything = row_counts()
     call_command("loaddemo", stdout=StringIO())
@@ -258,7 +256,7 @@ def test_the_demo_loads_twice_without_doubling_and_prints_the_logins():
         len({slug for p in PERSONAS for slug in p.roles}),
     )
 
-    printed = out.getvalue()
+    printed = loaded_demo.printed
     assert f"Password for all of them: {DEMO_PASSWORD}" in printed
     for persona in PERSONAS:
         assert persona.email in printed
@@ -273,11 +271,22 @@ def test_the_demo_loads_twice_without_doubling_and_prints_the_logins():
     assert Organisation.objects.get().name == "Maison Lumière"
 
 
-@pytest.mark.django_db(transaction=True)  # run_from_argv closes the connection at the end
-def test_liant_demo_is_loaddemo(capsys):
+def test_liant_demo_is_loaddemo(monkeypatch, capsys):
+    # What `liant demo` runs; the load itself is the test above's (loading again here would
+    # cost half a minute for nothing).
+    from liant.demo.loader import DemoContext
+    from liant.demo.management.commands import loaddemo
+
+    loads = []
+
+    def load() -> DemoContext:
+        loads.append(1)
+        return DemoContext(None, {}, {})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loaddemo, "load", load)
     assert liant_main(["demo"]) == 0
+    assert loads == [1]
     assert DEMO_PASSWORD in capsys.readouterr().out
-    assert User.objects.filter(email=PERSONAS[0].email).exists()
 
 
 # --- `liant run`: web server and worker together -----------------------------------------
@@ -342,13 +351,24 @@ class Running:
         return [command_line(pid) for pid in self.everyone if alive(pid)]
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory) -> Path:
+    """A fresh machine's var dir after `liant migrate`, made once: the migrations take half a
+    minute, and each test starts from a copy."""
+    var_dir = tmp_path_factory.mktemp("migrated")
+    cli = [sys.executable, "-m", "liant.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=run_env(var_dir), check=True, timeout=300)
+    assert (var_dir / "liant.sqlite3").is_file()  # SQLite in the var dir, not the test DB
+    return var_dir
+
+
 @contextlib.contextmanager
-def liant_run(var_dir: Path) -> Iterator[Running]:
-    """`liant run` on a fresh machine (SQLite in var_dir), once /healthz answers 200."""
+def liant_run(var_dir: Path, migrated: Path) -> Iterator[Running]:
+    """`liant run` on a fresh, migrated machine (SQLite in var_dir), once /healthz answers
+    200."""
+    shutil.copytree(migrated, var_dir, dirs_exist_ok=True)
     env = run_env(var_dir)
     cli = [sys.executable, "-m", "liant.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=120)
-    assert (var_dir / "liant.sqlite3").is_file()  # SQLite in the var dir, not the test DB
     port = free_port()
     process = subprocess.Popen(
         [*cli, "run", "--bind", f"127.0.0.1:{port}", "--web-workers", "1"],
@@ -392,8 +412,8 @@ def liant_run(var_dir: Path) -> Iterator[Running]:
 
 @pytest.mark.worker
 @pytest.mark.parametrize("ctrl_c", ["to-liant-run", "to-the-process-group"])
-def test_liant_run_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path, ctrl_c):
-    with liant_run(tmp_path) as run:
+def test_liant_run_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path, migrated, ctrl_c):
+    with liant_run(tmp_path, migrated) as run:
         if ctrl_c == "to-liant-run":
             run.process.send_signal(signal.SIGINT)
         else:
@@ -403,8 +423,8 @@ def test_liant_run_starts_web_and_worker_and_ctrl_c_stops_both(tmp_path, ctrl_c)
 
 
 @pytest.mark.worker
-def test_when_the_worker_dies_liant_run_stops_the_web_server_and_fails(tmp_path):
-    with liant_run(tmp_path) as run:
+def test_when_the_worker_dies_liant_run_stops_the_web_server_and_fails(tmp_path, migrated):
+    with liant_run(tmp_path, migrated) as run:
         os.kill(run.children["worker"], signal.SIGKILL)
         assert run.process.wait(timeout=30) != 0  # a supervisor sees it and restarts it
         assert run.wait_until_all_gone() == []

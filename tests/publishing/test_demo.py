@@ -1,4 +1,5 @@
-"""The demo's posts: history, what is coming, a failure to retry; loading twice adds nothing."""
+"""The demo's posts: history, what is coming, a failure to retry (loading twice adds nothing:
+tests/core/test_cli.py checks every model at once)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from liant.demo import loader
+from liant.core.models import Workspace
 from liant.publishing import publisher
 from liant.publishing.models import Post, Variant
 from liant.publishing.states import State
@@ -15,9 +16,7 @@ from liant.publishing.states import State
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_published_coming_and_failed_posts_and_loads_once():
-    loader.load()
-    loader.load()
+def test_the_demo_has_published_coming_and_failed_posts(loaded_demo):
     states = list(Variant.objects.values_list("state", flat=True))
     # Six hand-written posts of the last weeks, ten weeks of three posts before them.
     assert states.count(State.PUBLISHED) == 6 + 30
@@ -30,8 +29,7 @@ def test_the_demo_has_published_coming_and_failed_posts_and_loads_once():
     assert publisher.due_variant_ids() == []  # nothing fires while the demo loads
 
 
-def test_a_demo_post_that_comes_due_fails_plainly_without_a_network():
-    loader.load()
+def test_a_demo_post_that_comes_due_fails_plainly_without_a_network(loaded_demo):
     variant = Variant.objects.get(state=State.SCHEDULED, post__title="Nouveau Colombie")
     when = variant.due_at + timedelta(seconds=1)
     publisher.publish_variant(variant.pk, now=when)
@@ -44,13 +42,12 @@ def test_a_demo_post_that_comes_due_fails_plainly_without_a_network():
         assert "is not connected (Disconnected)" in variant.last_error_display
 
 
-def test_the_demo_has_three_months_of_metrics_for_best_time_and_a_strategy():
+def test_the_demo_has_three_months_of_metrics_for_best_time_and_a_strategy(loaded_demo):
     from liant.channels.models import Channel
     from liant.publishing import besttime
     from liant.strategy.models import Objective, Pillar, Rhythm
 
-    context = loader.load()
-    workspace = context.workspaces["maison-lumiere"]
+    workspace = Workspace.objects.get(slug="maison-lumiere")
     published = Variant.objects.filter(state=State.PUBLISHED)
     assert published.filter(metrics__isnull=True).count() == 0
     oldest = published.order_by("published_at").first().published_at
