@@ -250,12 +250,12 @@ def quiz_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     questions = list(quiz.questions.all())
     form = QuizQuestionsForm(request.POST, questions=questions)
     if not form.is_valid():
-        numbers = [str(n) for n, q in enumerate(questions, start=1) if f"q{q.pk}" in form.errors]
+        numbers = [f"Q{n}" for n, q in enumerate(questions, start=1) if f"q{q.pk}" in form.errors]
         messages.error(
             request,
             _(
                 "Nothing was recorded: answer every question with one of the answers "
-                "offered (question %(numbers)s)."
+                "offered (see %(numbers)s)."
             )
             % {"numbers": ", ".join(numbers)},
         )
