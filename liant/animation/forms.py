@@ -144,9 +144,9 @@ class QuizForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class QuizAnswerForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail"))
+class QuizQuestionsForm(forms.Form):
+    """One required choice per question (field `q<question id>`, value the answer's index);
+    the community space asks only this, its account already says who answers."""
 
     def __init__(self, *args: Any, questions: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,6 +164,13 @@ class QuizAnswerForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("q") and name[1:].isdigit()
         }
+
+
+class QuizAnswerForm(QuizQuestionsForm):
+    """The public page's form: who answers, then the questions."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"))
 
 
 class OpenQuestionForm(forms.ModelForm):

@@ -1,10 +1,11 @@
-"""The workspace's polls, contests, events and idea box, inside its community space.
+"""The workspace's polls, quizzes, contests, events and idea box, inside its community space.
 
 A signed-in space account acts as the member behind it (accounts.link_member): the vote,
-the entry, the RSVP or the idea go through the same services as the public pages
-(liant.animation.polls / contests / meetups, liant.feedback.ideas), so their rules hold here
-too — one vote or entry per member by a unique constraint, the last place of an event taken
-by a conditional update. This module only finds the member and says what happened.
+the quiz answers, the entry, the RSVP or the idea go through the same services as the public
+pages (liant.animation.polls / quizzes / contests / meetups, liant.feedback.ideas), so their
+rules hold here too — one vote, attempt or entry per member by a unique constraint, the last
+place of an event taken by a conditional update. This module only finds the member and says
+what happened.
 """
 
 from __future__ import annotations
@@ -17,8 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liant.animation import contests, meetups, polls
-from liant.animation.models import Contest, Entry, Meetup, Poll, PollVote, Rsvp
+from liant.animation import contests, meetups, polls, quizzes
+from liant.animation.forms import QuizQuestionsForm
+from liant.animation.models import (
+    Contest,
+    Entry,
+    Meetup,
+    Poll,
+    PollVote,
+    Quiz,
+    QuizAttempt,
+    Rsvp,
+)
 from liant.feedback import ideas as idea_box
 from liant.feedback.models import Idea, IdeaStatus, Vote
 from liant.members.models import Consent, Identity, Member
@@ -45,6 +56,14 @@ def open_polls(space: Space) -> list[Poll]:
     )
 
 
+def open_quizzes(space: Space) -> list[Quiz]:
+    return list(
+        Quiz.objects.filter(workspace_id=space.workspace_id, is_open=True).prefetch_related(
+            "questions"
+        )
+    )
+
+
 def open_contests(space: Space) -> list[Contest]:
     now = timezone.now()
     return list(
@@ -65,8 +84,9 @@ def coming_events(space: Space) -> list[Meetup]:
 
 def animation(request: HttpRequest, slug: str) -> HttpResponse:
     space, account = open_space(request, slug)
-    poll_list, contest_list, event_list = (
+    poll_list, quiz_list, contest_list, event_list = (
         open_polls(space),
+        open_quizzes(space),
         open_contests(space),
         coming_events(space),
     )
@@ -82,6 +102,10 @@ def animation(request: HttpRequest, slug: str) -> HttpResponse:
                 "poll_id", "choice_id"
             )
         )
+        attempted = {
+            attempt.quiz_id: attempt
+            for attempt in QuizAttempt.objects.filter(quiz__in=quiz_list, member=member)
+        }
         entered = dict(
             Entry.objects.filter(contest__in=contest_list, member=member).values_list(
                 "contest_id", "label"
@@ -96,11 +120,17 @@ def animation(request: HttpRequest, slug: str) -> HttpResponse:
             Vote.objects.filter(idea__in=idea_list, member=member).values_list("idea_id", flat=True)
         )
     else:
-        voted, entered, answered, backed = {}, {}, {}, set()
+        voted, attempted, entered, answered, backed = {}, {}, {}, {}, set()
     for poll in poll_list:
         poll.my_choice = voted.get(poll.pk)  # type: ignore[attr-defined]
         if poll.my_choice is not None and poll.results_public:  # type: ignore[attr-defined]
             poll.rows, poll.total = polls.results(poll)  # type: ignore[attr-defined]
+    for quiz in quiz_list:
+        quiz.my_attempt = attempted.get(quiz.pk)  # type: ignore[attr-defined]
+        if quiz.my_attempt is None and account is not None:  # type: ignore[attr-defined]
+            quiz.form = QuizQuestionsForm(  # type: ignore[attr-defined]
+                questions=list(quiz.questions.all()), auto_id=f"quiz-{quiz.pk}-%s"
+            )
     for contest in contest_list:
         contest.my_label = entered.get(contest.pk)  # type: ignore[attr-defined]
     for event in event_list:
@@ -117,6 +147,7 @@ def animation(request: HttpRequest, slug: str) -> HttpResponse:
             space,
             account,
             polls=poll_list,
+            quizzes=quiz_list,
             contests=contest_list,
             events=event_list,
             ideas=idea_list,
@@ -190,6 +221,52 @@ def poll_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("You had already voted in this poll: your first vote stands."))
     return redirect(home_url(space, f"poll-{poll.pk}"))
+
+
+@require_POST
+def quiz_answer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Scored by `quizzes.submit`, which keeps a member's first attempt: a second one is
+    refused here before anything is read, and a closed quiz stores nothing."""
+    space, account, member, _identity, answer = acting(request, slug)
+    quiz = get_object_or_404(Quiz, pk=pk, workspace_id=space.workspace_id)
+    if answer is not None:
+        return answer
+    assert member is not None and account is not None
+    back = redirect(home_url(space, f"quiz-{quiz.pk}"))
+    if not quiz.is_open:
+        messages.error(request, _("This quiz is closed."))
+        return back
+    earlier = QuizAttempt.objects.filter(quiz=quiz, member=member).first()
+    if earlier is not None:
+        messages.info(
+            request,
+            _(
+                "You had already answered this quiz: only your first attempt counts "
+                "(%(score)s / %(max)s)."
+            )
+            % {"score": earlier.score, "max": earlier.max_score},
+        )
+        return back
+    questions = list(quiz.questions.all())
+    form = QuizQuestionsForm(request.POST, questions=questions)
+    if not form.is_valid():
+        numbers = [f"Q{n}" for n, q in enumerate(questions, start=1) if f"q{q.pk}" in form.errors]
+        messages.error(
+            request,
+            _(
+                "Nothing was recorded: answer every question with one of the answers "
+                "offered (see %(numbers)s)."
+            )
+            % {"numbers": ", ".join(numbers)},
+        )
+        return back
+    attempt = quizzes.submit(quiz, member, account.display_name, form.answers())
+    messages.success(
+        request,
+        _("Your score: %(score)s / %(max)s — rank %(rank)s.")
+        % {"score": attempt.score, "max": attempt.max_score, "rank": quizzes.rank_of(attempt)},
+    )
+    return back
 
 
 @require_POST

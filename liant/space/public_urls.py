@@ -30,6 +30,7 @@ urlpatterns = [
     path("t/<int:pk>/after/<int:after>/", views.topic_updates, name="space_topic_updates"),
     path("animation/", animation.animation, name="space_animation"),
     path("animation/poll/<int:pk>/vote/", animation.poll_vote, name="space_poll_vote"),
+    path("animation/quiz/<int:pk>/answer/", animation.quiz_answer, name="space_quiz_answer"),
     path("animation/contest/<int:pk>/enter/", animation.contest_enter, name="space_contest_enter"),
     path("animation/event/<int:pk>/rsvp/", animation.event_rsvp, name="space_event_rsvp"),
     path("animation/ideas/new/", animation.idea_new, name="space_idea_new"),
