@@ -92,10 +92,14 @@ run: install
 	$(BIN)/liant run
 
 ## The whole suite on SQLite, then again on PostgreSQL + Redis when
-## LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are set (.ci/run sets them). One after the
-## other: run side by side on this 2-core machine, each pass took more than twice as long.
-## The PostgreSQL pass leaves out what does not depend on the database engine (browser and
-## demo tests, the API contract; see tests/conftest.py), to keep CI within its 30 minutes.
+## LIANT_TEST_DATABASE_URL / LIANT_TEST_REDIS_URL are set (.ci/run sets them). One pass after
+## the other, each spread over the cores by pytest-xdist (TEST_WORKERS processes, each with its
+## own test database). The PostgreSQL pass leaves out what does not depend on the database
+## engine (browser and demo tests, the API contract; see tests/conftest.py), to keep CI within
+## its 30 minutes.
+TEST_WORKERS ?= $(shell n=$$(nproc); echo $$(( n < 4 ? n : 4 )))
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS)
 test: install browser-deps synapse pds
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$LIANT_TEST_DATABASE_URL$$LIANT_TEST_REDIS_URL" ]; then \
@@ -104,11 +108,11 @@ test: install browser-deps synapse pds
 
 test-sqlite:
 	@echo "=== suite on SQLite + SqliteHuey ==="
-	env -u LIANT_TEST_DATABASE_URL -u LIANT_TEST_REDIS_URL LIANT_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+	env -u LIANT_TEST_DATABASE_URL -u LIANT_TEST_REDIS_URL LIANT_VAR_DIR=$(CURDIR)/var/test $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "=== suite on PostgreSQL ($$LIANT_TEST_DATABASE_URL) + Redis ($$LIANT_TEST_REDIS_URL) ==="
-	LIANT_VAR_DIR=$(CURDIR)/var/test-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	LIANT_VAR_DIR=$(CURDIR)/var/test-postgres $(PYTEST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .

@@ -14,6 +14,11 @@ _base = Path(__file__).resolve().parent.parent
 for _name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "LIANT_SQLITE_PATH"):
     os.environ.pop(_name, None)
 os.environ.setdefault("LIANT_VAR_DIR", str(_base / "var" / "test"))
+# Under pytest-xdist each process gets its own var dir: its own SQLite test database, job
+# queue file and media files. (The real workers a test starts inherit the already-suffixed one.)
+_xdist = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist and Path(os.environ["LIANT_VAR_DIR"]).name != _xdist:
+    os.environ["LIANT_VAR_DIR"] = str(Path(os.environ["LIANT_VAR_DIR"]) / _xdist)
 os.environ.setdefault("LIANT_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 TEST_DATABASE_URL = os.environ.get("LIANT_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("LIANT_TEST_REDIS_URL", "")

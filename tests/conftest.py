@@ -25,6 +25,31 @@ PASSWORD = "correct horse battery staple"
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+def uses_the_demo(item: pytest.Item) -> bool:
+    return "loaded_demo" in getattr(item, "fixturenames", ())
+
+
+# Files whose tests share an expensive set-up made once per process (the whole demo; a
+# migrated var dir): under pytest-xdist each goes to a single process, so it is made once.
+SHARED_SETUP = ("tests/demo/test_whole_demo.py", "tests/core/test_liant_run.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's own groups (`xdist_group`) do not reach its scheduler under pytest 9, so
+    the scheduler is told here: each SHARED_SETUP file is one unit, every other test its own,
+    handed out in collection order (the order pytest-django and the hook below set)."""
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415 - only under xdist
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in SHARED_SETUP else nodeid
+
+    config.option.loadscopereorder = False  # keep the collection order, biggest units not first
+    return Scheduling(config, log)
+
+
 @pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
 def pytest_collection_modifyitems(config, items):
     """The tests of the whole demo run last: they share one load of it (`loaded_demo`), which
@@ -34,7 +59,12 @@ def pytest_collection_modifyitems(config, items):
     the database. Left to the SQLite pass: tests that touch no database (they would run the
     same twice), and the browser and demo tests, which drive whole pages and the whole demo
     through the same ORM and took a third of that pass. This keeps CI within its 30 minutes."""
-    items.sort(key=lambda item: "loaded_demo" in getattr(item, "fixturenames", ()))
+    items.sort(key=uses_the_demo)
+    for item in items:
+        if uses_the_demo(item) and item.nodeid.split("::")[0] != SHARED_SETUP[0]:
+            raise pytest.UsageError(
+                f"{item.nodeid}: tests of the whole demo go in {SHARED_SETUP[0]}"
+            )
     if not os.environ.get("LIANT_TEST_DATABASE_URL"):
         return
     skip = pytest.mark.skip(reason="run on the SQLite pass only (see tests/conftest.py)")
@@ -46,7 +76,7 @@ def pytest_collection_modifyitems(config, items):
         heavy = (
             item.get_closest_marker("browser") is not None
             or name == "test_demo.py"
-            or "loaded_demo" in getattr(item, "fixturenames", ())
+            or uses_the_demo(item)
             or name.startswith("test_browser")
             or "browser" in item.path.parts
         )

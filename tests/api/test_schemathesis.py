@@ -8,7 +8,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.test import override_settings
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -58,34 +58,46 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 # Lists (a GET without an id) only read: fewer examples each keeps the run short as the API
 # grows; every operation that takes an id or changes something keeps the full count.
-LISTS = {"method": "GET", "path_regex": r"^[^{}]*$"}
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+LISTS = [op for op in OPERATIONS if op.method.upper() == "GET" and "{" not in op.path]
+OTHERS = [op for op in OPERATIONS if op not in LISTS]
 
 
 def check(case, token: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
 
-@schema.exclude(**LISTS).parametrize()
-@settings(
-    max_examples=10,
-    deadline=None,
-    derandomize=True,  # the same cases every run: a failure is reproducible, never flaky
-    suppress_health_check=list(HealthCheck),
-)
-@override_settings(LIANT_API_RATE_LIMIT=100_000)
-@pytest.mark.django_db
-def test_the_api_keeps_its_own_contract(case, live_token):
-    check(case, live_token)
+def run_examples(operation, token: str, examples: int) -> None:
+    """Hypothesis draws the cases from the operation's own schema. One pytest test per
+    operation, each with its own id: schemathesis' `parametrize()` gives every operation the
+    same node id under pytest 9, and pytest-xdist then ran only the first of them."""
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,  # the same cases every run: a failure is reproducible, never flaky
+        suppress_health_check=list(HealthCheck),
+    )
+    def examples_of(case) -> None:
+        check(case, token)
+
+    examples_of()
 
 
-@schema.include(**LISTS).parametrize()
-@settings(
-    max_examples=5,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+def test_every_operation_is_checked():
+    assert len(OPERATIONS) >= 50 and LISTS and OTHERS
+
+
+@pytest.mark.parametrize("operation", OTHERS, ids=lambda op: op.label)
 @override_settings(LIANT_API_RATE_LIMIT=100_000)
 @pytest.mark.django_db
-def test_the_lists_keep_their_contract(case, live_token):
-    check(case, live_token)
+def test_the_api_keeps_its_own_contract(operation, live_token):
+    run_examples(operation, live_token, 10)
+
+
+@pytest.mark.parametrize("operation", LISTS, ids=lambda op: op.label)
+@override_settings(LIANT_API_RATE_LIMIT=100_000)
+@pytest.mark.django_db
+def test_the_lists_keep_their_contract(operation, live_token):
+    run_examples(operation, live_token, 5)
