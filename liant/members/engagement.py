@@ -104,7 +104,9 @@ def figures_of(workspace_id: int, now: datetime) -> dict[int, Figures]:
         .annotate(n=Count("pk"))
     )
     out: dict[int, Figures] = defaultdict(Figures)
-    today = now.date()
+    # The days TruncDate gives are in the current time zone: today must be too, or a member's
+    # days count one off between midnight there and midnight UTC.
+    today = timezone.localdate(now)
     recent = today - timedelta(days=30)
     for row in rows.iterator(chunk_size=5000):
         f = out[row["member_id"]]
@@ -196,7 +198,7 @@ def helpful_replies(workspace_id: int, now: datetime) -> dict[int, int]:
 
 def top_quarter_threshold(figures: dict[int, Figures], now: datetime) -> float:
     """The 90-day activity count that puts a currently active member in the top quarter."""
-    today = now.date()
+    today = timezone.localdate(now)
     counts = sorted(
         sum(n for d, n in f.days.items() if d > today - timedelta(days=90))
         for f in figures.values()
@@ -210,7 +212,7 @@ def top_quarter_threshold(figures: dict[int, Figures], now: datetime) -> float:
 def slipping_away(workspace_id: int, figures: dict[int, Figures], s, now: datetime) -> dict:
     """Members who were in the top quarter of activity and have been silent `silent_days`."""
     threshold = top_quarter_threshold(figures, now)
-    today = now.date()
+    today = timezone.localdate(now)
     found = {}
     for member_id, f in figures.items():
         if not f.days:

@@ -62,9 +62,10 @@ pytestmark = pytest.mark.django_db
 
 
 def next_weekday(weekday: int, hour: int, minute: int) -> datetime:
+    """The next such slot still ahead, in Paris: today's when it has not passed yet."""
     now = timezone.now().astimezone(PARIS)
-    day = now.date() + timedelta(days=1)
-    while day.weekday() != weekday:
+    day = now.date()
+    while day.weekday() != weekday or datetime.combine(day, time(hour, minute), PARIS) <= now:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
 
