@@ -4,9 +4,12 @@ check-in list, polls. The public pages (entry form, draw, RSVP, vote) are in pub
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +31,7 @@ from liant.animation.models import (
 )
 from liant.animation.polls import results
 from liant.channels.models import Channel
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import WorkspaceRequest, workspace_view
 
 PERMISSION = "animation.manage"
@@ -100,22 +103,69 @@ REASONS = {
 }
 
 
-@workspace_view(PERMISSION)
-def contest_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
-    contest = get_object_or_404(Contest, pk=pk, workspace=request.workspace)
-    entries = list(
-        Entry.objects.filter(contest=contest).select_related("member", "identity", "event")[:1000]
-    )
-    now = timezone.now()
+def with_reasons(contest: Contest, entries: list[Entry], now: datetime) -> list[Entry]:
+    """Each entry with `reason_shown`: why it is left out, or "" when eligible. Before the
+    freeze it says who would be left out if it happened now."""
     consented = contests.consenting([e.member_id for e in entries])
     for entry in entries:
-        # Before the freeze the page says who would be left out if it happened now.
         reason = (
             entry.excluded_because
             if contest.state != Contest.State.OPEN
             else contests.why_not_eligible(contest, entry.member, now, consented)
         )
         entry.reason_shown = str(REASONS.get(reason, reason))  # type: ignore[attr-defined]
+    return entries
+
+
+def contest_entries(contest: Contest) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(contest=contest)
+        .select_related("member", "identity", "event")
+        .order_by("entered_at", "pk")
+    )
+
+
+@workspace_view(PERMISSION)
+def contest_entries_csv(request: WorkspaceRequest, pk: int) -> StreamingHttpResponse:
+    contest = get_object_or_404(Contest, pk=pk, workspace=request.workspace)
+    winners = dict(contest.winners.filter(entry__isnull=False).values_list("entry_id", "label"))
+    header = [
+        _("Label"),
+        _("Member"),
+        _("E-mail"),
+        _("Handle"),
+        _("Source"),
+        _("Entered"),
+        _("Eligibility"),
+        _("Winner"),
+    ]
+
+    def rows() -> Iterator[tuple]:
+        now = timezone.now()
+        query = contest_entries(contest)
+        last = 0
+        while batch := list(query.filter(pk__gt=last).order_by("pk")[:2000]):
+            last = batch[-1].pk
+            for e in with_reasons(contest, batch, now):
+                yield (
+                    e.label,
+                    str(e.member),
+                    e.member.email,
+                    e.identity.handle if e.identity else "",
+                    e.get_source_display(),
+                    e.entered_at,
+                    e.reason_shown or _("eligible"),  # type: ignore[attr-defined]
+                    winners.get(e.pk, ""),
+                )
+
+    return csvexport.response(request.workspace, f"contest-{contest.pk}-entries", header, rows())
+
+
+@workspace_view(PERMISSION)
+def contest_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk, workspace=request.workspace)
+    now = timezone.now()
+    entries = with_reasons(contest, list(contest_entries(contest)[:1000]), now)
     with in_zone(request):
         return render(
             request,
@@ -197,6 +247,17 @@ def meetup_edit(request: WorkspaceRequest, pk: int | None = None) -> HttpRespons
             messages.success(request, _("The event “%(title)s” is saved.") % {"title": saved})
             return redirect("animation_meetup", ws=request.workspace.slug, pk=saved.pk)
         return render(request, "animation/meetup_edit.html", {"form": form, "meetup": meetup})
+
+
+@workspace_view(PERMISSION)
+def meetup_rsvps_csv(request: WorkspaceRequest, pk: int) -> StreamingHttpResponse:
+    meetup = get_object_or_404(Meetup, pk=pk, workspace=request.workspace)
+    header = [_("Name"), _("E-mail"), _("Answer"), _("Answered on"), _("Arrived")]
+    rows = (
+        (r.name, r.email, r.get_status_display(), r.created_at, r.checked_in_at)
+        for r in Rsvp.objects.filter(meetup=meetup).order_by("created_at", "pk").iterator()
+    )
+    return csvexport.response(request.workspace, f"event-{meetup.pk}-rsvps", header, rows)
 
 
 @workspace_view(PERMISSION)

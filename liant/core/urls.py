@@ -44,6 +44,7 @@ workspace = [
     path("team/<int:pk>/remove/", views.remove_member, name="remove_member"),
     path("invitations/<int:pk>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.csv", views.audit_log_csv, name="audit_log_csv"),
     path("status/", views.status, name="status"),
     path("settings/", workspace_views.workspace_settings, name="workspace_settings"),
 ]

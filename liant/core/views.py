@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,7 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liant.core import audit
+from liant.core import audit, csvexport
 from liant.core.access import AuthedRequest, WorkspaceRequest, workspace_view
 from liant.core.forms import InviteForm, RoleForm
 from liant.core.models import AuditEvent, Invitation, Membership, WorkerHeartbeat, WorkerPing
@@ -232,12 +234,18 @@ def revoke_invitation(request: WorkspaceRequest, pk: int) -> HttpResponse:
     return redirect("team", ws=request.workspace.slug)
 
 
-@workspace_view("audit.view")
-def audit_log(request: WorkspaceRequest) -> HttpResponse:
+def audit_events(request: WorkspaceRequest) -> tuple[QuerySet[AuditEvent], str]:
+    """The workspace's audit events, filtered by the `action` the page and its CSV share."""
     events = AuditEvent.objects.filter(workspace=request.workspace).select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
+    return events, action
+
+
+@workspace_view("audit.view")
+def audit_log(request: WorkspaceRequest) -> HttpResponse:
+    events, action = audit_events(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     actions = (
         AuditEvent.objects.filter(workspace=request.workspace)
@@ -248,6 +256,25 @@ def audit_log(request: WorkspaceRequest) -> HttpResponse:
     return render(
         request, "core/audit_log.html", {"page": page, "action": action, "actions": actions}
     )
+
+
+@workspace_view("audit.view")
+def audit_log_csv(request: WorkspaceRequest) -> StreamingHttpResponse:
+    events, _action = audit_events(request)
+    header = [_("When"), _("Who"), _("Action"), _("Details"), _("On"), _("Object"), _("From")]
+    rows = (
+        (
+            e.created_at,
+            e.actor_label or (e.actor.email if e.actor else ""),
+            e.action,
+            json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
+            e.target_label,
+            f"{e.target_type}:{e.target_id}" if e.target_type else "",
+            e.ip_address or "",
+        )
+        for e in events.iterator(chunk_size=2000)
+    )
+    return csvexport.response(request.workspace, "audit-log", header, rows)
 
 
 def worker_status() -> dict:

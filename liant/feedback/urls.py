@@ -13,6 +13,7 @@ urlpatterns = [
     path("collections/<int:pk>/", views.collection_detail, name="feedback_collection"),
     path("collections/<int:pk>/export.csv", views.collection_csv, name="feedback_collection_csv"),
     path("ideas/", views.idea_list, name="feedback_ideas"),
+    path("ideas/export.csv", views.idea_list_csv, name="feedback_ideas_csv"),
     path("ideas/new/", views.idea_new, name="feedback_idea_new"),
     path("ideas/from/message/<int:pk>/", views.idea_from_message, name="feedback_idea_message"),
     path("ideas/from/mention/<int:pk>/", views.idea_from_mention, name="feedback_idea_mention"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from liant.animation import contests, meetups
 from liant.animation.models import Contest, Entry, Meetup, Poll, PollChoice, Rsvp
 from liant.animation.people import member_for_email
+from liant.core import csvexport
 from liant.core.permissions import Role
 from liant.members.models import Activity, ActivityKind, Consent
 from tests.conftest import client_for, make_user
@@ -94,8 +95,11 @@ def test_a_moderator_without_the_permission_is_refused(workspace):
 
 @pytest.mark.parametrize(
     "path",
-    ["contests/{c}/", "contests/{c}/edit/", "events/{m}/", "events/{m}/edit/", "polls/{p}/"],
-)
+    [
+        "contests/{c}/", "contests/{c}/edit/", "contests/{c}/entries.csv", "events/{m}/",
+        "events/{m}/edit/", "events/{m}/rsvps.csv", "polls/{p}/",
+    ],
+)  # fmt: skip
 def test_an_outsider_gets_404_on_real_objects(workspace, outsider, outsider_client, path):
     contest = contest_with_entries(workspace, 1)
     meetup = Meetup.objects.create(workspace=workspace, title="M", starts_at=timezone.now())
@@ -173,3 +177,35 @@ def test_times_are_typed_in_the_workspace_time_zone(workspace, member_client):
     assert meetup.link == "https://visio.example/salle"
     page = member_client.get(f"/w/{workspace.slug}/animation/events/{meetup.pk}/")
     assert "6:30 p.m." in page.content.decode()  # not 11:30 p.m., the UTC time
+
+
+def test_a_contests_entries_export_as_csv_with_eligibility_and_winners(workspace, member_client):
+    contest = contest_with_entries(workspace, 3)
+    late, _ = member_for_email(workspace, "=late@example.org", "=SUM(A1)")  # no consent
+    contests.add_entry(contest, late, Entry.Source.FORM, timezone.now())
+    base = f"/w/{workspace.slug}/animation/contests/{contest.pk}/"
+    assert "entries.csv" in member_client.get(base).content.decode()
+    lines = csvexport.body(member_client.get(base + "entries.csv")).splitlines()
+    assert len(lines) == 5 and "fan0@example.org" in lines[1]
+    assert "'=SUM(A1)" in lines[4] and "no consent" in lines[4]
+    contests.freeze(contest, draw_at=timezone.now())
+    contests.draw(contest)
+    drawn = csvexport.body(member_client.get(base + "entries.csv")).splitlines()[1:]
+    labels = set(contest.winners.values_list("label", flat=True))
+    assert len(labels) == 2 and {line.rsplit(",", 1)[1] for line in drawn} - {""} == labels
+    moderator = client_for(make_user("mod@brand.example", workspace, Role.MODERATOR))
+    assert moderator.get(base + "entries.csv").status_code == 403
+
+
+def test_an_events_answers_export_as_csv(workspace, member_client):
+    meetup = Meetup.objects.create(
+        workspace=workspace, title="Live", starts_at=timezone.now(), capacity=1
+    )
+    for who in ("quentin", "rose"):
+        member, _ = member_for_email(workspace, f"{who}@example.org", who.title())
+        meetups.rsvp(meetup, member, who.title(), f"{who}@example.org")
+    url = f"/w/{workspace.slug}/animation/events/{meetup.pk}/"
+    assert "rsvps.csv" in member_client.get(url).content.decode()
+    lines = csvexport.body(member_client.get(url + "rsvps.csv")).splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Name,E-mail,Answer")
+    assert lines[1].startswith("Quentin,quentin@example.org,") and "Waiting" in lines[2]

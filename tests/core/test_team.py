@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from liant.core import csvexport
 from liant.core.models import (
     AuditEvent,
     Invitation,
@@ -567,6 +568,38 @@ def test_the_audit_log_filters_by_action(owner_client, workspace, member):
     assert "<code>team.invited</code>" in text
     assert "<code>team.role_changed</code>" not in text
     assert '<option value="team.invited" selected>' in text
+
+
+def test_the_audit_log_exports_its_filtered_entries_as_csv(
+    owner_client, outsider_client, owner, workspace, other_workspace
+):
+    change_role(
+        owner_client,
+        workspace,
+        membership_of(make_user("m@brand.example", workspace)),
+        Role.ANALYST,
+    )
+    invite(owner_client, workspace)
+    AuditEvent.objects.create(
+        workspace=other_workspace, actor_label="rival@x.example", action="team.invited"
+    )
+    AuditEvent.objects.create(
+        workspace=workspace, actor=owner, action="team.invited", target_label="=HYPERLINK(1)"
+    )
+    url = f"/w/{workspace.slug}/audit/export.csv"
+    assert (
+        "audit/export.csv?action="
+        in owner_client.get(f"/w/{workspace.slug}/audit/").content.decode()
+    )
+    everything = csvexport.body(owner_client.get(url))
+    assert "team.role_changed" in everything and everything.count("team.invited") == 2
+    assert "rival@x.example" not in everything and "'=HYPERLINK(1)" in everything
+    assert IP in everything
+    filtered = csvexport.body(owner_client.get(url + "?action=team.invited")).splitlines()
+    assert len(filtered) == 3 and all("team.invited" in line for line in filtered[1:])
+    assert outsider_client.get(url).status_code == 404
+    analyst = client_for(make_user("analyst@brand.example", workspace, Role.ANALYST))
+    assert analyst.get(url).status_code == 403
 
 
 def test_the_audit_log_pages_keep_the_filter(owner_client, owner, workspace):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from liant.core import csvexport
 from liant.core.permissions import Role
 from liant.feedback.models import Collection, Idea, NotebookNote, Verbatim
 from liant.inbox.models import Department
@@ -10,7 +11,16 @@ from tests.feedback.conftest import inbound, ws_url
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["", "themes/", "collections/", "ideas/", "ideas/new/", "departments/", "notebook/"]
+PAGES = [
+    "",
+    "themes/",
+    "collections/",
+    "ideas/",
+    "ideas/export.csv",
+    "ideas/new/",
+    "departments/",
+    "notebook/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -148,3 +158,25 @@ def test_an_idea_told_in_person_is_typed_with_its_proposer(owner_client, workspa
     proposer = idea.proposers.get()
     assert proposer.member == member and proposer.channel == channel
     assert Activity.objects.filter(member=member, kind="idea").count() == 1
+
+
+def test_the_ideas_export_as_csv_filtered_like_the_list(owner_client, workspace, other_workspace):
+    product = Department.objects.create(workspace=workspace, name="Produit")
+    Idea.objects.create(
+        workspace=workspace, title="Abonnement", status="planned", department=product
+    )
+    Idea.objects.create(workspace=workspace, title="=cmd|' /C calc'!A0", text="Des dosettes")
+    kept = Idea.objects.create(workspace=workspace, title="Abonnement mensuel")
+    Idea.objects.create(workspace=workspace, title="Doublon", merged_into=kept)
+    Idea.objects.create(workspace=other_workspace, title="Theirs")
+    assert (
+        "ideas/export.csv?status=" in owner_client.get(ws_url(workspace, "ideas/")).content.decode()
+    )
+    lines = csvexport.body(owner_client.get(ws_url(workspace, "ideas/export.csv"))).splitlines()
+    assert len(lines) == 4  # the header and the three ideas of the box, not the merged one
+    text = "\n".join(lines)
+    assert "Theirs" not in text and "Doublon" not in text
+    assert "'=cmd|" in text  # a formula stays text in the spreadsheet
+    planned = csvexport.body(owner_client.get(ws_url(workspace, "ideas/export.csv?status=planned")))
+    assert planned.splitlines()[1].startswith("Abonnement,") and "Produit" in planned
+    assert len(planned.splitlines()) == 2
