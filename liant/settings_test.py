@@ -29,6 +29,10 @@ if TEST_REDIS_URL:
 # Local test servers (feeds, IMAP, Matrix...) run on 127.0.0.1 and only that is allowed.
 os.environ["LIANT_ALLOW_PRIVATE_HOSTS"] = "127.0.0.1,localhost"
 os.environ.setdefault("LIANT_HUEY_NAME", f"liant-test-{os.getpid()}")
+# pytest-xdist's processes inherit the name their parent set: on a shared Redis each needs its
+# own queue, or one test's worker takes (and one test's flush drops) another process's jobs.
+if _xdist and not os.environ["LIANT_HUEY_NAME"].endswith(f"-{_xdist}"):
+    os.environ["LIANT_HUEY_NAME"] += f"-{_xdist}"
 
 from liant.settings import *  # noqa: E402,F403
 from liant.settings import DATABASES, HUEY, INSTALLED_APPS, VAR_DIR  # noqa: E402
@@ -68,6 +72,10 @@ _require_services()
 if not TEST_DATABASE_URL:
     # A file, not memory: the real-worker tests run `liant worker` in another process.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+else:
+    # A throw-away database need not wait for the disk at each commit (the migrations, the
+    # flush after each transactional test); what the tests check is unchanged.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 
 # Unit tests run jobs inline; the worker tests switch this off and start a real worker.
 HUEY["immediate"] = True
