@@ -1,8 +1,13 @@
-"""Writing different values to many rows, fast, on SQLite and PostgreSQL alike.
+"""Writing many rows, fast, on SQLite and PostgreSQL alike.
 
 Django's `bulk_update` builds one CASE WHEN per field over every row, which costs seconds of
 query building for a few thousand rows. Here one parametrised UPDATE per row goes through the
 driver's `executemany`: the statement is prepared once and only the values travel.
+
+`bulk_create` prepares each value of each row through its field (`get_db_prep_save`) and
+needs model instances: for listening's ingestion that was 40 % of the time of a batch.
+`insert_many` takes plain tuples and prepares only the values that need it (date-times and
+JSON); everything else goes to the driver as given.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+
+PG_ROWS_PER_INSERT = 500
 
 
 def update_many(
@@ -36,3 +43,49 @@ def update_many(
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
     return len(prepared)
+
+
+def _preparer(field: Any) -> Any:
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None
+
+
+def insert_many(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    returning_pk: bool = False,
+) -> list[Any]:
+    """INSERT `rows` (one value per field, in `fields` order; attnames such as
+    "workspace_id" for foreign keys), many rows per statement. Every column without a
+    database default must be named: nothing fills in model defaults. With `returning_pk`,
+    the new primary keys in the order of `rows` (RETURNING, as bulk_create does)."""
+    concrete: list[Any] = [model._meta.get_field(name) for name in fields]
+    preparers = [_preparer(f) for f in concrete]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in concrete)
+    placeholder = "(" + ", ".join(["%s"] * len(concrete)) + ")"
+    pk: Any = model._meta.pk
+    returning = f" RETURNING {quote(pk.column)}" if returning_pk else ""
+    limit = connection.features.max_query_params  # SQLite: 999 parameters a statement
+    per_statement = max(1, limit // len(concrete)) if limit else PG_ROWS_PER_INSERT
+    pks: list[Any] = []
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), per_statement):
+            batch = rows[first : first + per_statement]
+            params: list[Any] = []
+            for row in batch:
+                for prepare, value in zip(preparers, row, strict=True):
+                    params.append(value if prepare is None or value is None else prepare(value))
+            sql = (
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names come from the model; values are parameters
+                + ", ".join([placeholder] * len(batch))
+                + returning
+            )
+            cursor.execute(sql, params)
+            if returning_pk:
+                pks.extend(row[0] for row in cursor.fetchall())
+    return pks

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from liant.channels.models import Event
-from liant.core.bulkupdate import update_many
+from liant.core.bulkupdate import insert_many, update_many
 from liant.core.models import Workspace
 from liant.listening.matching import Document, Matcher
 from liant.listening.models import (
@@ -112,7 +112,9 @@ def _bucket(when: datetime, period: str) -> datetime:
     return start.replace(hour=0) if period == Rollup.DAY else start
 
 
-def add_to_rollups(matched: Iterable[tuple[Mention, Iterable[int]]], sign: int = 1) -> None:
+def add_to_rollups(
+    matched: Iterable[tuple[Mention | NewMention, Iterable[int]]], sign: int = 1
+) -> None:
     """Add mentions (sign=-1: take them out) to the hour and day counts of the queries they
     matched. Ingestion adds new ones; marking a mention irrelevant takes it out again.
 
@@ -141,10 +143,15 @@ ROLLUP_FIELDS = ("mentions", "negative", "neutral", "positive", "reach")
 
 def _apply(sums: dict[tuple[int, str, datetime], Counter[str]]) -> None:
     query_ids = {key[0] for key in sums}
+    periods = {key[1] for key in sums}
     starts = {key[2] for key in sums}
+    # The period is named so the (query, period, start) index is used; on query alone SQLite
+    # read every bucket each query ever had, once per batch.
     existing = {
         (r.query_id, r.period, r.start): r
-        for r in Rollup.objects.select_for_update().filter(query_id__in=query_ids, start__in=starts)
+        for r in Rollup.objects.select_for_update().filter(
+            query_id__in=query_ids, period__in=periods, start__in=starts
+        )
     }
     changed, created = [], []
     for key, counts in sums.items():
@@ -192,7 +199,7 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
             strict=True,
         )
     )
-    mentions: list[Mention] = []
+    mentions: list[NewMention] = []
     matches: dict[int, list[int]] = {}
     terms_of: dict[int, dict[int, list[str]]] = {}
     keys: dict[str, str] = {}  # reposts share a text: its dedupe key is computed once
@@ -209,8 +216,7 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
         )
         if not found:
             continue
-        mention = Mention(
-            workspace=workspace,
+        mention = NewMention(
             source=item.source,
             channel_id=item.channel_id,
             event_id=item.event_id,
@@ -236,26 +242,117 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
     return report
 
 
+@dataclass(slots=True)
+class NewMention:
+    """A mention about to be stored: the columns, without a model instance (building 2,000
+    Mention objects per batch, then preparing each value through its field, was more than
+    a third of ingestion; see core/bulkupdate.py)."""
+
+    source: str
+    channel_id: int | None
+    event_id: int | None
+    remote_id: str
+    url: str
+    author_handle: str
+    author_name: str
+    author_followers: int | None
+    text: str
+    language: str
+    sentiment: str
+    sentiment_score: float
+    occurred_at: datetime
+    dedupe_key: str
+    duplicate_of_id: int | None = None
+    pk: int | None = None
+
+    @property
+    def reach(self) -> int:  # as Mention.reach, for the roll-ups
+        return self.author_followers or 0
+
+
+MENTION_COLUMNS = (
+    "workspace_id",
+    "source",
+    "channel_id",
+    "event_id",
+    "remote_id",
+    "url",
+    "author_handle",
+    "author_name",
+    "author_followers",
+    "text",
+    "language",
+    "sentiment",
+    "sentiment_score",
+    "occurred_at",
+    "stored_at",
+    "duplicate_of_id",
+    "dedupe_key",
+    "irrelevant",
+)
+
+
+def _insert(workspace: Workspace, mentions: list[NewMention]) -> None:
+    now = timezone.now()
+    pks = insert_many(
+        Mention,
+        MENTION_COLUMNS,
+        [
+            (
+                workspace.pk,
+                m.source,
+                m.channel_id,
+                m.event_id,
+                m.remote_id,
+                m.url,
+                m.author_handle,
+                m.author_name,
+                m.author_followers,
+                m.text,
+                m.language,
+                m.sentiment,
+                m.sentiment_score,
+                m.occurred_at,
+                now,
+                m.duplicate_of_id,
+                m.dedupe_key,
+                False,
+            )
+            for m in mentions
+        ],
+        returning_pk=True,
+    )
+    for mention, pk in zip(mentions, pks, strict=True):
+        mention.pk = pk
+
+
 def _store(
     workspace: Workspace,
-    mentions: list[Mention],
+    mentions: list[NewMention],
     matches: dict[int, list[int]],
     terms_of: dict[int, dict[int, list[str]]],
     report: Report,
 ) -> None:
-    keys = {m.dedupe_key for m in mentions}
-    firsts: dict[str, int] = {}
+    keys = list({m.dedupe_key for m in mentions})
+    earliest: dict[str, tuple[datetime, int]] = {}
     for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = list(keys)[start : start + LOOKUP_CHUNK]
-        for key, pk in (
-            Mention.objects.filter(workspace=workspace, dedupe_key__in=chunk, duplicate_of=None)
-            .order_by("occurred_at")
-            .values_list("dedupe_key", "pk")
+        # The earliest is picked here, not by ORDER BY occurred_at: asked to sort, SQLite
+        # walks the workspace's date index (every mention) instead of the key index.
+        for key, when, pk in (
+            Mention.objects.filter(
+                workspace=workspace,
+                dedupe_key__in=keys[start : start + LOOKUP_CHUNK],
+                duplicate_of=None,
+            )
+            .order_by()
+            .values_list("dedupe_key", "occurred_at", "pk")
         ):
-            firsts.setdefault(key, pk)
+            if key not in earliest or (when, pk) < earliest[key]:
+                earliest[key] = (when, pk)
+    firsts = {key: pk for key, (_when, pk) in earliest.items()}
     # Copies point at the first text seen: one stored earlier, or the earliest of this batch,
     # which is inserted first so its id is known when its copies are.
-    seen_here: dict[str, Mention] = {}
+    seen_here: dict[str, NewMention] = {}
     firsts_here, copies_here = [], []
     for mention in sorted(mentions, key=lambda m: m.occurred_at):
         if mention.dedupe_key in firsts:
@@ -266,23 +363,19 @@ def _store(
         else:
             seen_here[mention.dedupe_key] = mention
             firsts_here.append(mention)
-    Mention.objects.bulk_create(firsts_here, batch_size=500)
+    _insert(workspace, firsts_here)
     for mention in copies_here:
         mention.duplicate_of_id = seen_here[mention.dedupe_key].pk
-    Mention.objects.bulk_create(copies_here, batch_size=500)
+    _insert(workspace, copies_here)
     copies = [m for m in mentions if m.duplicate_of_id]
-    MentionMatch.objects.bulk_create(
+    insert_many(
+        MentionMatch,
+        ("mention_id", "query_id", "terms", "occurred_at"),
         [
-            MentionMatch(
-                mention=mention,
-                query_id=query_id,
-                terms=terms_of[id(mention)][query_id],
-                occurred_at=mention.occurred_at,
-            )
+            (mention.pk, query_id, terms_of[id(mention)][query_id], mention.occurred_at)
             for mention in mentions
             for query_id in matches[id(mention)]
         ],
-        batch_size=500,
     )
     add_to_rollups((mention, matches[id(mention)]) for mention in mentions)
     report.stored = len(mentions)

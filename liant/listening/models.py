@@ -94,7 +94,10 @@ class Mention(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
     # Same words after folding, without links and mentions: copies of one text share it.
-    dedupe_key = models.CharField(max_length=32, db_index=True)
+    # Looked up with the workspace (listening/ingest.py), hence the pair index in Meta: with
+    # the key's own index, SQLite chose the workspace's date index and read every mention of
+    # the workspace once per ingested batch (ingestion slowed down as the table grew).
+    dedupe_key = models.CharField(max_length=32)
     irrelevant = models.BooleanField(default=False)
     queries = models.ManyToManyField(Query, through="MentionMatch", related_name="mentions")
 
@@ -105,7 +108,10 @@ class Mention(models.Model):
                 fields=["workspace", "source", "remote_id"], name="mention_once_per_source"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "-occurred_at"]),
+            models.Index(fields=["workspace", "dedupe_key"], name="mention_dedupe"),
+        ]
 
     def __str__(self) -> str:
         return self.text[:60]

@@ -27,7 +27,9 @@ def stored(workspace):
     rival = Query.objects.create(
         workspace=workspace, name="Le Coin", kind="competitor", text='"café du coin"'
     )
-    now = timezone.now() - timedelta(hours=1)
+    # Half past the hour before: the seven mentions (six minutes apart at most) share one hour
+    # and one day whenever the test runs, so the roll-up tests find one row per period.
+    now = timezone.now().replace(minute=30, second=0, microsecond=0) - timedelta(hours=1)
     texts = [
         ("Lumière, un café parfait, j'adore", "ana@piaille.fr", 50_000),
         ("Lumière : service lent et café froid, déçu", "bob@mastodon.social", 12),
