@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liant.channels import audience as audience_data
 from liant.channels import tasks
 from liant.channels.models import Channel, Health
 from liant.connectors import registry
@@ -18,6 +19,7 @@ from liant.connectors.feeds.connector import discover
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.core.csvexport import local_today
 
 
 @workspace_view("channels.view")
@@ -35,6 +37,21 @@ def channel_list(request: WorkspaceRequest) -> HttpResponse:
                 if registry.connector_class(kind).oauth is not None
             ],
             "can_manage": request.membership.can("channels.manage"),
+        },
+    )
+
+
+@workspace_view("channels.view")
+def audience(request: WorkspaceRequest) -> HttpResponse:
+    """Each channel's followers as last counted, 30 days before, and the change: the rows
+    behind the audience KPIs."""
+    today = local_today(request.workspace)
+    return render(
+        request,
+        "channels/audience.html",
+        {
+            "rows": audience_data.table(request.workspace, today),
+            "days": audience_data.COMPARED_WITH_DAYS,
         },
     )
 
