@@ -91,11 +91,14 @@ def collect(now: datetime | None = None) -> dict[str, int]:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def last_known(channels: QuerySet[Channel], before: date) -> QuerySet[Channel]:
-    """Each channel with `followers`: its last sample of a day before `before` (None when it
-    has none)."""
+def last_known(channels: QuerySet[Channel], before: date) -> dict[int, int | None]:
+    """Each channel's followers at its last sample of a day before `before` (None when it has
+    none), in one query."""
     latest = AudienceSample.objects.filter(channel=OuterRef("pk"), day__lt=before).order_by("-day")
-    return channels.annotate(followers=Subquery(latest.values("followers")[:1]))
+    rows = channels.annotate(last=Subquery(latest.values("followers")[:1])).values_list(
+        "pk", "last"
+    )
+    return dict(rows)
 
 
 @dataclass
@@ -115,7 +118,6 @@ def table(workspace: Workspace, today: date) -> list[Row]:
     """The audience page: each channel's followers as last known, 30 days earlier, and the
     change. Channels that never had a sample are left out."""
     channels = Channel.objects.filter(workspace=workspace).order_by("name", "pk")
-    now = dict(last_known(channels, today + timedelta(days=1)).values_list("pk", "followers"))
-    earlier = today - timedelta(days=COMPARED_WITH_DAYS)
-    then = dict(last_known(channels, earlier + timedelta(days=1)).values_list("pk", "followers"))
+    now = last_known(channels, today + timedelta(days=1))
+    then = last_known(channels, today - timedelta(days=COMPARED_WITH_DAYS - 1))
     return [Row(c, now[c.pk], then[c.pk]) for c in channels if now[c.pk] is not None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from liant.analytics.registry import Kind, KpiDef, Measure, register
@@ -21,9 +21,8 @@ def followers(workspace: Workspace, start: datetime, end: datetime) -> Measure:
     # A level: each channel's last sample up to the period's last day. A channel whose
     # collection failed that day still counts with its last known figure.
     last_day_after = end.astimezone(zone_of(workspace)).date()
-    channels = last_known(Channel.objects.filter(workspace=workspace), last_day_after)
-    total = channels.aggregate(total=Sum("followers"))["total"]
-    return Measure(value=float(total or 0))
+    known = last_known(Channel.objects.filter(workspace=workspace), last_day_after)
+    return Measure(value=float(sum(n for n in known.values() if n is not None)))
 
 
 def growth(workspace: Workspace, start: datetime, end: datetime) -> Measure:

@@ -20,9 +20,7 @@ def test_audience_reads_the_accounts_own_counters(instance, connector):
 def test_an_account_without_a_follower_count_is_an_error_not_zero(instance, connector):
     account = load("verify_credentials.json")
     del account["followers_count"]
-    instance.script(
-        "GET", "/api/v1/accounts/verify_credentials", httpx.Response(200, json=account)
-    )
+    instance.script("GET", "/api/v1/accounts/verify_credentials", httpx.Response(200, json=account))
     with pytest.raises(ConnectorError) as caught:
         connector.audience()
     assert caught.value.kind is ErrorKind.PERMANENT
