@@ -122,14 +122,14 @@ def audience_history(context: DemoContext) -> None:
     """A sample a day for six months, reproducible (a seeded random walk per network), so
     the overview shows followers growing. Days already kept are left alone."""
     import random
-    from datetime import timedelta
+    from datetime import datetime, time, timedelta
 
     from liant.channels.audience import can_count
     from liant.channels.models import AudienceSample
-    from liant.core.csvexport import local_today
+    from liant.core.csvexport import local_today, zone_of
 
     workspace = context.workspaces["maison-lumiere"]
-    today = local_today(workspace)
+    today, zone = local_today(workspace), zone_of(workspace)
     first = today - timedelta(days=AUDIENCE_DAYS - 1)
     rows = []
     for channel in Channel.objects.filter(workspace=workspace).order_by("pk"):
@@ -151,7 +151,7 @@ def audience_history(context: DemoContext) -> None:
                     day=day,
                     followers=round(level),
                     following=None if following is None else following + n // 30,
-                    collected_at=timezone.now(),
+                    collected_at=datetime.combine(day, time(6, 23), tzinfo=zone),
                 )
             )
     AudienceSample.objects.bulk_create(rows, ignore_conflicts=True)
