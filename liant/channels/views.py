@@ -71,6 +71,7 @@ def channel_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "exchanges": channel.exchanges.all()[:50],
             "events": channel.events.all()[:20],
             "event_count": channel.events.count(),
+            "audience": channel.audience_samples.order_by("-day").first(),
             "connector": registry.connector_class(channel.kind),
             "can_manage": request.membership.can("channels.manage"),
         },

@@ -127,6 +127,8 @@ def test_the_page_shows_followers_now_30_days_ago_and_the_change(
     assert rows == [("Alpha", 130, 90, 40), ("Beta", 12, None, None)]
     assert "+40" in response.content.decode()
     assert "9999" not in response.content.decode()
+    detail = owner_client.get(f"/w/{workspace.slug}/channels/{a.pk}/").content.decode()
+    assert "<dd>130 <small>" in detail  # the channel's page shows its last count
 
 
 def test_a_person_from_another_workspace_gets_nothing(outsider_client, workspace):
