@@ -187,3 +187,28 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.remote_id}"
+
+
+class AudienceSample(models.Model):
+    """How many followed a channel on one day of the workspace's time zone, as its connector's
+    `audience()` said. One row per channel and day: collecting again that day rewrites it."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="audience_samples"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="audience_samples")
+    day = models.DateField(_("day"))
+    followers = models.PositiveBigIntegerField(_("followers"))
+    following = models.PositiveBigIntegerField(_("following"), null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)  # other counts: fans, posts, online…
+    collected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["channel", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day"], name="audience_once_per_day")
+        ]
+        indexes = [models.Index(fields=["workspace", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.day}: {self.followers}"

@@ -26,6 +26,7 @@ CAPABILITY_LABELS = {
     Capability.SEARCH: _("Listening search"),
     Capability.POLLS: _("Native polls"),
     Capability.WEBHOOKS: _("Pushed events"),
+    Capability.AUDIENCE: _("Followers count"),
 }
 
 ACTION_LABELS = {

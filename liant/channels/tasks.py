@@ -27,6 +27,15 @@ def fetch_due_channels() -> int:
     return len(due)
 
 
+@db_periodic_task(crontab(hour="5", minute="23"))
+def collect_audience() -> dict[str, int]:
+    """Once a day: each channel's followers, kept as that day's sample (a run again the same
+    day rewrites it). A fixed hour of UTC falls on one day of any time zone each day."""
+    from liant.channels import audience
+
+    return audience.collect()
+
+
 @db_periodic_task(crontab(hour="4", minute="7"))
 def prune_exchanges() -> int:
     return Exchange.prune()

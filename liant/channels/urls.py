@@ -27,6 +27,7 @@ urlpatterns = [
     path("connect/matrix/", connect_matrix.connect_matrix, name="connect_matrix"),
     path("connect/bluesky/", connect_bluesky.connect_bluesky, name="connect_bluesky"),
     path("networks/", networks.network_status, name="network_status"),
+    path("audience/", views.audience, name="channels_audience"),
     path("connect/<slug:kind>/oauth/", connect_oauth.connect_oauth, name="connect_oauth"),
     path(
         "connect/<slug:kind>/oauth/choose/",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liant.channels import audience as audience_data
 from liant.channels import tasks
 from liant.channels.models import Channel, Health
 from liant.connectors import registry
@@ -18,6 +19,7 @@ from liant.connectors.feeds.connector import discover
 from liant.connectors.http import HttpClient, MemoryRecorder
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
+from liant.core.csvexport import local_today
 
 
 @workspace_view("channels.view")
@@ -39,6 +41,21 @@ def channel_list(request: WorkspaceRequest) -> HttpResponse:
     )
 
 
+@workspace_view("channels.view")
+def audience(request: WorkspaceRequest) -> HttpResponse:
+    """Each channel's followers as last counted, 30 days before, and the change: the rows
+    behind the audience KPIs."""
+    today = local_today(request.workspace)
+    return render(
+        request,
+        "channels/audience.html",
+        {
+            "rows": audience_data.table(request.workspace, today),
+            "days": audience_data.COMPARED_WITH_DAYS,
+        },
+    )
+
+
 def channel_of(request: WorkspaceRequest, pk: int) -> Channel:
     return get_object_or_404(Channel, pk=pk, workspace=request.workspace)
 
@@ -54,6 +71,7 @@ def channel_detail(request: WorkspaceRequest, pk: int) -> HttpResponse:
             "exchanges": channel.exchanges.all()[:50],
             "events": channel.events.all()[:20],
             "event_count": channel.events.count(),
+            "audience": channel.audience_samples.order_by("-day").first(),
             "connector": registry.connector_class(channel.kind),
             "can_manage": request.membership.can("channels.manage"),
         },

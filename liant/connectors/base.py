@@ -176,6 +176,9 @@ class Capability(enum.StrEnum):
     POLLS = "polls"
     # The network pushes events to Liant (`receive_webhook`), signed; fetching may still run.
     WEBHOOKS = "webhooks"
+    # `audience()` says how many follow the account (subscribers, members) as of now; the
+    # channels app keeps one sample a day, which analytics adds up (followers, growth).
+    AUDIENCE = "audience"
 
 
 class EventKind(enum.StrEnum):
@@ -361,6 +364,42 @@ class Metrics:
     values: dict[str, int]  # e.g. {"likes": 3, "reposts": 1, "replies": 2}
 
 
+@dataclass
+class Audience:
+    """Who follows the account now, counted the network's way (followers, subscribers, a
+    group's members). `following` where the network says how many the account follows."""
+
+    followers: int
+    following: int | None = None
+    extra: dict[str, int] = field(default_factory=dict)  # e.g. {"fans": …} beside followers
+
+
+def optional_count(value: Any) -> int | None:
+    """A count from the network's answer: a whole number of at least zero (YouTube sends it
+    as text), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    if isinstance(value, int) and value >= 0:
+        return value
+    return None
+
+
+def audience_count(network: str, value: Any, name: str) -> int:
+    """A follower count the answer must hold. A missing one is an error naming the field,
+    rather than a zero that would look like every follower left."""
+    count = optional_count(value)
+    if count is None:
+        raise ConnectorError(
+            _("%(network)s did not send a follower count Liant can read (%(field)s)."),
+            ErrorKind.PERMANENT,
+            network=network,
+            field=name,
+        )
+    return count
+
+
 class ConnectorSettings(BaseModel):
     """Non-secret settings of a channel; each connector extends it."""
 
@@ -431,6 +470,10 @@ class Connector:
 
     def metrics(self, remote_ids: list[str]) -> list[Metrics]:
         raise self._unsupported(Problem(_("read metrics")))
+
+    def audience(self) -> Audience:
+        """How many follow the account now (Capability.AUDIENCE)."""
+        raise self._unsupported(Problem(_("count the account's followers")))
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         raise self._unsupported(Problem(_("moderate content (%(action)s)"), action=str(action)))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from liant.connectors.base import (
+    Audience,
     Author,
     Capability,
     Connector,
@@ -50,3 +51,23 @@ def event(n: int, text: str = "") -> Event:
 
 def error(kind: str, message: str = "boom", retry_after: float | None = None) -> ConnectorError:
     return ConnectorError(message, kind, retry_after=retry_after)
+
+
+class CountingConnector(Connector):
+    """Says how many follow the account: `answers[token]` is a list of counts or exceptions,
+    one per call, where `token` is the channel's credentials' "token"."""
+
+    kind = "counting"
+    label = "Counting"
+    capabilities = frozenset({Capability.AUDIENCE})
+    answers: ClassVar[dict[str, list[Any]]] = {}
+    refreshed: ClassVar[dict[str, Any] | None] = None
+
+    def audience(self) -> Audience:
+        step = type(self).answers[str(self.credentials.get("token"))].pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    def refresh_credentials(self) -> dict[str, Any] | None:
+        return type(self).refreshed

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop as _
 from pydantic import field_validator
 
 from liant.connectors.base import (
+    Audience,
     Author,
     Capability,
     Connector,
@@ -33,7 +34,9 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
     count_graphemes,
+    optional_count,
 )
 
 POST = "app.bsky.feed.post"
@@ -119,6 +122,7 @@ class BlueskyConnector(Connector):
             Capability.METRICS,
             Capability.MODERATE,
             Capability.SEARCH,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -422,6 +426,19 @@ class BlueskyConnector(Connector):
                     )
                 )
         return result
+
+    def audience(self) -> Audience:
+        """app.bsky.actor.getProfile (profileViewDetailed: followersCount, followsCount,
+        postsCount) for the account's own DID."""
+        data = self._xrpc("GET", "app.bsky.actor.getProfile", params={"actor": self._did()})
+        extra = {}
+        if (posts := optional_count(data.get("postsCount"))) is not None:
+            extra["posts"] = posts
+        return Audience(
+            followers=audience_count(self.label, data.get("followersCount"), "followersCount"),
+            following=optional_count(data.get("followsCount")),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         repo, collection, rkey = split_uri(remote_id)

@@ -24,6 +24,7 @@ import httpx
 from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import (
+    Audience,
     Author,
     Capability,
     Connector,
@@ -39,7 +40,9 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
     count_chars,
+    optional_count,
 )
 from liant.connectors.http import HttpClient
 
@@ -239,6 +242,7 @@ class DiscordConnector(Connector):
             Capability.METRICS,
             Capability.MODERATE,
             Capability.SEND_DIRECT,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -524,6 +528,23 @@ class DiscordConnector(Connector):
                 values["replies"] = int(message["thread"].get("message_count") or 0)
             found.append(Metrics(remote_id=remote_id, values=values))
         return found
+
+    def audience(self) -> Audience:
+        """GET /guilds/{id}?with_counts=true: approximate_member_count (the server's members,
+        bots included) and approximate_presence_count (those online now)."""
+        guild = self._call(
+            "GET", f"/guilds/{self.settings.guild_id}", params={"with_counts": "true"}
+        )
+        guild = guild if isinstance(guild, dict) else {}
+        extra = {}
+        if (online := optional_count(guild.get("approximate_presence_count"))) is not None:
+            extra["online"] = online
+        return Audience(
+            followers=audience_count(
+                self.label, guild.get("approximate_member_count"), "approximate_member_count"
+            ),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         action = ModerationAction(action)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop as _
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -43,7 +44,9 @@ from liant.connectors.base import (
     WebhookBatch,
     WebhookRequest,
     WebhookResult,
+    audience_count,
     count_chars,
+    optional_count,
 )
 from liant.connectors.facebook import graph
 from liant.connectors.http import HttpClient
@@ -181,6 +184,7 @@ class FacebookConnector(Connector):
             Capability.MODERATE,
             Capability.SEND_DIRECT,
             Capability.WEBHOOKS,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -552,6 +556,18 @@ class FacebookConnector(Connector):
             if key and points and isinstance(points[-1].get("value"), int):
                 values[key] = points[-1]["value"]
         return values
+
+    def audience(self) -> Audience:
+        """The Page's followers_count (people who follow it) and fan_count (people who like
+        it: Meta keeps it for Pages that still have likes)."""
+        page = self._call("GET", self.page, params={"fields": "followers_count,fan_count"})
+        extra = {}
+        if (fans := optional_count(page.get("fan_count"))) is not None:
+            extra["fans"] = fans
+        return Audience(
+            followers=audience_count(self.label, page.get("followers_count"), "followers_count"),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         action = ModerationAction(action)

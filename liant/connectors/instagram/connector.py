@@ -26,6 +26,7 @@ from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -44,7 +45,9 @@ from liant.connectors.base import (
     WebhookBatch,
     WebhookRequest,
     WebhookResult,
+    audience_count,
     count_chars,
+    optional_count,
 )
 from liant.connectors.facebook import graph
 from liant.connectors.facebook.connector import SCOPES as PAGE_SCOPES
@@ -110,6 +113,7 @@ class InstagramConnector(Connector):
             Capability.MODERATE,
             Capability.SEND_DIRECT,
             Capability.WEBHOOKS,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -614,6 +618,20 @@ class InstagramConnector(Connector):
             },
         )
         return values | _insight_values(answer)
+
+    def audience(self) -> Audience:
+        """The IG User's followers_count, follows_count and media_count."""
+        account = self._call(
+            "GET", self.account, params={"fields": "followers_count,follows_count,media_count"}
+        )
+        extra = {}
+        if (posts := optional_count(account.get("media_count"))) is not None:
+            extra["posts"] = posts
+        return Audience(
+            followers=audience_count(self.label, account.get("followers_count"), "followers_count"),
+            following=optional_count(account.get("follows_count")),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         action = ModerationAction(action)

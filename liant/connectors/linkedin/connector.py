@@ -27,6 +27,7 @@ from liant.connectors import oauth
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -43,6 +44,7 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
     count_chars,
 )
 from liant.connectors.http import HttpClient
@@ -218,6 +220,7 @@ class LinkedInConnector(Connector):
             Capability.FETCH,
             Capability.METRICS,
             Capability.MODERATE,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -704,6 +707,20 @@ class LinkedInConnector(Connector):
                 "followers_gained_organic_30d": organic,
                 "followers_gained_paid_30d": paid,
             },
+        )
+
+    def audience(self) -> Audience:
+        """networkSizes with edgeType=COMPANY_FOLLOWED_BY_MEMBER: firstDegreeSize, the
+        organisation's followers."""
+        size = json_of(
+            self._call(
+                "GET",
+                f"/networkSizes/{enc(self.organization)}",
+                query="edgeType=COMPANY_FOLLOWED_BY_MEMBER",
+            )
+        )
+        return Audience(
+            followers=audience_count(self.label, size.get("firstDegreeSize"), "firstDegreeSize")
         )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:

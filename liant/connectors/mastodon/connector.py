@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from liant.connectors.base import (
     URL_RE,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -41,6 +42,8 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
+    optional_count,
 )
 from liant.connectors.http import HttpClient
 
@@ -149,6 +152,7 @@ class MastodonConnector(Connector):
             Capability.SEND_DIRECT,
             Capability.SEARCH,
             Capability.POLLS,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -573,6 +577,19 @@ class MastodonConnector(Connector):
             values |= poll_counts(status.get("poll"))
             found.append(Metrics(remote_id=str(remote_id), values=values))
         return found
+
+    def audience(self) -> Audience:
+        """The account's own counters (Account entity: followers_count, following_count,
+        statuses_count); an account that hides its network still shows them to itself."""
+        account = self.verify_credentials()
+        extra = {}
+        if (posts := optional_count(account.get("statuses_count"))) is not None:
+            extra["posts"] = posts
+        return Audience(
+            followers=audience_count(self.label, account.get("followers_count"), "followers_count"),
+            following=optional_count(account.get("following_count")),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         """DELETE takes a status id and works on the account's own statuses only (the API

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 from django.utils.translation import gettext_noop as _
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_noop as _
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -39,7 +41,9 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
     count_chars,
+    optional_count,
 )
 from liant.connectors.http import HttpClient
 from liant.connectors.oauth import OAuthConfig, refresh
@@ -363,6 +367,7 @@ class RedditConnector(Connector):
             Capability.FETCH,
             Capability.METRICS,
             Capability.MODERATE,
+            Capability.AUDIENCE,
         }
     )
     # The composer's text is the submission: its first line the title (or extras["title"]),
@@ -740,6 +745,19 @@ class RedditConnector(Connector):
                     values["upvote_ratio_percent"] = round(ratio * 100)
                 found.append(Metrics(remote_id=str(child["name"]), values=values))
         return found
+
+    def audience(self) -> Audience:
+        """/r/{subreddit}/about: data.subscribers (a profile's own subreddit, u_<name>, counts
+        the profile's followers the same way); active_user_count where Reddit gives it."""
+        about = self._call("GET", f"/r/{quote(self.settings.subreddit, safe='')}/about")
+        data = (about.get("data") if isinstance(about, dict) else None) or {}
+        extra = {}
+        if (active := optional_count(data.get("active_user_count"))) is not None:
+            extra["active"] = active
+        return Audience(
+            followers=audience_count(self.label, data.get("subscribers"), "data.subscribers"),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         """HIDE = remove, DELETE = remove as spam (Reddit learns from it), BAN/UNBAN = the

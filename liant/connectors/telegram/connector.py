@@ -25,6 +25,7 @@ import httpx
 from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import (
+    Audience,
     Author,
     Capability,
     Connector,
@@ -40,6 +41,7 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
 )
 from liant.connectors.http import Exchange, HttpClient, Recorder
 
@@ -263,6 +265,7 @@ class TelegramConnector(Connector):
             Capability.FETCH,
             Capability.METRICS,
             Capability.MODERATE,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -499,6 +502,12 @@ class TelegramConnector(Connector):
                 )
             found.append(Metrics(remote_id=remote_id, values={"reach": counts[chat]}))
         return found
+
+    def audience(self) -> Audience:
+        """getChatMemberCount: a channel's subscribers or a group's members (the bot and
+        the administrators included, as Telegram counts them)."""
+        count = self._call("getChatMemberCount", {"chat_id": self._chat_ref()}, idempotent=True)
+        return Audience(followers=audience_count(self.label, count, "getChatMemberCount"))
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         action = ModerationAction(action)

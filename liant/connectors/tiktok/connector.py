@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop as _
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -47,6 +48,8 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
+    optional_count,
 )
 from liant.connectors.http import HttpClient, parse_retry_after
 from liant.connectors.oauth import OAuthConfig, refresh
@@ -194,7 +197,9 @@ def chunk_plan(size: int) -> tuple[int, int]:
 class TikTokConnector(Connector):
     kind = "tiktok"
     label = "TikTok"
-    capabilities = frozenset({Capability.PUBLISH, Capability.FETCH, Capability.METRICS})
+    capabilities = frozenset(
+        {Capability.PUBLISH, Capability.FETCH, Capability.METRICS, Capability.AUDIENCE}
+    )
     rules = Rules(
         max_length=2200,  # a video's title: "up to 2200 UTF-16 runes"
         count=count_utf16,
@@ -530,3 +535,23 @@ class TikTokConnector(Connector):
                     )
                 )
         return results
+
+    def audience(self) -> Audience:
+        """/v2/user/info/ with follower_count, following_count, likes_count and video_count
+        (scope user.info.stats)."""
+        data = self._call(
+            "GET",
+            "/user/info/",
+            params={"fields": "open_id,follower_count,following_count,likes_count,video_count"},
+        )
+        user = data.get("user") or {}
+        extra = {
+            name: count
+            for name, field in (("likes", "likes_count"), ("videos", "video_count"))
+            if (count := optional_count(user.get(field))) is not None
+        }
+        return Audience(
+            followers=audience_count(self.label, user.get("follower_count"), "follower_count"),
+            following=optional_count(user.get("following_count")),
+            extra=extra,
+        )

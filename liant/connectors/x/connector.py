@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop as _
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -41,6 +42,8 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
+    optional_count,
 )
 from liant.connectors.http import HttpClient
 from liant.connectors.oauth import OAuthConfig, refresh
@@ -209,6 +212,7 @@ class XConnector(Connector):
             Capability.FETCH,
             Capability.METRICS,
             Capability.MODERATE,
+            Capability.AUDIENCE,
         }
     )
     rules = Rules(
@@ -591,6 +595,24 @@ class XConnector(Connector):
                     )
                 )
         return results
+
+    def audience(self) -> Audience:
+        """GET /2/users/me with user.fields=public_metrics (followers_count, following_count,
+        tweet_count, listed_count)."""
+        me = self._call("GET", "/users/me", params={"user.fields": "public_metrics"})
+        counts = (me.get("data") or {}).get("public_metrics") or {}
+        extra = {
+            name: count
+            for name, field in (("posts", "tweet_count"), ("listed", "listed_count"))
+            if (count := optional_count(counts.get(field))) is not None
+        }
+        return Audience(
+            followers=audience_count(
+                self.label, counts.get("followers_count"), "public_metrics.followers_count"
+            ),
+            following=optional_count(counts.get("following_count")),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         if not remote_id.isdigit():

@@ -25,6 +25,7 @@ from liant.connectors import oauth
 from liant.connectors.apps import app_settings
 from liant.connectors.base import (
     AccountChoice,
+    Audience,
     Author,
     Capability,
     Connector,
@@ -40,7 +41,9 @@ from liant.connectors.base import (
     Problem,
     RemotePost,
     Rules,
+    audience_count,
     count_chars,
+    optional_count,
 )
 from liant.connectors.http import HttpClient, parse_retry_after
 
@@ -184,7 +187,13 @@ class YouTubeConnector(Connector):
     kind = "youtube"
     label = "YouTube"
     capabilities = frozenset(
-        {Capability.REPLY, Capability.FETCH, Capability.METRICS, Capability.MODERATE}
+        {
+            Capability.REPLY,
+            Capability.FETCH,
+            Capability.METRICS,
+            Capability.MODERATE,
+            Capability.AUDIENCE,
+        }
     )
     rules = Rules(max_length=MAX_COMMENT, count=count_chars)
     settings_model = YouTubeSettings
@@ -497,6 +506,32 @@ class YouTubeConnector(Connector):
                     values["replies"] = int(stats["commentCount"])
                 found.append(Metrics(remote_id=str(item["id"]), values=values))
         return found
+
+    def audience(self) -> Audience:
+        """channels.list part=statistics: subscriberCount (a string, rounded down to three
+        significant figures by YouTube), absent when the owner hides it
+        (hiddenSubscriberCount); viewCount and videoCount beside it."""
+        data = self._call(
+            "GET", "/channels", params={"part": "statistics", "id": self.settings.account_id}
+        )
+        items = data.get("items") or []
+        stats = (items[0].get("statistics") if items and isinstance(items[0], dict) else None) or {}
+        if stats.get("hiddenSubscriberCount") is True and "subscriberCount" not in stats:
+            raise ConnectorError(
+                _("This YouTube channel hides its subscriber count, so Liant cannot read it."),
+                ErrorKind.PERMANENT,
+            )
+        extra = {
+            name: count
+            for name, field in (("views", "viewCount"), ("videos", "videoCount"))
+            if (count := optional_count(stats.get(field))) is not None
+        }
+        return Audience(
+            followers=audience_count(
+                self.label, stats.get("subscriberCount"), "statistics.subscriberCount"
+            ),
+            extra=extra,
+        )
 
     def moderate(self, remote_id: str, action: ModerationAction) -> None:
         """comments.setModerationStatus: held for review (hide), rejected (delete), rejected
