@@ -4,7 +4,7 @@ The accounts are found through the member's identities of network "space" (their
 account's connector id). Erasure keeps the rows, so topics keep their replies and counts,
 and blanks what says who they are or what they wrote: the address (which also ends any sign-in
 by link), the name, the words of their posts and the titles of their topics (the topics
-stay, with the others' replies).
+stay, with the others' replies), and deletes their picture's file.
 
 members/gdpr.py imports the receiver modules it lists; this one is connected by the app's
 ready() instead, so the space plugs in without a line in the members app.
@@ -53,6 +53,9 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
                     "display_name",
                     "handle",
                     "bio",
+                    "pending_name",
+                    "pending_bio",
+                    "avatar",
                     "language",
                     "email_notifications",
                     "created_at",
@@ -90,11 +93,21 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
     ]
 
 
+def delete_pictures(ids: list[int]) -> int:
+    """Delete the accounts' picture files (the rows keep no name of them afterwards)."""
+    deleted = 0
+    for account in SpaceAccount.objects.filter(pk__in=ids).exclude(avatar=""):
+        account.avatar.delete(save=False)
+        deleted += 1
+    return deleted
+
+
 @receiver(erase_personal_data)
 def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
     ids = account_ids(subject)
     now = timezone.now()
     return {
+        "space_pictures": delete_pictures(ids),
         "space_posts": Post.objects.filter(author_id__in=ids).update(
             body="", body_html="", search_text="", hidden=True, deleted_at=now
         ),
@@ -120,6 +133,10 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
             display_name=ERASED,
             handle="",
             bio="",
+            avatar="",
+            pending_name="",
+            pending_bio="",
+            pending_key="",
             email_notifications=EmailFrequency.NEVER,
             signed_in_at=now,
             link_sent_at=None,
