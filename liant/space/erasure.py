@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liant.channels.models import Event, EventKindChoices
 from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data, rows
+from liant.space import profile_moderation
 from liant.space.connector import parse
 from liant.space.models import (
     EmailFrequency,
@@ -38,6 +40,17 @@ ERASED = "—"
 def account_ids(subject: Subject) -> list[int]:
     found = (parse(i.key, "account") for i in subject.identities if i.network == "space")
     return [pk for pk in found if pk is not None]
+
+
+def profile_changes(ids: list[int]) -> QuerySet[Event]:
+    """The events of their changes of name and presentation (profile_moderation.py). They
+    carry no author, so the members app's search by author does not find them."""
+    if not ids:
+        return Event.objects.none()
+    named = Q()
+    for pk in ids:
+        named |= Q(remote_id__startswith=f"{profile_moderation.PREFIX}:{pk}:")
+    return Event.objects.filter(named, channel__kind="space", kind=EventKindChoices.MEMBERSHIP)
 
 
 @receiver(collect_personal_data)
@@ -71,6 +84,11 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
                 .order_by("pk")
                 .values("topic__title", "body", "created_at", "hidden")
             ),
+        ),
+        Section(
+            "space_profile_changes",
+            _("Community space changes of name and presentation"),
+            rows(profile_changes(ids).order_by("pk").values("text", "occurred_at")),
         ),
         Section(
             "space_reactions",
@@ -108,6 +126,9 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
     now = timezone.now()
     return {
         "space_pictures": delete_pictures(ids),
+        "space_profile_changes": profile_changes(ids).update(
+            text="", html="", author_name="", raw={}
+        ),
         "space_posts": Post.objects.filter(author_id__in=ids).update(
             body="", body_html="", search_text="", hidden=True, deleted_at=now
         ),

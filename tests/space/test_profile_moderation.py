@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from liant.channels.models import Event
+from liant.members import gdpr
 from liant.members.attach import attach_workspace
 from liant.members.models import Activity
 from liant.moderation import queue
@@ -23,6 +24,7 @@ from liant.moderation.models import (
     Reason,
     Rule,
 )
+from liant.space import accounts
 from liant.space.models import SpaceAccount
 from tests.conftest import client_for
 from tests.space.conftest import url
@@ -183,3 +185,20 @@ def test_another_workspace_moderator_sees_nothing(
         ).status_code
         == 404
     )
+
+
+def test_export_and_erasure_cover_the_changes_of_profile(space, rule, alice_client, alice):
+    edit(alice_client, space, bio="Moka tous les matins")
+    edit(alice_client, space, bio=INSULT)
+    member = accounts.link_member(alice)
+    sections = {s.key: s for s in gdpr.collect(member)}
+    texts = [row["text"] for row in sections["space_profile_changes"].rows]
+    assert texts == ["Moka tous les matins", INSULT]
+    assert sections["space_accounts"].rows[0]["pending_bio"] == INSULT
+    gdpr.erase(member)
+    alice.refresh_from_db()
+    assert (alice.bio, alice.pending_bio, alice.pending_key) == ("", "", "")
+    changes = Event.objects.filter(remote_id__startswith=f"profile:{alice.pk}:")
+    assert changes.count() == 2
+    assert not changes.exclude(text="").exists() and not changes.exclude(raw={}).exists()
+    assert not Item.objects.exclude(text="").exists()
