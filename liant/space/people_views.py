@@ -181,6 +181,14 @@ def edit_profile(request: HttpRequest, slug: str) -> HttpResponse:
                     "or presentation: the previous one stays."
                 ),
             )
+        elif outcome == profile_moderation.FAILED:
+            messages.error(
+                request,
+                _(
+                    "Your settings are saved, but your new name or presentation could not be "
+                    "checked just now: please try again in a moment."
+                ),
+            )
         else:
             messages.success(request, _("Your profile is saved."))
         return redirect("space_profile", slug=slug, pk=account.pk)

@@ -22,6 +22,7 @@ replaces one still waiting, whose queue item is closed. Pictures are not judged 
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -37,8 +38,10 @@ from liant.moderation import engine
 from liant.moderation.models import Decision, Item, ItemState, LogEntry, Outcome, Reason
 from liant.space.models import SpaceAccount
 
+log = logging.getLogger(__name__)
+
 PREFIX = "profile"
-SAVED, HELD, REFUSED = "saved", "held", "refused"
+SAVED, HELD, REFUSED, FAILED = "saved", "held", "refused", "failed"
 PENDING_FIELDS = ["pending_name", "pending_bio", "pending_key"]
 
 
@@ -54,7 +57,8 @@ def account_of(space: Any, remote_id: str) -> SpaceAccount | None:
 
 def submit(account: SpaceAccount, name: str, bio: str) -> str:
     """Save the name and presentation the account typed, through the rules: SAVED (shown),
-    HELD (waits for a moderator) or REFUSED (a rule removed it, or took the account)."""
+    HELD (waits for a moderator), REFUSED (a rule removed it, or took the account) or FAILED
+    (judging failed: nothing changed, the member can try again)."""
     if name == account.display_name and bio == account.bio:
         withdraw(account)  # back to what is shown: nothing waits any more
         return SAVED
@@ -66,40 +70,49 @@ def submit(account: SpaceAccount, name: str, bio: str) -> str:
         publish(account, name, bio)  # no channel, no rules (as for posts)
         return SAVED
     key = f"{PREFIX}:{account.pk}:{secrets.token_hex(6)}"
-    with transaction.atomic():
-        withdraw(account)
-        changed = [t for t, old in ((name, account.display_name), (bio, account.bio)) if t != old]
-        event = Event.objects.create(
-            workspace_id=space.workspace_id,
-            channel=channel,
-            kind=EventKindChoices.MEMBERSHIP,
-            remote_id=key,
-            author_remote_id=account.remote_id,
-            author_handle=account.handle,
-            author_name=name,
-            text="\n\n".join(changed),
-            occurred_at=timezone.now(),
-            raw={
-                "account": account.pk,
-                "name": name,
-                "bio": bio,
-                "previous_name": account.display_name,
-                "previous_bio": account.bio,
-            },
-        )
-        # Waiting before the rules act: a rule's "remove" drops it through moderation.apply.
-        account.pending_name, account.pending_bio, account.pending_key = name, bio, key
-        account.save(update_fields=PENDING_FIELDS)
-        event.workspace = space.workspace
-        judgement = engine.judge(space.workspace, [event], engine.active_rules(space.workspace))
-        item = engine.act_on(judgement[0])
-        if item is not None:
-            # Said in the queue next to the rule's reasons, in the moderator's language.
-            what = Problem(gettext_noop("a new name or presentation on a community space profile"))
-            item.why_detail = [what.detail(), *(item.why_detail or [])]
-            item.why = f"{what.message}; {item.why}" if item.why else what.message
-            item.save(update_fields=["why", "why_detail"])
-        Event.objects.filter(pk=event.pk).update(author_remote_id="", author_handle="")
+    try:
+        with transaction.atomic():
+            withdraw(account)
+            changed = [
+                t for t, old in ((name, account.display_name), (bio, account.bio)) if t != old
+            ]
+            event = Event.objects.create(
+                workspace_id=space.workspace_id,
+                channel=channel,
+                kind=EventKindChoices.MEMBERSHIP,
+                remote_id=key,
+                author_remote_id=account.remote_id,
+                author_handle=account.handle,
+                author_name=name,
+                text="\n\n".join(changed),
+                occurred_at=timezone.now(),
+                raw={
+                    "account": account.pk,
+                    "name": name,
+                    "bio": bio,
+                    "previous_name": account.display_name,
+                    "previous_bio": account.bio,
+                },
+            )
+            # Waiting before the rules act: a rule's "remove" drops it through moderation.apply.
+            account.pending_name, account.pending_bio, account.pending_key = name, bio, key
+            account.save(update_fields=PENDING_FIELDS)
+            event.workspace = space.workspace
+            judgement = engine.judge(space.workspace, [event], engine.active_rules(space.workspace))
+            item = engine.act_on(judgement[0])
+            if item is not None:
+                # Said in the queue next to the rule's reasons, in the moderator's language.
+                what = Problem(
+                    gettext_noop("a new name or presentation on a community space profile")
+                )
+                item.why_detail = [what.detail(), *(item.why_detail or [])]
+                item.why = f"{what.message}; {item.why}" if item.why else what.message
+                item.save(update_fields=["why", "why_detail"])
+            Event.objects.filter(pk=event.pk).update(author_remote_id="", author_handle="")
+    except Exception:  # noqa: BLE001 - unjudged words are not shown: the member tries again
+        log.exception("judging the profile change of space account %s failed", account.pk)
+        account.refresh_from_db()
+        return FAILED
     account.refresh_from_db()
     if account.pending_key != key or account.banned_at or account.muted_at:
         withdraw(account)

@@ -24,7 +24,7 @@ from liant.moderation.models import (
     Reason,
     Rule,
 )
-from liant.space import accounts
+from liant.space import accounts, profile_moderation
 from liant.space.models import SpaceAccount
 from tests.conftest import client_for
 from tests.space.conftest import url
@@ -202,3 +202,19 @@ def test_export_and_erasure_cover_the_changes_of_profile(space, rule, alice_clie
     assert changes.count() == 2
     assert not changes.exclude(text="").exists() and not changes.exclude(raw={}).exists()
     assert not Item.objects.exclude(text="").exists()
+
+
+def test_when_judging_fails_nothing_unjudged_is_shown(
+    space, rule, alice_client, alice, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("classifier down")
+
+    monkeypatch.setattr(profile_moderation.engine, "judge", broken)
+    response = edit(alice_client, space, bio="Bonjour", language="en")
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert (alice.bio, alice.pending_key, alice.language) == ("", "", "en")  # settings kept
+    assert not Event.objects.filter(remote_id__startswith="profile:").exists()
+    page = alice_client.get(response.url).content.decode()
+    assert "could not be checked just now" in page
