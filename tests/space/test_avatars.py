@@ -162,7 +162,15 @@ def test_a_decompression_bomb_is_refused(space, alice_client, alice):
 
 
 def test_the_member_removes_the_picture_and_initials_come_back(space, alice_client, alice):
+    form = alice_client.get(url(space, "me/")).content.decode()
+    assert 'enctype="multipart/form-data"' in form and "csrfmiddlewaretoken" in form
+    assert 'type="file" name="picture"' in form and 'name="remove_picture"' not in form
+    # The form works without JavaScript and refuses a post without the CSRF token.
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = alice_client.cookies
+    assert upload(strict, space, photo()).status_code == 403
     assert upload(alice_client, space, photo()).status_code == 302
+    assert 'name="remove_picture"' in alice_client.get(url(space, "me/")).content.decode()
     alice.refresh_from_db()
     name = alice.avatar.name
     assert default_storage.exists(name)
