@@ -53,6 +53,16 @@ def make(data: bytes, name: str) -> bytes:
         raise too_large(name, len(data))
     pixels = max_pixels()
     images.check(data, name, max_bytes=MAX_BYTES, max_pixels=pixels)
+    try:
+        return _redraw(data, pixels)
+    except (OSError, ValueError, SyntaxError, EOFError):
+        # Passed the checks yet Pillow cannot draw it (an odd mode or a decoder's quirk).
+        raise images.Refused(
+            _("%(name)s could not be read as a picture; please try another file.") % {"name": name}
+        ) from None
+
+
+def _redraw(data: bytes, pixels: int) -> bytes:
     image = images.open_image(data, pixels)
     image.seek(0)  # an animation gives its first frame
     image.draft("RGB", (SIDE * 2, SIDE * 2))  # JPEG: decode at a smaller scale
