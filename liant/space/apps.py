@@ -10,7 +10,11 @@ class SpaceConfig(AppConfig):
 
     def ready(self) -> None:
         # GDPR export and erasure of space accounts answer the members app's signals.
-        from liant.space import erasure  # noqa: F401
+        # Approving a held change of name or presentation shows it (a LogEntry receiver).
+        from liant.space import (
+            erasure,  # noqa: F401
+            profile_moderation,  # noqa: F401
+        )
         from liant.space.search import repair_sqlite
 
         # A later migration that rebuilds a table on SQLite drops the search triggers.

@@ -4,7 +4,7 @@ The accounts are found through the member's identities of network "space" (their
 account's connector id). Erasure keeps the rows, so topics keep their replies and counts,
 and blanks what says who they are or what they wrote: the address (which also ends any sign-in
 by link), the name, the words of their posts and the titles of their topics (the topics
-stay, with the others' replies).
+stay, with the others' replies), and deletes their picture's file.
 
 members/gdpr.py imports the receiver modules it lists; this one is connected by the app's
 ready() instead, so the space plugs in without a line in the members app.
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liant.channels.models import Event, EventKindChoices
 from liant.members.gdpr import Section, Subject, collect_personal_data, erase_personal_data, rows
+from liant.space import profile_moderation
 from liant.space.connector import parse
 from liant.space.models import (
     EmailFrequency,
@@ -40,6 +42,17 @@ def account_ids(subject: Subject) -> list[int]:
     return [pk for pk in found if pk is not None]
 
 
+def profile_changes(ids: list[int]) -> QuerySet[Event]:
+    """The events of their changes of name and presentation (profile_moderation.py). They
+    carry no author, so the members app's search by author does not find them."""
+    if not ids:
+        return Event.objects.none()
+    named = Q()
+    for pk in ids:
+        named |= Q(remote_id__startswith=f"{profile_moderation.PREFIX}:{pk}:")
+    return Event.objects.filter(named, channel__kind="space", kind=EventKindChoices.MEMBERSHIP)
+
+
 @receiver(collect_personal_data)
 def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
     ids = account_ids(subject)
@@ -53,6 +66,9 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
                     "display_name",
                     "handle",
                     "bio",
+                    "pending_name",
+                    "pending_bio",
+                    "avatar",
                     "language",
                     "email_notifications",
                     "created_at",
@@ -68,6 +84,11 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
                 .order_by("pk")
                 .values("topic__title", "body", "created_at", "hidden")
             ),
+        ),
+        Section(
+            "space_profile_changes",
+            _("Community space changes of name and presentation"),
+            rows(profile_changes(ids).order_by("pk").values("text", "occurred_at")),
         ),
         Section(
             "space_reactions",
@@ -90,11 +111,24 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
     ]
 
 
+def delete_pictures(ids: list[int]) -> int:
+    """Delete the accounts' picture files (the rows keep no name of them afterwards)."""
+    deleted = 0
+    for account in SpaceAccount.objects.filter(pk__in=ids).exclude(avatar=""):
+        account.avatar.delete(save=False)
+        deleted += 1
+    return deleted
+
+
 @receiver(erase_personal_data)
 def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
     ids = account_ids(subject)
     now = timezone.now()
     return {
+        "space_pictures": delete_pictures(ids),
+        "space_profile_changes": profile_changes(ids).update(
+            text="", html="", author_name="", raw={}
+        ),
         "space_posts": Post.objects.filter(author_id__in=ids).update(
             body="", body_html="", search_text="", hidden=True, deleted_at=now
         ),
@@ -120,6 +154,10 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
             display_name=ERASED,
             handle="",
             bio="",
+            avatar="",
+            pending_name="",
+            pending_bio="",
+            pending_key="",
             email_notifications=EmailFrequency.NEVER,
             signed_in_at=now,
             link_sent_at=None,

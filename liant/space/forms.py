@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from liant.leads.models import Form
+from liant.media.images import Refused
 from liant.moderation.models import Charter
+from liant.space import avatars
 from liant.space.markup import one_line
 from liant.space.models import Access, Category, Space, SpaceAccount
 
@@ -93,12 +95,38 @@ class ProfileForm(forms.ModelForm):
             ),
         }
 
+    picture = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG, GIF or WebP, up to 2 MB. It is cut to a square and shown next to your name."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )
+    remove_picture = forms.BooleanField(label=_("Remove my picture"), required=False)
+
     def __init__(self, *args: Any, can_write: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.picture_data: bytes | None = None
         if not can_write:
             # A muted or banned account keeps its settings but cannot change its words.
-            for name in ("display_name", "bio"):
+            for name in ("display_name", "bio", "picture"):
                 self.fields[name].disabled = True
+        if not self.instance.avatar:
+            del self.fields["remove_picture"]
+
+    def clean_picture(self) -> Any:
+        upload = self.cleaned_data.get("picture")
+        if not upload or self.fields["picture"].disabled:
+            return None
+        name = (upload.name or "picture").rsplit("/", 1)[-1]
+        try:
+            if (upload.size or 0) > avatars.MAX_BYTES:  # refused before reading it
+                raise avatars.too_large(name, upload.size)
+            self.picture_data = avatars.make(upload.read(), name)
+        except Refused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
     def clean_display_name(self) -> str:
         name = one_line(self.cleaned_data["display_name"])

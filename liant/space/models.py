@@ -206,6 +206,13 @@ class SpaceAccount(models.Model):
     banned_at = models.DateTimeField(null=True, blank=True)
     # When the space's message to new members was shown (once: see welcome.py).
     welcomed_at = models.DateTimeField(null=True, blank=True)
+    # A square WebP made by avatars.py from the upload (none of the original bytes is kept).
+    avatar = models.FileField(_("picture"), upload_to="space/avatars/", blank=True)
+    # A name or presentation held by a moderation rule: shown to nobody until a moderator
+    # approves it (profile_moderation.py); `pending_key` is the remote id of its event.
+    pending_name = models.CharField(max_length=80, blank=True)
+    pending_bio = models.TextField(blank=True)
+    pending_key = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

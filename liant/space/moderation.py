@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import ConnectorError, ErrorKind, ModerationAction
+from liant.space import profile_moderation
 from liant.space.connector import parse
 from liant.space.models import Post, SpaceAccount, Topic
 
@@ -30,7 +31,12 @@ ON_ACCOUNT = {
 
 def apply(space: Any, remote_id: str, action: ModerationAction) -> None:
     post = _post(space, remote_id)
+    # A change of name or presentation (profile_moderation.py): removing it drops it.
+    profile = profile_moderation.account_of(space, remote_id)
     if action in (ModerationAction.HIDE, ModerationAction.DELETE):
+        if profile is not None:
+            profile_moderation.remove(profile, remote_id)
+            return
         if post is None:
             raise _missing()
         hide(post, delete=action == ModerationAction.DELETE)
@@ -39,7 +45,13 @@ def apply(space: Any, remote_id: str, action: ModerationAction) -> None:
         raise ConnectorError(
             _("The community space cannot %(action)s."), ErrorKind.PERMANENT, action=str(action)
         )
-    account_id = post.author_id if post is not None else parse(remote_id, "account")
+    account_id: int | None
+    if post is not None:
+        account_id = post.author_id
+    elif profile is not None:
+        account_id = profile.pk
+    else:
+        account_id = parse(remote_id, "account")
     account = SpaceAccount.objects.filter(pk=account_id or 0, space=space, staff=False).first()
     if account is None:
         raise _missing()

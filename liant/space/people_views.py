@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from liant.channels.sanitize import text_of
 from liant.members.engagement import HELPFUL_REPLIES
 from liant.members.models import Identity, Level, Member
-from liant.space import accounts, notifications, permissions, reactions
+from liant.space import accounts, avatars, notifications, permissions, profile_moderation, reactions
 from liant.space import search as space_search
 from liant.space.forms import ProfileForm, SearchForm
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
@@ -138,10 +138,59 @@ def edit_profile(request: HttpRequest, slug: str) -> HttpResponse:
     space, account = open_space(request, slug)
     if account is None:
         return redirect("space_signin", slug=slug)
-    form = ProfileForm(request.POST or None, instance=account, can_write=account.can_post)
+    shown_name, shown_bio = account.display_name, account.bio
+    # A change waiting for a moderator is what its author sees in the form.
+    initial = (
+        {"display_name": account.pending_name, "bio": account.pending_bio}
+        if account.pending_key
+        else {}
+    )
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=account,
+        initial=initial,
+        can_write=account.can_post,
+    )
     if request.method == "POST" and form.is_valid():
+        name, bio = form.cleaned_data["display_name"], form.cleaned_data["bio"]
+        # The form wrote the typed name and bio into the instance: what is shown changes
+        # only through the rules (profile_moderation.py).
+        account.display_name, account.bio = shown_name, shown_bio
         form.save()
-        messages.success(request, _("Your profile is saved."))
+        if form.picture_data is not None:
+            avatars.store(account, form.picture_data)
+        elif form.cleaned_data.get("remove_picture"):
+            avatars.remove(account)
+        outcome = profile_moderation.SAVED
+        if account.can_post:
+            outcome = profile_moderation.submit(account, name, bio)
+        if outcome == profile_moderation.HELD:
+            messages.info(
+                request,
+                _(
+                    "Your profile is saved. Your new name or presentation will be shown once "
+                    "a moderator has looked at it; until then the previous one stays."
+                ),
+            )
+        elif outcome == profile_moderation.REFUSED:
+            messages.error(
+                request,
+                _(
+                    "Your settings are saved, but the moderation rules refused your new name "
+                    "or presentation: the previous one stays."
+                ),
+            )
+        elif outcome == profile_moderation.FAILED:
+            messages.error(
+                request,
+                _(
+                    "Your settings are saved, but your new name or presentation could not be "
+                    "checked just now: please try again in a moment."
+                ),
+            )
+        else:
+            messages.success(request, _("Your profile is saved."))
         return redirect("space_profile", slug=slug, pk=account.pk)
     return page(request, "space/profile_edit.html", space, account, form=form)
 

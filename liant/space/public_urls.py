@@ -3,9 +3,9 @@
 from django.urls import path
 
 from liant.space import animation_views as animation
+from liant.space import avatars, seo, theme
 from liant.space import people_views as people
 from liant.space import public_views as views
-from liant.space import seo, theme
 from liant.space.feeds import space_feed
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("signin/<str:token>/", views.link, name="space_link"),
     path("signout/", views.signout, name="space_signout"),
     path("u/<int:pk>/", people.profile, name="space_profile"),
+    path("u/<int:pk>/avatar/", avatars.serve, name="space_avatar"),
     path("me/", people.edit_profile, name="space_edit_profile"),
     path("p/<int:pk>/react/", people.react, name="space_react"),
     path("t/<int:pk>/follow/", people.follow_topic, name="space_follow_topic"),
