@@ -17,7 +17,9 @@ the 90 days at once would give:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -85,6 +87,32 @@ def discover() -> None:
             import_module(f"{config.name}.kpis")
 
 
+_shared: ContextVar[dict[Hashable, Any] | None] = ContextVar("kpi_shared", default=None)
+
+
+@contextmanager
+def one_pass() -> Iterator[None]:
+    """A pass over many KPIs (a roll-up, a dashboard's live day) in which KPIs that read the
+    same aggregate read it once: see `shared`. Outside a pass nothing is kept, so a KPI
+    computed twice sees the rows stored in between."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: Hashable, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it gave for the same key earlier in this pass (e.g. listening's
+    three KPIs all count the same mentions of a day)."""
+    memo = _shared.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def all_kpis() -> list[KpiDef]:
     from liant.core.navigation import MODULES
 
@@ -95,21 +123,24 @@ def all_kpis() -> list[KpiDef]:
 
 def combine(kpi: KpiDef, measures: Iterable[Measure]) -> Measure:
     """The measure of a period from the measures of its days, in day order."""
+    days = list(measures)
     total = Measure()
+    if not days:
+        return total
+    if kpi.kind == Kind.LEVEL:
+        total.value = days[-1].value  # the last day wins
+    else:
+        total.value = sum(m.value for m in days)
+        total.weight = sum(m.weight for m in days)
     dist: Counter[str] = Counter()
     parts: Counter[str] = Counter()
-    seen = False
-    for m in measures:
-        seen = True
-        if kpi.kind == Kind.LEVEL:
-            total.value = m.value  # the last day wins
-        else:
-            total.value += m.value
-            total.weight += m.weight
-        dist.update(m.dist)
-        parts.update(m.parts)
-    if not seen:
-        return total
+    for m in days:
+        # Most days of most KPIs have neither: skipping the empty ones halves the time of
+        # the overview's 2 × 21 periods.
+        if m.dist:
+            dist.update(m.dist)
+        if m.parts:
+            parts.update(m.parts)
     total.dist = dict(dist)
     total.parts = dict(parts)
     return total

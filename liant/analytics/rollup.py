@@ -3,14 +3,19 @@ the dashboard makes (stored days, plus today computed live)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from liant.analytics.models import KpiValue
-from liant.analytics.registry import KpiDef, Measure, all_kpis
+from liant.analytics.registry import KpiDef, Measure, all_kpis, one_pass
 from liant.core.models import Workspace
 
 # Late data: engagement metrics keep arriving for days after a post, a conversation is
@@ -54,22 +59,21 @@ def store(workspace: Workspace, days: list[date], kpis: list[KpiDef] | None = No
     """Compute and upsert every KPI for the given (whole, past) days; returns rows written."""
     kpis = kpis if kpis is not None else all_kpis()
     now = timezone.now()
-    rows = []
-    for day in days:
-        for kpi in kpis:
-            m = compute_day(workspace, kpi, day)
-            rows.append(
-                KpiValue(
-                    workspace=workspace,
-                    key=kpi.key,
-                    day=day,
-                    value=m.value,
-                    weight=m.weight,
-                    dist=m.dist,
-                    parts=m.parts,
-                    computed_at=now,
-                )
-            )
+    with one_pass():
+        computed = [(day, kpi, compute_day(workspace, kpi, day)) for day in days for kpi in kpis]
+    rows = [
+        KpiValue(
+            workspace=workspace,
+            key=kpi.key,
+            day=day,
+            value=m.value,
+            weight=m.weight,
+            dist=m.dist,
+            parts=m.parts,
+            computed_at=now,
+        )
+        for day, kpi, m in computed
+    ]
     with transaction.atomic():
         # One statement per batch, an INSERT … ON CONFLICT DO UPDATE on both databases: two
         # workers rolling up the same day both end with the one row.
@@ -101,6 +105,21 @@ def backfill(workspace: Workspace, days: int) -> int:
     return written
 
 
+def _json(text: str | None) -> dict[str, Any]:
+    return json.loads(text) if text and text != "{}" else {}
+
+
+def _measures(stored: QuerySet[KpiValue]) -> Iterator[tuple[str, date, Measure]]:
+    """(key, day, measure) of stored rows. `dist` and `parts` are read as text and decoded
+    only when not empty: most KPIs have neither, and decoding two JSON values for each of a
+    dashboard's thousands of rows was a third of the overview's time (bench/analytics.py)."""
+    rows = stored.values_list(
+        "key", "day", "value", "weight", Cast("dist", TextField()), Cast("parts", TextField())
+    )
+    for key, day, value, weight, dist, parts in rows:
+        yield key, day, Measure(value, weight, _json(dist), _json(parts))
+
+
 def daily_measures(
     workspace: Workspace, kpis: list[KpiDef], start: date, end: date
 ) -> dict[str, list[Measure]]:
@@ -111,25 +130,26 @@ def daily_measures(
     days = days_between(start, end)
     index = {d: n for n, d in enumerate(days)}
     found: dict[str, list[Measure | None]] = {k.key: [None] * len(days) for k in kpis}
-    rows = KpiValue.objects.filter(
+    stored = KpiValue.objects.filter(
         workspace=workspace, key__in=list(found), day__gte=start, day__lt=end
-    ).values_list("key", "day", "value", "weight", "dist", "parts")
-    for key, day, value, weight, dist, parts in rows:
-        found[key][index[day]] = Measure(value, weight, dist or {}, parts or {})
+    )
+    for key, day, measure in _measures(stored):
+        found[key][index[day]] = measure
     missing = sorted(
         {d for k in kpis for d, m in zip(days, found[k.key], strict=True) if m is None}
     )
     past_missing = [d for d in missing if d < now_day]
     if past_missing:
         store(workspace, past_missing, kpis)
-        for key, day, value, weight, dist, parts in KpiValue.objects.filter(
-            workspace=workspace, key__in=list(found), day__in=past_missing
-        ).values_list("key", "day", "value", "weight", "dist", "parts"):
-            found[key][index[day]] = Measure(value, weight, dist or {}, parts or {})
-    for kpi in kpis:
-        series = found[kpi.key]
-        for n, day in enumerate(days):
-            if series[n] is None:
-                # Today (or a day not over yet in this zone): computed, not kept.
-                series[n] = compute_day(workspace, kpi, day) if day <= now_day else Measure()
+        for key, day, measure in _measures(
+            KpiValue.objects.filter(workspace=workspace, key__in=list(found), day__in=past_missing)
+        ):
+            found[key][index[day]] = measure
+    with one_pass():
+        for kpi in kpis:
+            series = found[kpi.key]
+            for n, day in enumerate(days):
+                if series[n] is None:
+                    # Today (or a day not over yet in this zone): computed, not kept.
+                    series[n] = compute_day(workspace, kpi, day) if day <= now_day else Measure()
     return {key: [m or Measure() for m in series] for key, series in found.items()}

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from liant.analytics.registry import Kind, KpiDef, Measure, register
+from liant.analytics.registry import Kind, KpiDef, Measure, register, shared
 from liant.core.models import Workspace
 from liant.listening.models import Mention, MentionMatch, Sentiment
 from liant.listening.stats import OURS
@@ -26,10 +26,14 @@ def _about_us(workspace: Workspace, start: datetime, end: datetime) -> QuerySet[
 
 
 def _counts(workspace: Workspace, start: datetime, end: datetime) -> dict[str, int]:
-    return _about_us(workspace, start, end).aggregate(
-        all=Count("id"),
-        negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
-        positive=Count("id", filter=Q(sentiment=Sentiment.POSITIVE)),
+    # The three KPIs below read the same counts: one query per day for all three.
+    return shared(
+        ("listening.counts", workspace.pk, start, end),
+        lambda: _about_us(workspace, start, end).aggregate(
+            all=Count("id"),
+            negative=Count("id", filter=Q(sentiment=Sentiment.NEGATIVE)),
+            positive=Count("id", filter=Q(sentiment=Sentiment.POSITIVE)),
+        ),
     )
 
 
