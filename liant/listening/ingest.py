@@ -100,9 +100,17 @@ def _already_stored(workspace: Workspace, items: Sequence[Incoming]) -> set[tupl
         by_source[item.source].append(item.remote_id)
     for source, ids in by_source.items():
         for start in range(0, len(ids), LOOKUP_CHUNK):
-            rows = Mention.objects.filter(
-                workspace=workspace, source=source, remote_id__in=ids[start : start + LOOKUP_CHUNK]
-            ).values_list("remote_id", flat=True)
+            # order_by(): Mention's default ordering would make SQLite walk the workspace's
+            # date index (every mention) rather than the (workspace, source, remote id) one.
+            rows = (
+                Mention.objects.filter(
+                    workspace=workspace,
+                    source=source,
+                    remote_id__in=ids[start : start + LOOKUP_CHUNK],
+                )
+                .order_by()
+                .values_list("remote_id", flat=True)
+            )
             found.update((source, remote_id) for remote_id in rows)
     return found
 
