@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from liant.channels.models import Event
 from liant.connectors.base import ModerationAction
@@ -60,7 +61,7 @@ def edit(client, space, post, body, title=None, capture=None):
 
 
 def test_the_author_edits_a_reply_shown_as_edited_with_the_version_kept(
-    space, topic, bob_client, bob, django_capture_on_commit_callbacks
+    space, topic, bob_client, bob, owner_client, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
     post = reply(bob_client, space, topic, "Moyenne, je pense.", capture)
@@ -88,6 +89,10 @@ def test_the_author_edits_a_reply_shown_as_edited_with_the_version_kept(
     assert Message.objects.filter(conversation=message.conversation).count() == 2
     note = Note.objects.get(event=event)
     assert "Moyenne, je pense." in note.text
+    inbox = owner_client.get(reverse("conversation", args=[space.slug, message.conversation_id]))
+    assert inbox.status_code == 200
+    shown = inbox.content.decode()
+    assert 'class="edited"' in shown and "Moyenne-fine" in shown and "Moyenne, je pense." in shown
     # Members count the reply once, not the edit again.
     assert Activity.objects.filter(event__channel=space.channel).count() == 2
     assert not Activity.objects.filter(event=event).exists()
@@ -163,7 +168,13 @@ def test_the_edit_form_needs_the_csrf_token(space, topic, alice_client):
 
 
 def test_an_insult_added_by_editing_is_held_like_a_new_post(
-    space, topic, workspace, alice_client, bob_client, django_capture_on_commit_callbacks
+    space,
+    topic,
+    workspace,
+    alice_client,
+    bob_client,
+    owner_client,
+    django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     Rule.objects.create(
@@ -175,6 +186,8 @@ def test_an_insult_added_by_editing_is_held_like_a_new_post(
     item = Item.objects.get(workspace=workspace)
     assert (item.state, item.reason) == (ItemState.QUEUED, Reason.HELD)
     assert item.event.raw["edit_of"] == post.remote_id and "connard" in item.text
+    queue = owner_client.get(reverse("moderation", args=[workspace.slug])).content.decode()
+    assert reverse("space_topic_revisions", args=[workspace.slug, topic.pk]) in queue
     page = f"t/{topic.pk}/"
     assert "connard" not in alice_client.get(url(space, page)).content.decode()
     assert "connard" not in Client().get(url(space, page)).content.decode()
