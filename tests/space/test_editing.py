@@ -309,3 +309,19 @@ def test_deleting_or_erasing_takes_the_earlier_versions_too(space, topic, alice_
     assert sections["space_revisions"].rows[0]["body"] == "Encore"
     gdpr.erase(member)
     assert not PostRevision.objects.exists()
+
+
+def test_an_edit_is_not_a_wave_of_copies_of_the_message_it_changes(
+    space, topic, workspace, alice_client, bob_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    Rule.objects.create(
+        workspace=workspace, name="Vague", wave_size=2, action=Action.HOLD, active=True
+    )
+    text = "Le barista du quartier m'a conseillé une mouture moyenne pour le V60, à essayer"
+    post = reply(bob_client, space, topic, text, capture)
+    edit(bob_client, space, post, text + " demain matin.", capture=capture)
+    assert not Item.objects.exists()  # a fixed typo is not two people saying the same thing
+    # Someone else posting nearly the same words is one.
+    reply(alice_client, space, topic, text + " demain.", capture)
+    assert Item.objects.get().event.author_remote_id != post.author.remote_id
