@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -208,12 +208,12 @@ def message_of(remote_id: str, raw: object) -> str:
 
 def _wave_index(
     workspace: Workspace, events: Sequence[Event]
-) -> tuple[NearDuplicates, dict, dict[int, tuple[int, str]]]:
+) -> tuple[NearDuplicates, dict, dict[Hashable, tuple[int, str]]]:
     index = NearDuplicates()
     when: dict[int, datetime] = {}
     # Event id → (channel, message it is a version of): an edit is near-identical to the
     # message it changes, which is no wave.
-    versions: dict[int, tuple[int, str]] = {}
+    versions: dict[Hashable, tuple[int, str]] = {}
     start = min(e.occurred_at for e in events) - WAVE_WINDOW
     earlier = (
         Event.objects.filter(
@@ -257,11 +257,8 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
             found = index.add(event.pk, event.text[:2000])
             when[event.pk] = event.occurred_at
             same = versions[event.pk] = (event.channel_id, message_of(event.remote_id, event.raw))
-            wave += sum(
-                1
-                for k in found
-                if event.occurred_at - when[k] <= WAVE_WINDOW and versions.get(k) != same
-            )
+            near = [k for k in found if event.occurred_at - when[k] <= WAVE_WINDOW]
+            wave += len([k for k in near if versions.get(k) != same])
         message = Message(
             text=event.text,
             channel_id=event.channel_id,
