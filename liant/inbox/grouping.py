@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from liant.channels.models import Event, EventKindChoices
 from liant.core.models import Workspace
@@ -149,6 +153,9 @@ def _group_batch(workspace_id: int, late: bool = False) -> Grouped | None:
         for event, analysis in zip(wanted, analyses, strict=True):
             if Message.objects.filter(event=event).exists():
                 continue
+            if (edited := edited_message(event)) is not None:
+                apply_edit(edited, event)
+                continue
             message, first = _add(event, analysis, policy)
             grouped.messages.append(message)
             if first:
@@ -204,6 +211,65 @@ def _add(event: Event, analysis: Analysis, policy: SlaPolicy | None) -> tuple[Me
         conversation.closed_at = None
     conversation.save()
     return message, created
+
+
+def edited_message(event: Event) -> Message | None:
+    """The message an event edits: a connector that sees a message changed may store the
+    new version as an event of its own naming the first in `raw["edit_of"]` (the community
+    space does). None when it is no edit, or the message it edits is not in the inbox (then
+    the new words come in as a message of their own)."""
+    edit_of = event.raw.get("edit_of") if isinstance(event.raw, dict) else None
+    if not edit_of:
+        return None
+    return (
+        Message.objects.filter(
+            workspace_id=event.workspace_id,
+            direction=Direction.IN,
+            event__channel_id=event.channel_id,
+            event__remote_id=str(edit_of)[:500],
+        )
+        .select_related("conversation")
+        .first()
+    )
+
+
+def apply_edit(message: Message, event: Event) -> Note | None:
+    """The message shows the new words, marked edited, and an internal note keeps the words
+    before and when they changed: one conversation, one message, nothing lost. Once per
+    edit (the note holds the edit's event)."""
+    if Note.objects.filter(event=event).exists():
+        return None
+    before = message.text
+    message.text, message.html, message.edited_at = event.text, event.html, event.occurred_at
+    message.save(update_fields=["text", "html", "edited_at"])
+    conversation = message.conversation
+    if event.kind == EventKindChoices.POST and (event.raw or {}).get("subject"):
+        # A topic's opening post carries its title: an edited title is the new subject.
+        conversation.subject = subject_of(event)
+        conversation.save(update_fields=["subject"])
+    with translation.override(event.workspace.language or None):
+        text = _("%(name)s edited this message on %(when)s. Before:\n\n%(text)s") % {
+            "name": message.author_name or event.author_handle,
+            "when": date_format(
+                timezone.localtime(event.occurred_at, zone_of(event.workspace)),
+                "SHORT_DATETIME_FORMAT",
+            ),
+            "text": before,
+        }
+    return Note.objects.create(
+        conversation=conversation,
+        author=None,
+        text=text[:20000],
+        event=event,
+        created_at=event.occurred_at,
+    )
+
+
+def zone_of(workspace: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(workspace.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def add_department_answer(event: Event, conversation_id: int, department_id: int) -> Note | None:

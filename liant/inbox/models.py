@@ -220,6 +220,9 @@ class Message(models.Model):
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
     sentiment_score = models.FloatField(default=0.0)
     occurred_at = models.DateTimeField(default=timezone.now)
+    # Inbound: when the author last edited it on the network (grouping.apply_edit); its
+    # text is the latest version, a note keeps the one before.
+    edited_at = models.DateTimeField(null=True, blank=True)
     # Replies only.
     sent_by = models.ForeignKey(
         django_settings.AUTH_USER_MODEL,

@@ -67,6 +67,8 @@ def person_of(event: Event) -> Person | None:
     network = SAME_PEOPLE_AS.get(event.channel.kind, event.channel.kind)
     if network in NOT_PEOPLE or not (event.author_remote_id or event.author_handle):
         return None
+    if isinstance(event.raw, dict) and event.raw.get("edit_of"):
+        return None  # an edit of a message already counted, not a new activity
     if event.author_remote_id.lower() in own_accounts(event.channel):
         return None
     if network == "email" and _department_answer(event):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -199,9 +199,21 @@ def _recent(
     return counts
 
 
-def _wave_index(workspace: Workspace, events: Sequence[Event]) -> tuple[NearDuplicates, dict]:
+def message_of(remote_id: str, raw: object) -> str:
+    """What message an event is a version of: an edit stored as its own event names the
+    message it changes in `raw["edit_of"]` (the community space's edits)."""
+    edit_of = raw.get("edit_of") if isinstance(raw, dict) else None
+    return str(edit_of or remote_id)
+
+
+def _wave_index(
+    workspace: Workspace, events: Sequence[Event]
+) -> tuple[NearDuplicates, dict, dict[Hashable, tuple[int, str]]]:
     index = NearDuplicates()
     when: dict[int, datetime] = {}
+    # Event id → (channel, message it is a version of): an edit is near-identical to the
+    # message it changes, which is no wave.
+    versions: dict[Hashable, tuple[int, str]] = {}
     start = min(e.occurred_at for e in events) - WAVE_WINDOW
     earlier = (
         Event.objects.filter(
@@ -211,12 +223,13 @@ def _wave_index(workspace: Workspace, events: Sequence[Event]) -> tuple[NearDupl
             pk__lt=min(e.pk for e in events),
         )
         .order_by("-pk")
-        .values_list("pk", "text", "occurred_at")[:WAVE_PRELOAD]
+        .values_list("pk", "text", "occurred_at", "channel_id", "remote_id", "raw")[:WAVE_PRELOAD]
     )
-    for pk, text, occurred in reversed(list(earlier)):
+    for pk, text, occurred, channel_id, remote_id, raw in reversed(list(earlier)):
         index.add(pk, text[:2000])
         when[pk] = occurred
-    return index, when
+        versions[pk] = (channel_id, message_of(remote_id, raw))
+    return index, when, versions
 
 
 def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) -> list[Judgement]:
@@ -231,7 +244,7 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
     seen_in_batch: dict[str, int] = defaultdict(int)
     first_in_batch: dict[str, datetime] = {}
     needs_wave = any(rule.wave_size is not None for rule in rules)
-    index, when = _wave_index(workspace, events) if needs_wave else (None, {})
+    index, when, versions = _wave_index(workspace, events) if needs_wave else (None, {}, {})
     judgements = []
     for event, result in zip(events, analyses, strict=True):
         author = event.author_remote_id
@@ -243,7 +256,9 @@ def judge(workspace: Workspace, events: Sequence[Event], rules: Sequence[Rule]) 
         if index is not None:
             found = index.add(event.pk, event.text[:2000])
             when[event.pk] = event.occurred_at
-            wave += sum(1 for k in found if event.occurred_at - when[k] <= WAVE_WINDOW)
+            same = versions[event.pk] = (event.channel_id, message_of(event.remote_id, event.raw))
+            near = [k for k in found if event.occurred_at - when[k] <= WAVE_WINDOW]
+            wave += len([k for k in near if versions.get(k) != same])
         message = Message(
             text=event.text,
             channel_id=event.channel_id,

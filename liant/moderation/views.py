@@ -98,7 +98,7 @@ def render_charter(text: str) -> str:
 def review_queue(request: WorkspaceRequest) -> HttpResponse:
     workspace = request.workspace
     items = Item.objects.filter(workspace=workspace, state=ItemState.QUEUED).select_related(
-        "channel", "rule"
+        "channel", "rule", "event"
     )
     filters = {k: request.GET.get(k, "") for k in ("channel", "rule", "language")}
     if filters["channel"].isdigit():

@@ -102,6 +102,12 @@ class VariantForm(forms.Form):
         self.fields["library_item"].queryset = library.visible_items(  # type: ignore[attr-defined]
             channel.workspace
         ).order_by("name", "id")
+        if channel.kind == "space":
+            self.fields["space_category"] = space_category_field(channel)
+
+    @property
+    def offers_space_category(self) -> bool:
+        return "space_category" in self.fields
 
     def clean_image(self) -> Any:
         """The type is read from the file's first bytes, not from what the browser claims."""
@@ -155,6 +161,27 @@ class VariantForm(forms.Form):
         if self.is_bound:
             return bool(self.data.get(self.add_prefix("include")))
         return bool(self.initial.get("include"))
+
+
+def space_category_field(channel: Channel) -> forms.ModelChoiceField:
+    """The community space's topic categories, for a variant published on its channel: the
+    topic opens there (stored as extras["category"], which the space's connector reads).
+    Only this channel's space's categories of this workspace are offered, so an id of
+    another workspace's category is refused as "not one of the choices". Empty: the
+    space's own setting decides."""
+    from liant.space.models import Category  # noqa: PLC0415 - the space app is optional here
+
+    categories = Category.objects.filter(
+        space__channel=channel,
+        space__workspace_id=channel.workspace_id,
+        kind=Category.Kind.FORUM,
+    ).order_by("position", "pk")
+    return forms.ModelChoiceField(
+        label=_("Category of the space"),
+        queryset=categories,
+        required=False,
+        empty_label=_("The space's default category"),
+    )
 
 
 class PublishingSettingsForm(forms.ModelForm):

@@ -191,6 +191,7 @@ def initial_of(variant: Variant | None, new: bool) -> dict:
         "link": variant.link,
         "content_warning": variant.content_warning,
         "thread": join_thread(variant.thread),
+        "space_category": variant.extras.get("category"),
     }
 
 
@@ -242,6 +243,10 @@ def save_post(
             variant.link = variant_form.cleaned_data["link"]
             variant.content_warning = variant_form.cleaned_data["content_warning"]
             variant.thread = split_thread(variant_form.cleaned_data["thread"])
+            if variant_form.offers_space_category:
+                chosen = variant_form.cleaned_data.get("space_category")
+                extras = {k: v for k, v in variant.extras.items() if k != "category"}
+                variant.extras = extras | ({"category": chosen.pk} if chosen else {})
             variant.scheduled_at = form.cleaned_data.get("scheduled_at")
             variant.save()
             save_media(request, variant, variant_form)

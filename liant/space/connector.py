@@ -60,6 +60,29 @@ def parse(remote_id: str, prefix: str) -> int | None:
     return int(tail) if head == prefix and tail.isdigit() else None
 
 
+def post_id_of(remote_id: str) -> int | None:
+    """The post a remote id names: "post:<id>", or one of its edits "post:<id>:edit:<n>"."""
+    head, _sep, rest = remote_id.partition(":")
+    number, _sep, tail = rest.partition(":")
+    if head != "post" or not number.isdigit():
+        return None
+    if tail and not (tail.startswith("edit:") and tail[5:].isdigit()):
+        return None
+    return int(number)
+
+
+def to_edit_event(post: Any, revision: Any, first_id: int | None = None) -> Event:
+    """An edit, as an event of its own: the post's kind, thread and parent, its new words,
+    the edit's time and remote id, and `raw["edit_of"]` naming the post. Rules judge it like
+    a new message (an insult added by editing is held); the inbox updates the message it
+    edits instead of adding one; members do not count it as a new activity."""
+    event = to_event(post, first_id)
+    event.remote_id = revision.remote_id
+    event.occurred_at = revision.replaced_at
+    event.raw = {**event.raw, "edit_of": post.remote_id, "edited_at": post.edited_at.isoformat()}
+    return event
+
+
 def to_event(post: Any, first_id: int | None = None) -> Event:
     """A stored Post in the shape every module reads. The first post of a topic is a "post"
     (it opens a thread); the others are "comment"s in that thread. The title is part of the
@@ -191,7 +214,7 @@ class SpaceConnector(Connector):
         from liant.space.posting import touch_topic  # noqa: PLC0415
 
         space = self._space()
-        target_id = parse(parent.remote_id, "post") or parse(parent.thread_remote_id, "post")
+        target_id = post_id_of(parent.remote_id) or parse(parent.thread_remote_id, "post")
         target = (
             Post.objects.select_related("topic__category")
             .filter(pk=target_id or 0, topic__category__space=space)

@@ -28,6 +28,7 @@ from liant.space.models import (
     GroupMember,
     Notification,
     Post,
+    PostRevision,
     Reaction,
     SpaceAccount,
     Subscription,
@@ -91,6 +92,15 @@ def export_space(sender: Any, subject: Subject, **kwargs: Any) -> list[Section]:
             rows(profile_changes(ids).order_by("pk").values("text", "occurred_at")),
         ),
         Section(
+            "space_revisions",
+            _("Community space messages before they were edited"),
+            rows(
+                PostRevision.objects.filter(post__author_id__in=ids)
+                .order_by("pk")
+                .values("post_id", "title", "body", "written_at", "replaced_at")
+            ),
+        ),
+        Section(
             "space_reactions",
             _("Community space reactions"),
             rows(
@@ -132,6 +142,8 @@ def erase_space(sender: Any, subject: Subject, **kwargs: Any) -> dict[str, int]:
         "space_posts": Post.objects.filter(author_id__in=ids).update(
             body="", body_html="", search_text="", hidden=True, deleted_at=now
         ),
+        # The earlier versions of their posts (and of their topics' titles) are their words.
+        "space_revisions": PostRevision.objects.filter(post__author_id__in=ids).delete()[0],
         "space_topics": Topic.objects.filter(author_id__in=ids).update(
             title=ERASED, search_title=""
         ),

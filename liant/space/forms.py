@@ -77,6 +77,39 @@ class ReplyForm(CharterMixin):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class EditPostForm(forms.Form):
+    """The author's edit of a post; the title only for a topic's opening post."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, min_length=3)
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, *italics*, [link](https://…), > quote."),
+    )
+
+    def __init__(self, *args: Any, with_title: bool, max_body: int = MAX_BODY, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not with_title:
+            del self.fields["title"]
+        self.max_body = max_body
+
+    def clean_title(self) -> str:
+        title = one_line(self.cleaned_data["title"])
+        if len(title) < 3:
+            raise forms.ValidationError(_("Please give a title of at least three characters."))
+        return title
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if len(body) > self.max_body:
+            raise forms.ValidationError(
+                _("Chat messages are short: at most %(count)s characters.")
+                % {"count": self.max_body}
+            )
+        return body
+
+
 class ProfileForm(forms.ModelForm):
     """What an account changes about itself. The name and bio are plain text: templates
     escape them, and the bio keeps its line breaks only."""

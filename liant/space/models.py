@@ -338,6 +338,10 @@ class Post(models.Model):
     # The brand's posts only: the agent who wrote it in Liant, shown when the space wants it.
     signed_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The author's last edit (editing.py): shown as "edited", the versions before it are
+    # PostRevision rows. Nullable with no default, so SQLite adds the column in place rather
+    # than rebuilding space_post (which would drop the search triggers).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("post")
@@ -366,6 +370,31 @@ class Post(models.Model):
     @property
     def visible(self) -> bool:
         return not self.hidden and self.deleted_at is None
+
+
+class PostRevision(models.Model):
+    """A version of a post as it was before its author edited it (the title too, for a
+    topic's opening post), for the moderators: what was changed, and when."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200, blank=True)  # the opening post's only
+    body = models.TextField(blank=True)  # Markdown, as written
+    written_at = models.DateTimeField()  # when this version was posted or last edited
+    replaced_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("earlier version of a post")
+        verbose_name_plural = _("earlier versions of posts")
+        ordering = ["post", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def remote_id(self) -> str:
+        """The edit's own event: "post:<id>:edit:<revision>" (its `raw["edit_of"]` names the
+        post), so rules judge the new words as a message of their own."""
+        return f"post:{self.post_id}:edit:{self.pk}"
 
 
 class Reaction(models.Model):

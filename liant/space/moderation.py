@@ -15,8 +15,8 @@ from django.utils.translation import gettext_noop as _
 
 from liant.connectors.base import ConnectorError, ErrorKind, ModerationAction
 from liant.space import profile_moderation
-from liant.space.connector import parse
-from liant.space.models import Post, SpaceAccount, Topic
+from liant.space.connector import parse, post_id_of
+from liant.space.models import Post, PostRevision, SpaceAccount, Topic
 
 ON_ACCOUNT = {
     ModerationAction.MUTE: ("muted_at", True),
@@ -68,6 +68,8 @@ def hide(post: Post, *, delete: bool = False) -> None:
     if delete:
         post.body, post.deleted_at = "", timezone.now()
         fields += ["body", "deleted_at"]
+        # The earlier versions are the same words: they go too.
+        PostRevision.objects.filter(post=post).delete()
     post.save(update_fields=fields)
     first = Post.objects.filter(topic_id=post.topic_id).order_by("pk").values_list("pk", flat=True)
     if first.first() == post.pk:
@@ -75,7 +77,7 @@ def hide(post: Post, *, delete: bool = False) -> None:
 
 
 def _post(space: Any, remote_id: str) -> Post | None:
-    post_id = parse(remote_id, "post")
+    post_id = post_id_of(remote_id)  # an edit's event names the post it changed
     if post_id is None:
         return None
     return Post.objects.filter(pk=post_id, topic__category__space=space).first()

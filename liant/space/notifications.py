@@ -3,7 +3,8 @@
 - An account follows a topic when it opens it or replies in it (it can stop), and may follow
   a category (it hears of new topics there).
 - A new post notifies the accounts it mentions, then the topic's followers (a reply) or the
-  category's (a new topic); one notification per person and post, the mention first. A
+  category's (a new topic); one notification per person and post, the mention first; an
+  edit notifies only those it newly mentions who had no notification of the post yet. A
   reaction notifies the post's author. Nobody is notified of their own doing; the brand's
   account, unconfirmed, banned and erased accounts are never notified.
 - Notifications of a post others cannot see (hidden, deleted, held by a rule) are not
@@ -115,6 +116,32 @@ def on_post(post: Post, *, opening: bool = False) -> int:
     return len(rows)
 
 
+def on_edit(post: Post) -> int:
+    """An edit notifies the accounts it mentions that had heard nothing of this post yet: a
+    mention added by editing is news, one already there (or already notified as a reply or
+    a new topic) is not told twice. Followers are not told again."""
+    mentioned = {a.pk for a in getattr(post, "mentioned", [])} - {post.author_id}
+    if not mentioned:
+        return 0
+    told = set(Notification.objects.filter(post=post).values_list("account_id", flat=True))
+    allowed = reachable(
+        SpaceAccount.objects.filter(pk__in=mentioned - told, space_id=post.topic.category.space_id)
+    ).values_list("pk", flat=True)
+    now = post.edited_at or timezone.now()
+    rows = [
+        Notification(
+            account_id=pk,
+            kind=Notification.Kind.MENTION,
+            post=post,
+            actor_id=post.author_id,
+            created_at=now,
+        )
+        for pk in allowed
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 def on_reaction(post: Post, actor: SpaceAccount, reaction: str) -> None:
     author = post.author
     if author.pk == actor.pk or not reachable(SpaceAccount.objects.filter(pk=author.pk)).exists():
@@ -149,36 +176,38 @@ def on_reaction_removed(post: Post, actor: SpaceAccount, reaction: str) -> None:
 
 
 def held_post_ids(space_id: int, post_ids: list[int]) -> set[int]:
-    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
     from liant.space.models import Space  # noqa: PLC0415
 
     channel_id = Space.objects.filter(pk=space_id).values_list("channel_id", flat=True).first()
     if channel_id is None or not post_ids:
         return set()
-    remote = Item.objects.filter(
-        channel_id=channel_id,
-        state=ItemState.QUEUED,
-        reason=Reason.HELD,
-        event__remote_id__in=[f"post:{pk}" for pk in post_ids],
-    ).values_list("event__remote_id", flat=True)
-    return {int(r.split(":", 1)[1]) for r in remote}
+    return held_in_channel(channel_id, post_ids)
 
 
 def held_post_ids_all(space_id: int) -> list[int]:
     """Every post of the space a rule holds for a moderator (a short list: a queue)."""
-    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
     from liant.space.models import Space  # noqa: PLC0415
 
     channel_id = Space.objects.filter(pk=space_id).values_list("channel_id", flat=True).first()
     if channel_id is None:
         return []
-    remote = Item.objects.filter(
-        channel_id=channel_id,
-        state=ItemState.QUEUED,
-        reason=Reason.HELD,
-        event__remote_id__startswith="post:",
-    ).values_list("event__remote_id", flat=True)
-    return [int(r.split(":", 1)[1]) for r in remote if r.split(":", 1)[1].isdigit()]
+    return sorted(held_in_channel(channel_id))
+
+
+def held_in_channel(channel_id: int, post_ids: list[int] | None = None) -> set[int]:
+    """The posts (of `post_ids`, or all) whose event or one of whose edits' events a rule
+    holds: an insult added by editing holds the post as a new one would."""
+    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
+    from liant.space.connector import post_id_of  # noqa: PLC0415
+
+    items = Item.objects.filter(channel_id=channel_id, state=ItemState.QUEUED, reason=Reason.HELD)
+    if post_ids is None:
+        items = items.filter(event__remote_id__startswith="post:")
+    else:
+        names = [f"post:{pk}" for pk in post_ids]
+        items = items.filter(Q(event__remote_id__in=names) | Q(event__raw__edit_of__in=names))
+    found = (post_id_of(r) for r in items.values_list("event__remote_id", flat=True))
+    return {pk for pk in found if pk is not None}
 
 
 def shown(account: SpaceAccount) -> QuerySet[Notification]:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from liant.core import audit
 from liant.core.access import WorkspaceRequest, workspace_view
 from liant.space import permissions
-from liant.space.models import Space, SpaceAccount, Topic
+from liant.space.models import Post, Space, SpaceAccount, Topic
 
 PERMISSION = "moderation.act"
 RECENT = 50
@@ -92,7 +92,16 @@ def topic_list(request: WorkspaceRequest) -> HttpResponse:
         if t.pk not in seen
     ]
     forms_by_topic = [(t, PinForm(instance=t, prefix=f"t{t.pk}")) for t in rows]
-    return render(request, "space/staff_topics.html", {"space": space, "rows": forms_by_topic})
+    edited = set(
+        Post.objects.filter(topic__in=rows, edited_at__isnull=False).values_list(
+            "topic_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "space/staff_topics.html",
+        {"space": space, "rows": forms_by_topic, "edited": edited},
+    )
 
 
 @workspace_view(PERMISSION)

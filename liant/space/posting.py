@@ -21,8 +21,8 @@ from liant.channels.models import Channel
 from liant.connectors.base import FetchResult
 from liant.core.models import User, Workspace
 from liant.space import limits, notifications
-from liant.space.connector import first_posts, to_event
-from liant.space.models import Category, Post, Space, SpaceAccount, Topic
+from liant.space.connector import first_posts, to_edit_event, to_event
+from liant.space.models import Category, Post, PostRevision, Space, SpaceAccount, Topic
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +38,26 @@ class TooFast(Exception):
 
 
 def check_rate(account: SpaceAccount, now: datetime | None = None) -> None:
-    """At most `space.posts_per_minute` posts per account within any minute, read from the
-    posts stored (nothing to keep in memory or in a cache, and right across workers)."""
+    """At most `space.posts_per_minute` posts (and edits) per account within any minute, read
+    from the posts and revisions stored (nothing to keep in memory or in a cache, and right
+    across workers)."""
     now = now or timezone.now()
     limit = account.space.posts_per_minute
     if not limit:
         return
-    recent = list(
-        Post.objects.filter(author=account, created_at__gt=now - RATE_WINDOW)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
-    )
+    since = now - RATE_WINDOW
+    # An edit counts as a post: rewriting a message again and again is posting again.
+    recent = sorted(
+        [
+            *Post.objects.filter(author=account, created_at__gt=since)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:limit],
+            *PostRevision.objects.filter(post__author=account, replaced_at__gt=since)
+            .order_by("-replaced_at")
+            .values_list("replaced_at", flat=True)[:limit],
+        ],
+        reverse=True,
+    )[:limit]
     if len(recent) >= limit:
         oldest = recent[-1]
         wait = max(1, int((oldest + RATE_WINDOW - now).total_seconds()) + 1)
@@ -136,9 +145,12 @@ def touch_topic(post: Post) -> None:
     )
 
 
-def publish_to_modules(post: Post, first_id: int | None = None) -> int:
-    """Store the post as an event of the space's channel now. A failure here must not lose
-    the member's post: it is logged, and the next fetch stores it."""
+def publish_to_modules(
+    post: Post, first_id: int | None = None, revision: PostRevision | None = None
+) -> int:
+    """Store the post (or, with `revision`, its edit) as an event of the space's channel now.
+    A failure here must not lose the member's post: it is logged, and the next fetch stores
+    it (an edit's event is not caught up: the post's is already there)."""
     space = post.topic.category.space
     if space.channel_id is None or post.author.staff:
         return 0
@@ -150,7 +162,12 @@ def publish_to_modules(post: Post, first_id: int | None = None) -> int:
     try:
         with transaction.atomic():
             # The cursor is the catch-up's; storing one post leaves it where it is.
-            return store_events(channel, FetchResult([to_event(post, first_id)], channel.cursor))
+            event = (
+                to_event(post, first_id)
+                if revision is None
+                else to_edit_event(post, revision, first_id)
+            )
+            return store_events(channel, FetchResult([event], channel.cursor))
     except Exception:
         log.exception("storing space post %s as an event failed; the next fetch will", post.pk)
         return 0

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from liant.space import animation_views as animation
-from liant.space import avatars, seo, theme
+from liant.space import avatars, edit_views, seo, theme
 from liant.space import people_views as people
 from liant.space import public_views as views
 from liant.space.feeds import space_feed
@@ -15,6 +15,7 @@ urlpatterns = [
     path("t/<int:pk>/", views.topic, name="space_topic"),
     path("t/<int:pk>/reply/", views.reply, name="space_reply"),
     path("p/<int:pk>/report/", views.report, name="space_report"),
+    path("p/<int:pk>/edit/", edit_views.edit_post, name="space_edit_post"),
     path("join/", views.join, name="space_join"),
     path("signin/", views.signin, name="space_signin"),
     path("signin/<str:token>/", views.link, name="space_link"),

@@ -25,7 +25,7 @@ from liant.moderation import queue
 from liant.moderation.charter import record_acceptance
 from liant.moderation.models import Charter, Item, Reason, Report
 from liant.space import accounts, limits, permissions, posting, quoting
-from liant.space.connector import first_posts
+from liant.space.connector import first_posts, post_id_of
 from liant.space.forms import JoinForm, ReplyForm, ReportForm, SignInForm, TopicForm
 from liant.space.markup import render as render_markdown
 from liant.space.models import CHAT_MAX_LENGTH, Category, Post, Space, SpaceAccount, Topic
@@ -67,19 +67,21 @@ def mark_appeals(space: Space, account: SpaceAccount | None, posts: list[Post]) 
     mine = [p for p in posts if account is not None and p.author_id == account.pk and not p.visible]
     if not mine or space.channel_id is None:
         return
+    names = [p.remote_id for p in mine]
     entries = (
         LogEntry.objects.filter(
-            event__channel_id=space.channel_id, event__remote_id__in=[p.remote_id for p in mine]
+            Q(event__remote_id__in=names) | Q(event__raw__edit_of__in=names),
+            event__channel_id=space.channel_id,
         )
         .select_related("event")
         .order_by("-pk")
     )
-    latest: dict[str, Any] = {}
+    latest: dict[int | None, Any] = {}  # post id → its latest decision (an edit's included)
     for entry in entries:
         if entry.event is not None and appeals.appealable(entry):
-            latest.setdefault(entry.event.remote_id, entry)
+            latest.setdefault(post_id_of(entry.event.remote_id), entry)
     for post in mine:
-        decision = latest.get(post.remote_id)
+        decision = latest.get(post.pk)
         if decision is not None:
             post.appeal_path = appeals.appeal_path(decision)  # type: ignore[attr-defined]
             post.article = decision.article  # type: ignore[attr-defined]
@@ -88,22 +90,16 @@ def mark_appeals(space: Space, account: SpaceAccount | None, posts: list[Post]) 
 def mark_held(topic: Topic, posts: list[Post]) -> None:
     """A post a moderation rule held waits for a moderator, unseen by others: on the space
     Liant controls, "hold" can mean hidden until approved. Approving (the item is dealt with)
-    shows it; removing it goes through the connector like anywhere else."""
-    from liant.moderation.models import Item, ItemState, Reason  # noqa: PLC0415
+    shows it; removing it goes through the connector like anywhere else. An edit a rule
+    holds holds the post (its event names the post in `raw["edit_of"]`)."""
+    from liant.space.notifications import held_in_channel  # noqa: PLC0415
 
     channel_id = topic.category.space.channel_id
     if channel_id is None:
         return
-    held = set(
-        Item.objects.filter(
-            channel_id=channel_id,
-            state=ItemState.QUEUED,
-            reason=Reason.HELD,
-            event__remote_id__in=[p.remote_id for p in posts],
-        ).values_list("event__remote_id", flat=True)
-    )
+    held = held_in_channel(channel_id, [p.pk for p in posts]) if posts else set()
     for post in posts:
-        post.held = post.remote_id in held  # type: ignore[attr-defined]
+        post.held = post.pk in held  # type: ignore[attr-defined]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -458,6 +454,15 @@ def stored_event(space: Space, post: Post) -> Event | None:
     """The post's event, stored now if the immediate path had missed it."""
     if space.channel_id is None:
         return None
+    if post.edited_at is not None:
+        # An edited post is reported as it reads now: the event of its latest edit.
+        edit = (
+            Event.objects.filter(channel_id=space.channel_id, raw__edit_of=post.remote_id)
+            .order_by("-pk")
+            .first()
+        )
+        if edit is not None:
+            return edit
     found = Event.objects.filter(channel_id=space.channel_id, remote_id=post.remote_id).first()
     if found is None:
         posting.publish_to_modules(post)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liant.space import access_views, pinning, theme, views
+from liant.space import access_views, pinning, revisions, theme, views
 
 urlpatterns = [
     path("", views.home, name="space"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("theme/", theme.theme_update, name="space_theme"),
     path("topics/", pinning.topic_list, name="space_topics"),
     path("topics/<int:pk>/pin/", pinning.topic_pin, name="space_topic_pin"),
+    path("topics/<int:pk>/revisions/", revisions.topic_revisions, name="space_topic_revisions"),
 ]
