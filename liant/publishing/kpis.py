@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count, FloatField, Min, Sum
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -70,9 +70,11 @@ def _looks(key: str, fallback: str | None = None) -> Sum:
     # A count the network keeps in the metrics' `values` (the latest fetch: one row per
     # variant, replaced each time). Cast to float: a network may send 12.0, which PostgreSQL
     # will not cast to an integer.
-    number: Cast | Coalesce = Cast(KT(f"metrics__values__{key}"), FloatField())
+    # (KT("metrics__values__reach") would read "metrics" as the JSON field, across the join.)
+    number: Cast | Coalesce = Cast(KeyTextTransform(key, "metrics__values"), FloatField())
     if fallback:
-        number = Coalesce(number, Cast(KT(f"metrics__values__{fallback}"), FloatField()))
+        other = Cast(KeyTextTransform(fallback, "metrics__values"), FloatField())
+        number = Coalesce(number, other)
     return Sum(number)
 
 
