@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from liant.analytics import rollup
 from liant.analytics.registry import REGISTRY, combine, value_of
+from liant.core.permissions import Role
 from liant.members.models import Member
 from liant.newsletters.models import (
     Campaign,
@@ -19,6 +21,7 @@ from liant.newsletters.models import (
     SubscriberState,
 )
 from tests.analytics.conftest import DAY, at, day_value, n, period_value
+from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +146,25 @@ def test_the_day_the_clocks_go_back_lasts_25_hours_and_days_add_up(workspace):
             kpi, period_value(workspace, key, first, last)
         )
     assert value(workspace, "newsletters.open_rate", first) == 100.0
+
+
+def test_the_newsletters_dashboard_shows_them_to_those_who_may_see_newsletters(
+    workspace, owner_client, outsider_client
+):
+    yesterday = rollup.today(workspace) - timedelta(days=1)
+    begin, _ = rollup.day_bounds(workspace, yesterday)
+    c = campaign(workspace)
+    for _ in range(3):
+        send(c, begin + timedelta(hours=10), opened_at=begin + timedelta(hours=11))
+    url = f"/w/{workspace.slug}/analytics/modules/newsletters/"
+    page = owner_client.get(url).content.decode()
+    for key in ("sent", "open_rate", "click_rate", "unsubscribes", "hard_bounces"):
+        assert f'id="kpi-newsletters.{key}"' in page
+    assert "Newsletter open rate (approximate)" in page
+    assert f'href="/w/{workspace.slug}/newsletters/' in page  # the rows behind the numbers
+    # An analyst reads dashboards but not newsletters (newsletters.manage).
+    analyst = client_for(make_user("analyst@brand.example", workspace, Role.ANALYST))
+    assert analyst.get(url).status_code == 403
+    response = outsider_client.get(url)
+    assert response.status_code == 404
+    assert b"kpi-newsletters" not in response.content
