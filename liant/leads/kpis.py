@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -24,14 +25,6 @@ from liant.leads.models import Lead, LeadSettings, Stage, StageChange
 # being in another currency: kept with the day so a period adds them up like the value.
 OTHER_CURRENCY = "other_currency"
 DECIDED = (Stage.WON, Stage.LOST)
-
-
-def currency_of(workspace: Workspace) -> str:
-    # Read, not LeadSettings.of(): computing a KPI writes nothing.
-    found = (
-        LeadSettings.objects.filter(workspace=workspace).values_list("currency", flat=True).first()
-    )
-    return found or "EUR"
 
 
 def _decided(workspace: Workspace, start: datetime, end: datetime) -> QuerySet[Lead]:
@@ -62,12 +55,23 @@ def conversion(workspace: Workspace, start: datetime, end: datetime) -> Measure:
     return Measure(value=c["won"], weight=c["decided"])
 
 
+def _currency(workspace: Workspace) -> Coalesce:
+    # The settings' currency inside the KPI's one query (EUR when there are no settings yet,
+    # as LeadSettings.of would make them).
+    setting = LeadSettings.objects.filter(workspace=workspace).values("currency")[:1]
+    return Coalesce(Subquery(setting), Value("EUR"))
+
+
 def value_won(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    currency = currency_of(workspace)
-    c = _decided(workspace, start, end).aggregate(
-        total=Sum("value", filter=Q(stage=Stage.WON, currency=currency)),
-        # Nothing is converted: a win in another currency is left out, and counted.
-        other=Count("pk", filter=Q(stage=Stage.WON) & ~Q(currency=currency)),
+    c = (
+        _decided(workspace, start, end)
+        .filter(stage=Stage.WON)
+        .annotate(ours=_currency(workspace))
+        .aggregate(
+            total=Sum("value", filter=Q(currency=F("ours"))),
+            # Nothing is converted: a win in another currency is left out, and counted.
+            other=Count("pk", filter=~Q(currency=F("ours"))),
+        )
     )
     parts = {OTHER_CURRENCY: c["other"]} if c["other"] else {}
     return Measure(value=float(c["total"] or 0), parts=parts)
