@@ -1,5 +1,6 @@
 """The inbox's KPIs for analytics: volume (and where it was routed), how fast the team first
-answers, and how often the first-response deadline was kept."""
+answers, how often the first-response deadline was kept, and how long conversations take to
+be resolved."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.analytics.registry import Kind, KpiDef, Measure, distribution, register
 from liant.core.models import Workspace
-from liant.inbox.models import Conversation, Department
+from liant.inbox.models import Conversation, Department, Status
 
 NO_DEPARTMENT = "none"
 
@@ -43,6 +44,15 @@ def first_response(workspace: Workspace, start: datetime, end: datetime) -> Meas
     rows = Conversation.objects.filter(
         workspace=workspace, first_response_at__gte=start, first_response_at__lt=end
     ).values_list("created_at", "first_response_at")
+    return Measure(dist=distribution(rows))
+
+
+def resolution(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    # Counted on the day it was closed. Reopening clears closed_at, so a conversation closed
+    # twice counts once, on its last close, from its first message.
+    rows = Conversation.objects.filter(
+        workspace=workspace, status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end
+    ).values_list("created_at", "closed_at")
     return Measure(dist=distribution(rows))
 
 
@@ -91,6 +101,23 @@ register(
         kind=Kind.MEDIAN,
         compute=first_response,
         link=("inbox", ""),
+    )
+)
+register(
+    KpiDef(
+        key="inbox.resolution",
+        label=_("Median resolution time"),
+        unit=_("minutes"),
+        formula=_(
+            "Median, over the conversations closed in the period (and not reopened since), of "
+            "the time from the conversation's first message to its closing, in clock minutes "
+            "(nights and week-ends included)."
+        ),
+        module="inbox",
+        higher_is_better=False,
+        kind=Kind.MEDIAN,
+        compute=resolution,
+        link=("inbox", "status=closed"),
     )
 )
 register(

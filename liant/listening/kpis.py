@@ -1,6 +1,7 @@
 """Listening's KPIs for analytics: how much is said about the brand, how much of it is
-negative, and the e-reputation index, on the same mentions and with the same formula as the
-listening dashboard (liant.listening.stats.reputation_index)."""
+negative, the brand's share of voice against its competitors, and the e-reputation index, on
+the same mentions and with the same formula as the listening dashboard
+(liant.listening.stats.reputation_index)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liant.analytics.registry import Kind, KpiDef, Measure, register, shared
 from liant.core.models import Workspace
-from liant.listening.models import Mention, MentionMatch, Sentiment
+from liant.listening.models import Mention, MentionMatch, QueryKind, Sentiment
 from liant.listening.stats import OURS
 
 
@@ -53,6 +54,22 @@ def reputation(workspace: Workspace, start: datetime, end: datetime) -> Measure:
     return Measure(value=50 * c["all"] + 50 * (c["positive"] - c["negative"]), weight=c["all"])
 
 
+def share_of_voice(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    # One query on the matches (indexed by query and time), each mention counted once however
+    # many queries found it; a mention naming the brand and a competitor is in both counts.
+    c = MentionMatch.objects.filter(
+        query__workspace=workspace,
+        query__kind__in=(*OURS, QueryKind.COMPETITOR),
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+        mention__irrelevant=False,
+    ).aggregate(
+        all=Count("mention", distinct=True),
+        ours=Count("mention", distinct=True, filter=Q(query__kind__in=OURS)),
+    )
+    return Measure(value=c["ours"], weight=c["all"])
+
+
 register(
     KpiDef(
         key="listening.mentions",
@@ -82,6 +99,25 @@ register(
         compute=negative_share,
         scale=100,
         link=("listening_mentions", "sentiment=negative&copies=1"),
+        decimals=1,
+    )
+)
+register(
+    KpiDef(
+        key="listening.share_of_voice",
+        label=_("Share of voice"),
+        unit=_("%"),
+        formula=_(
+            "Mentions of the brand ÷ mentions of the brand or of a competitor (each mention "
+            "counted once, whatever the number of queries that found it), × 100; queries "
+            "about a topic are left out, so are mentions marked irrelevant."
+        ),
+        module="listening",
+        higher_is_better=True,
+        kind=Kind.RATIO,
+        compute=share_of_voice,
+        scale=100,
+        link=("listening", ""),
         decimals=1,
     )
 )

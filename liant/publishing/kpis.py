@@ -1,11 +1,14 @@
-"""Publishing's KPIs for analytics: what went out, against the strategy's rhythm, and the
-engagement it got. A deleted post takes its variants with it, so it counts nowhere."""
+"""Publishing's KPIs for analytics: what went out, against the strategy's rhythm, the
+engagement it got and how many saw it. A deleted post takes its variants with it, so it
+counts nowhere."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, FloatField, Min, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from liant.analytics.registry import Kind, KpiDef, Measure, register
@@ -63,6 +66,29 @@ def engagement(workspace: Workspace, start: datetime, end: datetime) -> Measure:
     return Measure(value=sums["total"] or 0, weight=sums["n"])
 
 
+def _looks(key: str, fallback: str | None = None) -> Sum:
+    # A count the network keeps in the metrics' `values` (the latest fetch: one row per
+    # variant, replaced each time). Cast to float: a network may send 12.0, which PostgreSQL
+    # will not cast to an integer.
+    # (KT("metrics__values__reach") would read "metrics" as the JSON field, across the join.)
+    number: Cast | Coalesce = Cast(KeyTextTransform(key, "metrics__values"), FloatField())
+    if fallback:
+        other = Cast(KeyTextTransform(fallback, "metrics__values"), FloatField())
+        number = Coalesce(number, other)
+    return Sum(number)
+
+
+def reach(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    total = _published(workspace, start, end).aggregate(n=_looks("reach"))["n"]
+    return Measure(value=round(total or 0))
+
+
+def impressions(workspace: Workspace, start: datetime, end: datetime) -> Measure:
+    # Facebook, Instagram, X and others now call them views; LinkedIn still impressions.
+    total = _published(workspace, start, end).aggregate(n=_looks("impressions", "views"))["n"]
+    return Measure(value=round(total or 0))
+
+
 register(
     KpiDef(
         key="publishing.posts",
@@ -111,6 +137,43 @@ register(
         compute=engagement,
         link=("best_time", ""),
         decimals=1,
+    )
+)
+
+register(
+    KpiDef(
+        key="publishing.reach",
+        label=_("Reach"),
+        unit=_("accounts"),
+        formula=_(
+            "The sum, over the publications of the period, of the accounts each one reached "
+            "as its network counted them when the metrics last came back (a person reached "
+            "by two publications counts twice); networks that do not tell reach (Mastodon, "
+            "Bluesky…) add nothing."
+        ),
+        module="publishing",
+        higher_is_better=True,
+        kind=Kind.SUM,
+        compute=reach,
+        link=("posts", "state=published"),
+    )
+)
+register(
+    KpiDef(
+        key="publishing.impressions",
+        label=_("Impressions"),
+        unit=_("views"),
+        formula=_(
+            "The sum, over the publications of the period, of the times each one was shown "
+            "(impressions, or views where the network counts views instead) as its network "
+            "counted them when the metrics last came back; networks that do not tell them "
+            "add nothing."
+        ),
+        module="publishing",
+        higher_is_better=True,
+        kind=Kind.SUM,
+        compute=impressions,
+        link=("posts", "state=published"),
     )
 )
 

@@ -4,6 +4,7 @@ period rebuilt from its days equals the period computed at once."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,8 +12,11 @@ from django.core.management import call_command
 from liant.analytics import rollup, tasks
 from liant.analytics.models import KpiValue
 from liant.analytics.registry import REGISTRY, all_kpis, combine, value_of
+from liant.leads.models import Lead
 from liant.listening.models import Query
 from liant.members.models import Activity, Level
+from liant.newsletters.models import Campaign, MailingList, Send, SendState, Subscriber
+from liant.publishing.models import VariantMetrics
 from liant.strategy.models import Rhythm
 from tests.analytics.conftest import DAY, at, period_value
 from tests.analytics.test_kpis import (
@@ -33,6 +37,16 @@ def history(workspace, channel):
     """A little of everything on three days, some of it near midnight."""
     Rhythm.objects.create(channel=channel, posts_per_week=7)
     brand = Query.objects.create(workspace=workspace, name="Marque", kind="brand", text="x")
+    rival = Query.objects.create(workspace=workspace, name="Rival", kind="competitor", text="y")
+    mailing_list = MailingList.objects.create(workspace=workspace, name="Gazette")
+    campaign = Campaign.objects.create(
+        workspace=workspace,
+        mailing_list=mailing_list,
+        name="Gazette",
+        sender_name="Maison",
+        sender_address="news@brand.example",
+        track=True,
+    )
     for offset, (hour, minute) in enumerate([(0, 5), (12, 0), (23, 55)]):
         day = FIRST + timedelta(days=offset)
         publish(workspace, channel, at(hour, minute, day), engagement=offset * 7)
@@ -55,6 +69,47 @@ def history(workspace, channel):
         member = person(workspace, first_seen_at=at(hour, minute, day), level=Level.AMBASSADOR)
         Activity.objects.create(
             workspace=workspace, member=member, kind="comment", occurred_at=at(hour, minute, day)
+        )
+        when = at(hour, minute, day)
+        # The KPIs added for newsletters, leads, resolution, reach and share of voice.
+        conversation(
+            workspace,
+            channel,
+            when - timedelta(minutes=7 * offset),
+            status="closed",
+            closed_at=when + timedelta(minutes=3),
+        )
+        VariantMetrics.objects.filter(variant__published_at=when).update(
+            values={"reach": 10 + offset, "views": 100 * offset}
+        )
+        mention(workspace, rival, when + timedelta(minutes=offset), "neutral")
+        for n in range(offset + 1):
+            sent = Send.objects.create(
+                campaign=campaign,
+                email=f"p{offset}-{n}@people.example",
+                language="fr",
+                state=SendState.SENT,
+                sent_at=when,
+                opened_at=when if n == 0 else None,
+                clicked_at=when if n == 2 else None,
+                bounced_at=when if n == 1 else None,
+                bounce_status="5.1.1" if n == 1 else "",
+            )
+        Subscriber.objects.create(
+            workspace=workspace,
+            mailing_list=campaign.mailing_list,
+            member=member,
+            email=sent.email,
+            state="unsubscribed",
+            unsubscribed_at=when,
+        )
+        Lead.objects.create(
+            workspace=workspace,
+            created_at=when,
+            stage=["won", "lost", "won"][offset],
+            stage_changed_at=when,
+            value=Decimal(100 * offset + 5),
+            currency=["EUR", "EUR", "USD"][offset],
         )
 
 
@@ -82,6 +137,43 @@ def test_a_period_rebuilt_from_stored_days_equals_the_period_computed_at_once(
     from_days = value_of(kpi, combine(kpi, measures))
     at_once = value_of(kpi, period_value(workspace, key, FIRST, DAY))
     assert from_days == pytest.approx(at_once)
+
+
+NEW_KPIS = [
+    "newsletters.sent",
+    "newsletters.open_rate",
+    "newsletters.click_rate",
+    "newsletters.unsubscribes",
+    "newsletters.hard_bounces",
+    "leads.new",
+    "leads.won",
+    "leads.conversion",
+    "leads.value_won",
+    "inbox.resolution",
+    "publishing.reach",
+    "publishing.impressions",
+    "listening.share_of_voice",
+]
+
+
+def test_the_history_gives_every_added_kpi_something_to_add_up(workspace, history):
+    # Otherwise the test above would compare nothing with nothing for them.
+    figures = {k: value_of(REGISTRY[k], period_value(workspace, k, FIRST, DAY)) for k in NEW_KPIS}
+    assert figures == {
+        "newsletters.sent": 6,
+        "newsletters.open_rate": 75.0,  # 3 of the 4 delivered
+        "newsletters.click_rate": 25.0,
+        "newsletters.unsubscribes": 3,
+        "newsletters.hard_bounces": 2,
+        "leads.new": 3,
+        "leads.won": 2,
+        "leads.conversion": pytest.approx(66.7),
+        "leads.value_won": 5.0,  # the other win is in USD
+        "inbox.resolution": 10.0,  # 3, 10 and 17 minutes
+        "publishing.reach": 33,
+        "publishing.impressions": 300,
+        "listening.share_of_voice": 50.0,
+    }
 
 
 def test_missing_past_days_are_computed_once_and_kept_and_today_is_not(workspace, history):
