@@ -165,6 +165,12 @@ class Conversation(models.Model):
             models.Index(fields=["workspace", "-last_activity_at", "-id"]),
             models.Index(fields=["workspace", "status", "-last_activity_at"]),
             models.Index(fields=["status", "snoozed_until"]),
+            # The KPIs read one day at a time by each of these dates (liant/inbox/kpis.py):
+            # without them every day of a roll-up and every dashboard read the whole table.
+            models.Index(fields=["workspace", "created_at"], name="inbox_conv_created"),
+            models.Index(fields=["workspace", "first_response_at"], name="inbox_conv_answered"),
+            models.Index(fields=["workspace", "first_response_due"], name="inbox_conv_due"),
+            models.Index(fields=["workspace", "closed_at"], name="inbox_conv_closed"),
         ]
 
     def __str__(self) -> str:
