@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -209,3 +210,28 @@ def test_each_workspace_is_rolled_up_in_the_hour_after_its_own_midnight(workspac
     ):
         assert tasks.roll_up_everywhere.call_local() == 1
     enqueue.assert_called_once_with(workspace.pk)
+
+
+def test_the_worker_fills_the_history_of_a_kpi_added_later(workspace, other_workspace, history):
+    rollup.store(workspace, DAYS[:-1])
+    expected = {
+        (key, day): (value, weight)
+        for key, day, value, weight in KpiValue.objects.filter(workspace=workspace).values_list(
+            "key", "day", "value", "weight"
+        )
+    }
+    # As after an upgrade that brings two KPIs: the other KPIs have these days, they do not.
+    KpiValue.objects.filter(key__in=["listening.mentions", "inbox.received"]).delete()
+    with mock.patch.object(rollup, "today", return_value=DAY):
+        assert tasks.fill_gaps_of_workspace.call_local(workspace.pk) == 2 * len(DAYS[:-1])
+        assert rollup.fill_gaps(workspace) == 0  # nothing lacking any more
+        assert rollup.fill_gaps(other_workspace) == 0  # no history: no year of zeros
+    refilled = {
+        (key, day): (value, weight)
+        for key, day, value, weight in KpiValue.objects.filter(workspace=workspace).values_list(
+            "key", "day", "value", "weight"
+        )
+    }
+    assert refilled == expected
+    assert any(value for (key, _day), (value, _w) in refilled.items() if key == "inbox.received")
+    assert not KpiValue.objects.filter(workspace=other_workspace).exists()
