@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -165,6 +166,10 @@ def edit_profile(request: HttpRequest, slug: str) -> HttpResponse:
         outcome = profile_moderation.SAVED
         if account.can_post:
             outcome = profile_moderation.submit(account, name, bio)
+        if account.language:
+            # The message below is read on the next page, which is in the language just
+            # chosen: say it in that language, not the one the form was sent in.
+            translation.activate(account.language)
         if outcome == profile_moderation.HELD:
             messages.info(
                 request,
