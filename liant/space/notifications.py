@@ -28,13 +28,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liant.space.models import (
+    Access,
     EmailFrequency,
+    GroupMember,
     Notification,
     Post,
     SpaceAccount,
@@ -224,8 +226,19 @@ def shown(account: SpaceAccount) -> QuerySet[Notification]:
     (being removed from a group takes them away), from accounts still here."""
     from liant.space.permissions import readable  # noqa: PLC0415 - permissions reads accounts
 
+    rows = Notification.objects.all()
+    if not account.staff:
+        # In an invited group's category, only what came while the account was in the group:
+        # rows made before notifications checked the group (or during an earlier membership)
+        # are no news to someone added now.
+        member_then = GroupMember.objects.filter(
+            category_id=OuterRef("post__topic__category_id"),
+            email=account.email,
+            added_at__lte=OuterRef("created_at"),
+        )
+        rows = rows.filter(~Q(post__topic__category__access=Access.GROUP) | Exists(member_then))
     return (
-        Notification.objects.filter(
+        rows.filter(
             readable(account, "post__topic__category"),
             account=account,
             post__hidden=False,

@@ -104,3 +104,25 @@ def test_readers_of_a_group_are_its_addresses_and_the_brand_of_this_space(
     found = set(permissions.readers(SpaceAccount.objects.all(), club))
     assert found == {alice, brand_account(space)}
     assert stranger not in found
+
+
+def test_a_row_made_before_joining_the_group_stays_unseen_and_unmailed(space, club, alice):
+    """Rows left by earlier versions (made while the account was outside the group) or from
+    an earlier membership: adding the address now does not bring them back."""
+    bob = member(space, "bob@example.org", "Bob")
+    permissions.add_to_group(club, alice.email)
+    post = posting.start_topic(alice, club, "Ancien", "Avant ton arrivée, @bob")
+    Notification.objects.create(
+        account=bob, kind="mention", post=post, actor=alice, created_at=post.created_at
+    )
+    permissions.add_to_group(club, bob.email)
+    mail.outbox.clear()
+    assert notifications.unread_count(bob) == 0
+    assert notifications.send_digests(timezone.now() + timedelta(days=2)) == 0
+    assert mail.outbox == []
+
+    # What comes while he is in is his, in the list and by mail.
+    posting.reply(alice, post.topic, "Bienvenue @bob")
+    assert notifications.unread_count(bob) == 1
+    assert notifications.send_digests(timezone.now() + timedelta(days=2)) == 1
+    assert [m.to for m in mail.outbox] == [[bob.email]] and "Ancien" in mail.outbox[0].body
