@@ -36,6 +36,7 @@ MAX_WORDS = 4  # a display name of more words is mentioned by its handle
 NAME_WORD = r"\w[\w'’.\-]*"
 MENTION = re.compile(rf"(?<![\w@/.])@({NAME_WORD}(?: {NAME_WORD}){{0,{MAX_WORDS - 1}}})")
 ONE_WORD = re.compile(r"\w{2,30}")
+WHOLE_NAME = re.compile(rf"{NAME_WORD}(?: {NAME_WORD}){{1,{MAX_WORDS - 1}}}")
 TRAILING = "'’.-"  # punctuation ending a sentence, not a name ("@Marie Dupont.")
 # Splitting on tags is sound on nh3's output only: it writes "<" and ">" inside attribute
 # values as entities, so a ">" always ends a tag (tests/space/test_notifications.py checks it).
@@ -59,6 +60,13 @@ def phrases(run: str) -> list[tuple[str, str]]:
             if " " in candidate and (candidate, fold_name(candidate)) not in found:
                 found.append((candidate, fold_name(candidate)))
     return found
+
+
+def by_name(display_name: str) -> bool:
+    """Whether "@" followed by this display name is a mention of it (when no other account
+    has the same name): the profile form says so."""
+    name = " ".join(display_name.split())
+    return bool(ONE_WORD.fullmatch(name) or WHOLE_NAME.fullmatch(name))
 
 
 def single(run: str) -> str:

@@ -110,3 +110,15 @@ def test_a_name_only_quoted_in_code_notifies_nobody(space, recipes, alice_client
     member(space, "marie@example.org", "Marie Dupont")
     say(alice_client, space, recipes, "Écrivez `@Marie Dupont` pour la mentionner.")
     assert not Notification.objects.exists()
+
+
+def test_the_settings_page_says_how_to_be_mentioned(space):
+    from tests.space.conftest import join  # noqa: PLC0415
+
+    marie_client, tom_client = Client(), Client()
+    marie = join(marie_client, space, "marie@example.org", "Marie Dupont")
+    tom = join(tom_client, space, "tom@example.org", "Tom & Jerry")
+    page = marie_client.get(url(space, "me/")).content.decode()
+    assert f"@{marie.handle}" in page and "@Marie Dupont" in page
+    page = tom_client.get(url(space, "me/")).content.decode()
+    assert f"@{tom.handle}" in page and "@Tom" not in page
