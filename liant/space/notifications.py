@@ -6,7 +6,9 @@
   category's (a new topic); one notification per person and post, the mention first; an
   edit notifies only those it newly mentions who had no notification of the post yet. A
   reaction notifies the post's author. Nobody is notified of their own doing; the brand's
-  account, unconfirmed, banned and erased accounts are never notified.
+  account, unconfirmed, banned and erased accounts are never notified, nor anyone who may
+  not read the post's category (an invited group's, `permissions.readers`): no row is made
+  for them, so joining the group later brings no old news.
 - Notifications of a post others cannot see (hidden, deleted, held by a rule) are not
   listed and not mailed; one held and then approved is.
 - The digest (the worker's minute task) mails an account's unmailed notifications: within
@@ -26,13 +28,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liant.space.models import (
+    Access,
     EmailFrequency,
+    GroupMember,
     Notification,
     Post,
     SpaceAccount,
@@ -86,6 +90,12 @@ def reachable(rows: QuerySet[SpaceAccount]) -> QuerySet[SpaceAccount]:
     )
 
 
+def readers(accounts: QuerySet[SpaceAccount], category) -> QuerySet[SpaceAccount]:
+    from liant.space.permissions import readers as may_read  # noqa: PLC0415 - see shown()
+
+    return may_read(accounts, category)
+
+
 def on_post(post: Post, *, opening: bool = False) -> int:
     """Notifications for a new post: mentions, then followers of its topic or category."""
     author_id = post.author_id
@@ -101,9 +111,9 @@ def on_post(post: Post, *, opening: bool = False) -> int:
     wanted = dict.fromkeys(mentioned, Notification.Kind.MENTION) | dict.fromkeys(follower_ids, kind)
     wanted.pop(author_id, None)
     allowed = set(
-        reachable(
-            SpaceAccount.objects.filter(pk__in=wanted, space_id=topic.category.space_id)
-        ).values_list("pk", flat=True)
+        readers(reachable(SpaceAccount.objects.filter(pk__in=wanted)), topic.category).values_list(
+            "pk", flat=True
+        )
     )
     rows = [
         Notification(
@@ -124,8 +134,8 @@ def on_edit(post: Post) -> int:
     if not mentioned:
         return 0
     told = set(Notification.objects.filter(post=post).values_list("account_id", flat=True))
-    allowed = reachable(
-        SpaceAccount.objects.filter(pk__in=mentioned - told, space_id=post.topic.category.space_id)
+    allowed = readers(
+        reachable(SpaceAccount.objects.filter(pk__in=mentioned - told)), post.topic.category
     ).values_list("pk", flat=True)
     now = post.edited_at or timezone.now()
     rows = [
@@ -144,7 +154,8 @@ def on_edit(post: Post) -> int:
 
 def on_reaction(post: Post, actor: SpaceAccount, reaction: str) -> None:
     author = post.author
-    if author.pk == actor.pk or not reachable(SpaceAccount.objects.filter(pk=author.pk)).exists():
+    author_rows = reachable(SpaceAccount.objects.filter(pk=author.pk))
+    if author.pk == actor.pk or not readers(author_rows, post.topic.category).exists():
         return
     Notification.objects.bulk_create(
         [
@@ -215,8 +226,19 @@ def shown(account: SpaceAccount) -> QuerySet[Notification]:
     (being removed from a group takes them away), from accounts still here."""
     from liant.space.permissions import readable  # noqa: PLC0415 - permissions reads accounts
 
+    rows = Notification.objects.all()
+    if not account.staff:
+        # In an invited group's category, only what came while the account was in the group:
+        # rows made before notifications checked the group (or during an earlier membership)
+        # are no news to someone added now.
+        member_then = GroupMember.objects.filter(
+            category_id=OuterRef("post__topic__category_id"),
+            email=account.email,
+            added_at__lte=OuterRef("created_at"),
+        )
+        rows = rows.filter(~Q(post__topic__category__access=Access.GROUP) | Exists(member_then))
     return (
-        Notification.objects.filter(
+        rows.filter(
             readable(account, "post__topic__category"),
             account=account,
             post__hidden=False,

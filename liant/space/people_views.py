@@ -24,7 +24,15 @@ from django.views.decorators.http import require_POST
 from liant.channels.sanitize import text_of
 from liant.members.engagement import HELPFUL_REPLIES
 from liant.members.models import Identity, Level, Member
-from liant.space import accounts, avatars, notifications, permissions, profile_moderation, reactions
+from liant.space import (
+    accounts,
+    avatars,
+    mentions,
+    notifications,
+    permissions,
+    profile_moderation,
+    reactions,
+)
 from liant.space import search as space_search
 from liant.space.forms import ProfileForm, SearchForm
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
@@ -197,7 +205,14 @@ def edit_profile(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your profile is saved."))
         return redirect("space_profile", slug=slug, pk=account.pk)
-    return page(request, "space/profile_edit.html", space, account, form=form)
+    return page(
+        request,
+        "space/profile_edit.html",
+        space,
+        account,
+        form=form,
+        by_name=mentions.by_name(account.display_name),
+    )
 
 
 # --- Reactions and follows ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
@@ -54,6 +54,17 @@ def can_read(category: Category, account: SpaceAccount | None) -> bool:
     if account.staff or category.access == Access.MEMBERS:
         return True
     return GroupMember.objects.filter(category=category, email=account.email).exists()
+
+
+def readers(accounts: QuerySet[SpaceAccount], category: Category) -> QuerySet[SpaceAccount]:
+    """The accounts among `accounts` who may read `category`: notifications are created for
+    them only, so a post in an invited group's category leaves no row behind for someone
+    outside it (nor for them once added later: old posts are not news)."""
+    accounts = accounts.filter(space_id=category.space_id)
+    if category.access != Access.GROUP:
+        return accounts  # public and members only: every account of this space reads it
+    invited = GroupMember.objects.filter(category=category).values("email")
+    return accounts.filter(Q(staff=True) | Q(email__in=invited))
 
 
 def can_write(category: Category, account: SpaceAccount | None) -> bool:

@@ -1,5 +1,6 @@
 """What search engines and link previews read: a description, a canonical address,
-OpenGraph and Twitter card tags on the home, category, topic and profile pages; a sitemap of
+OpenGraph and Twitter card tags on the home, category, topic and profile pages (the image is
+the space's logo, the member's picture on a profile that has one); a sitemap of
 the public categories and topics; and the space's robots.txt pointing to it.
 
 Descriptions are plain text taken from HTML already sanitized (nh3, on save), unescaped, with
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from liant.channels.sanitize import text_of
+from liant.space import avatars
 from liant.space.feeds import held_openings, public_categories, public_topics
 from liant.space.markup import render as render_markdown
 from liant.space.models import Category, Post, Space, SpaceAccount, Topic
@@ -55,6 +57,15 @@ def logo_url(space: Space) -> str:
         return ""
     path = reverse("space_logo", kwargs={"slug": space.slug})
     return absolute(f"{path}?v={logo_version(space)}")
+
+
+def avatar_url(space: Space, person: SpaceAccount) -> str:
+    """The member's picture, where the avatar view serves it to anyone (not for the banned,
+    the erased, the brand, nor an address not confirmed: the view answers 404 to those)."""
+    if not avatars.shown(person) or person.confirmed_at is None:
+        return ""
+    path = reverse("space_avatar", kwargs={"slug": space.slug, "pk": person.pk})
+    return absolute(f"{path}?v={avatars.version(person)}")
 
 
 def home_meta(space: Space) -> Meta:
@@ -108,7 +119,7 @@ def profile_meta(space: Space, person: SpaceAccount, bio: str) -> Meta:
         description=Truncator(" ".join(bio.split())).chars(DESCRIPTION_LENGTH),
         canonical=absolute(person.get_absolute_url()),
         kind="profile",
-        image=logo_url(space),
+        image=avatar_url(space, person) or logo_url(space),
     )
 
 
