@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,7 +162,14 @@ class Subscriber(models.Model):
                 fields=["mailing_list", "member"], name="subscriber_once_per_list"
             )
         ]
-        indexes = [models.Index(fields=["workspace", "email"])]
+        indexes = [
+            models.Index(fields=["workspace", "email"]),
+            models.Index(
+                fields=["workspace", "unsubscribed_at"],
+                condition=Q(unsubscribed_at__isnull=False),
+                name="subscriber_left",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.state})"
@@ -287,7 +295,18 @@ class Send(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "email"], name="send_once_per_address")
         ]
-        indexes = [models.Index(fields=["campaign", "state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "state", "next_attempt_at"]),
+            # The KPIs read a day of copies by when they left or bounced (newsletters/kpis.py):
+            # without these, each day of a roll-up read every copy ever sent. Partial, so the
+            # queued copies of a campaign being sent are not in them.
+            models.Index(
+                fields=["sent_at"], condition=Q(sent_at__isnull=False), name="send_sent_at"
+            ),
+            models.Index(
+                fields=["bounced_at"], condition=Q(bounced_at__isnull=False), name="send_bounced_at"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} -> {self.email} ({self.state})"
