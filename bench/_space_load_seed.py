@@ -142,7 +142,7 @@ def main() -> int:
         )
         with raw.copy(
             "COPY space_post (topic_id, author_id, body, body_html, search_text, hidden,"
-            " idempotency_key, created_at) FROM STDIN"
+            " idempotency_key, signed_by, created_at) FROM STDIN"
         ) as copy:
             for n in range(topics_wanted):
                 at = start + step * n * 11
@@ -156,6 +156,7 @@ def main() -> int:
                             html,
                             folded,
                             False,
+                            "",
                             "",
                             at + step * 10 * k,
                         )

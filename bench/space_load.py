@@ -156,10 +156,12 @@ def run(report: Callable[..., None]) -> None:
             [sys.executable, "-m", "bench._space_load_seed", str(topics), str(replies)],
             env=env,
             cwd=ROOT,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if seeded.returncode:  # its output was captured: show why it failed
+            sys.stderr.write(seeded.stderr[-4000:])
+            raise SystemExit(f"seeding failed (exit {seeded.returncode})")
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
         report(
             "seed_seconds",
