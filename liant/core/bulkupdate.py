@@ -60,32 +60,68 @@ def insert_many(
     returning_pk: bool = False,
 ) -> list[Any]:
     """INSERT `rows` (one value per field, in `fields` order; attnames such as
-    "workspace_id" for foreign keys), many rows per statement. Every column without a
-    database default must be named: nothing fills in model defaults. With `returning_pk`,
-    the new primary keys in the order of `rows` (RETURNING, as bulk_create does)."""
+    "workspace_id" for foreign keys). Every column without a database default must be
+    named: nothing fills in model defaults. With `returning_pk`, the new primary keys in the
+    order of `rows`.
+
+    SQLite: multi-row INSERT … RETURNING, as bulk_create does. PostgreSQL: COPY, with the
+    keys taken from the table's sequence first (one query): psycopg binds parameters on the
+    client for Django, so a 500-row INSERT was 9,000 values quoted into SQL text in Python,
+    which made ingestion on PostgreSQL half as fast as on SQLite."""
+    if not rows:
+        return []
     concrete: list[Any] = [model._meta.get_field(name) for name in fields]
     preparers = [_preparer(f) for f in concrete]
+    prepared = [
+        [
+            value if prepare is None or value is None else prepare(value)
+            for prepare, value in zip(preparers, row, strict=True)
+        ]
+        for row in rows
+    ]
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk: Any = model._meta.pk
+    if connection.vendor == "postgresql":
+        return _copy(model._meta.db_table, pk, [f.column for f in concrete], prepared, returning_pk)
     columns = ", ".join(quote(f.column) for f in concrete)
     placeholder = "(" + ", ".join(["%s"] * len(concrete)) + ")"
-    pk: Any = model._meta.pk
     returning = f" RETURNING {quote(pk.column)}" if returning_pk else ""
     limit = connection.features.max_query_params  # SQLite: 999 parameters a statement
     per_statement = max(1, limit // len(concrete)) if limit else PG_ROWS_PER_INSERT
     pks: list[Any] = []
     with connection.cursor() as cursor:
-        for first in range(0, len(rows), per_statement):
-            batch = rows[first : first + per_statement]
-            params: list[Any] = []
-            for row in batch:
-                for prepare, value in zip(preparers, row, strict=True):
-                    params.append(value if prepare is None or value is None else prepare(value))
+        for first in range(0, len(prepared), per_statement):
+            batch = prepared[first : first + per_statement]
             sql = (
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names come from the model; values are parameters
+                f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names come from the model; values are parameters
                 + ", ".join([placeholder] * len(batch))
                 + returning
             )
-            cursor.execute(sql, params)
+            cursor.execute(sql, [value for row in batch for value in row])
             if returning_pk:
                 pks.extend(row[0] for row in cursor.fetchall())
+    return pks
+
+
+def _copy(
+    db_table: str, pk: Any, columns: list[str], rows: list[list[Any]], returning_pk: bool
+) -> list[Any]:
+    quote = connection.ops.quote_name
+    pks: list[Any] = []
+    with connection.cursor() as cursor:
+        if returning_pk:
+            # Keys from the sequence the column's default draws on, so concurrent inserts
+            # never get the same ones; gaps are possible, as with any rolled-back insert.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [db_table, pk.column, len(rows)],
+            )
+            pks = [row[0] for row in cursor.fetchall()]
+            columns = [pk.column, *columns]
+            rows = [[key, *row] for key, row in zip(pks, rows, strict=True)]
+        names = ", ".join(quote(c) for c in columns)
+        with cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     return pks
