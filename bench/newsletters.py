@@ -212,7 +212,7 @@ def _campaign(workspace, port: int, n: int, tag: str, start: bool = True):  # ty
     return campaign
 
 
-def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
+def _prepare(workspace, port: int, report: Callable[..., None]):  # type: ignore[no-untyped-def]
     """sending.start on PREPARE_N subscribers: the rows every claim then works on."""
     from liant.newsletters import sending
     from liant.newsletters.models import Send
@@ -229,6 +229,7 @@ def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type
     report("prepare_seconds", elapsed, "s", note=f"sending.start: one queued row each, {note}")
     report("prepare_rows_rate", PREPARE_N / elapsed, "rows/s")
     report("prepare_peak_python_memory", peak / 2**20, "MiB", note="tracemalloc peak in start()")
+    return campaign
 
 
 def run(report: Callable[..., None]) -> None:
@@ -244,7 +245,23 @@ def run(report: Callable[..., None]) -> None:
     port = sink.port
     print(f"# sink: {sink.name}; {sink.counted}", flush=True)
     try:
-        _prepare(workspace, port, report)
+        prepared = _prepare(workspace, port, report)
+        # A process's first unsubscribe link builds Django's URL resolver, which imports every
+        # app's urls (WeasyPrint among them: 2.4 s of a forked worker's first batch, 1 Dec
+        # 2026), and its first rendering loads templates and catalogues. Done once here,
+        # before the workers are forked: the rates are a warm worker's, as a long-lived
+        # worker is after its first batch.
+        from liant.newsletters import rendering
+
+        started = time.perf_counter()
+        rendering.unsubscribe_url("warm-up")
+        rendering.render(prepared, "fr", rendering.PLACEHOLDER)
+        report(
+            "worker_warm_up_seconds",
+            time.perf_counter() - started,
+            "s",
+            note="first link and rendering in a process, done before forking the workers",
+        )
         before = sink.accepted()
         raw_rate = _raw(port, N)
         assert sink.accepted() - before == N, (sink.accepted() - before, N)
