@@ -121,12 +121,15 @@ lint: $(VENV)/.installed
 
 ## Postfix's smtp-sink (a C test SMTP server) for the newsletters bench, which otherwise falls
 ## back to a Python sink that is slower than the senders. Installed with "No configuration":
-## no main.cf, so no mail server is set up or left running.
+## no main.cf, so no mail server is set up or left running. --no-remove: never in place of
+## another mail server (Postfix conflicts with them); the bench then uses its fallback.
 bench-deps:
 	@if [ ! -x /usr/sbin/smtp-sink ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postfix; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends --no-remove postfix \
+	      || echo "postfix not installed: the newsletters bench uses its Python sink"; \
 	  else echo "Newsletters bench: sudo apt-get install postfix (choose \"No configuration\") for smtp-sink;" \
 	    "a slower Python sink is used without it"; fi; \
 	fi
