@@ -22,7 +22,8 @@ PostgreSQL 530-830 (old 621/674, new 828/533: 0.10-0.15); four workers in all SQ
 transaction costs 63 us of CPU instead of 107-137 (alone, same connection), less than this
 machine's noise on a whole worker (~400 us per message). With the issue's 100,000 (new code,
 SQLite, load average 1.4): bare loop 5,261 messages/s, one worker 1,535 (0.29), four workers
-1,446 in all, 361 each (0.27). See liant/newsletters/README.md.
+1,446 in all, 361 each (0.27); the old code right after: 4,105, 1,252 (0.31), 1,304 in all
+(0.32). See liant/newsletters/README.md.
 
 Earlier figures, aiosmtpd sink (so the bare loop was the sink's ceiling), each worker's
 first-batch warm-up counted in its time:
