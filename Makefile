@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: synapse pds translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps messages clean
+.PHONY: synapse pds translations demo test test-sqlite test-postgres lint bench install run system-deps browser-deps bench-deps messages clean
 
 ## The Python environment, rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -119,7 +119,22 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy liant/core liant/connectors liant/channels liant/text liant/listening liant/publishing liant/strategy liant/moderation liant/inbox liant/members liant/feedback liant/animation liant/analytics liant/newsletters liant/leads liant/media liant/space liant/webhooks liant/api liant/transfer liant/cli.py liant/env.py
 
-bench: install
+## Postfix's smtp-sink (a C test SMTP server) for the newsletters bench, which otherwise falls
+## back to a Python sink that is slower than the senders. Installed with "No configuration":
+## no main.cf, so no mail server is set up or left running. --no-remove: never in place of
+## another mail server (Postfix conflicts with them); the bench then uses its fallback.
+bench-deps:
+	@if [ ! -x /usr/sbin/smtp-sink ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends --no-remove postfix \
+	      || echo "postfix not installed: the newsletters bench uses its Python sink"; \
+	  else echo "Newsletters bench: sudo apt-get install postfix (choose \"No configuration\") for smtp-sink;" \
+	    "a slower Python sink is used without it"; fi; \
+	fi
+
+bench: install bench-deps
 	$(BIN)/python -m bench $(AREA)
 
 clean:

@@ -1,12 +1,32 @@
 """Newsletters: how fast a campaign leaves for a local SMTP sink, beside a bare smtplib loop.
 
-The sink (aiosmtpd, counting messages, keeping none) runs in its own process, so it does not
-share the interpreter lock with the senders. The bare loop sends one pre-built message per
-recipient over one connection: it is the ceiling. The campaign path adds, per recipient, the
-claim UPDATE, the personal unsubscribe link and headers, and the completion UPDATE.
+The sink is Postfix's smtp-sink (C, one process, keeps nothing; `make bench` installs the
+Debian package postfix for it, with no mail server configured or left running), started and
+stopped here; without it, aiosmtpd in its own process, with a printed note (a Python sink is
+itself the ceiling: 70-1,500 messages/s on 2 shared cores). Delivered messages are counted by
+the sink (smtp-sink -c: its "mesg=" counter; aiosmtpd: one per DATA accepted) and must equal
+both the messages sent and the rows marked sent. The bare loop sends one pre-built message per
+recipient over one connection: the ceiling of a sender. The campaign path adds, per
+recipient, one UPDATE (completion of the previous row + claim of this one), the signed
+unsubscribe link and the personal copy. The first link and rendering of a process (URL
+resolver, templates: 1.4-2.3 s) are done before the workers are forked and reported apart.
 Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
 every claim works on): LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's
-figure). Sending 100,000 three times (bare, 1 and 4 workers) takes too long on 2 shared cores.
+figure).
+
+1 Dec 2026, smtp-sink, 5,000 sent per worker count, 20,000 prepared, load average (1 min)
+1.6-2.5, old sending.py (main) and new one alternated: bare loop 3,500-5,900 messages/s; one
+worker SQLite 1,660-1,900 (old 1,662/1,847, new 1,722/1,902: 0.32-0.49 of the bare loop),
+PostgreSQL 530-830 (old 621/674, new 828/533: 0.10-0.15); four workers in all SQLite
+890-2,030, PostgreSQL 540-770. Old and new are within the run-to-run spread: the new SMTP
+transaction costs 63 us of CPU instead of 107-137 (alone, same connection), less than this
+machine's noise on a whole worker (~400 us per message). With the issue's 100,000 (new code,
+SQLite, load average 1.4): bare loop 5,261 messages/s, one worker 1,535 (0.29), four workers
+1,446 in all, 361 each (0.27); the old code right after: 4,105, 1,252 (0.31), 1,304 in all
+(0.32). See liant/newsletters/README.md.
+
+Earlier figures, aiosmtpd sink (so the bare loop was the sink's ceiling), each worker's
+first-batch warm-up counted in its time:
 
 Seen on 2 shared cores (load average 4-7, SQLite, 5,000-20,000 recipients, 30 Nov 2026):
 bare loop 720-1,550 messages/s (the single-threaded Python sink is the ceiling); one worker
@@ -28,12 +48,17 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 import resource
+import shutil
 import smtplib
+import subprocess
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 from django.db import connection, connections
 
@@ -42,7 +67,7 @@ N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_N", "10000"))  # sent, per worke
 PREPARE_N = int(os.environ.get("LIANT_BENCH_NEWSLETTERS_PREPARE_N", "100000"))
 
 
-def _sink(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
+def _aiosmtpd(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
     import logging
 
     from aiosmtpd.controller import Controller
@@ -60,6 +85,71 @@ def _sink(port: int, count, ready) -> None:  # type: ignore[no-untyped-def]
     ready.set()
     while True:
         time.sleep(3600)
+
+
+class Sink:
+    """The SMTP server the bench sends to, on 127.0.0.1, and how many messages it accepted.
+
+    Postfix's smtp-sink (C, one process, no disk) when installed (`make bench` installs the
+    `postfix` package for it): it answers far faster than the senders, so the bare loop
+    measures the sending side. Otherwise aiosmtpd in its own process, a single-threaded
+    Python server that is itself the ceiling (70-1,500 messages/s on 2 shared cores) and
+    takes CPU from the senders.
+    """
+
+    def __init__(self) -> None:
+        from tests.servers import free_port, wait_for_port
+
+        self.port = free_port()
+        self.binary = shutil.which("smtp-sink") or shutil.which("smtp-sink", path="/usr/sbin")
+        self._dir = tempfile.mkdtemp(prefix="liant-bench-sink-")
+        self._out = Path(self._dir) / "counters"
+        self._process: subprocess.Popen | mp.process.BaseProcess
+        if self.binary:
+            # -c: running counters ("sess=… quit=… mesg=…", one update per "." received),
+            # written to a file read by accepted(). -u: required when run as root.
+            user = ["-u", "nobody"] if os.geteuid() == 0 else []
+            command = [self.binary, "-c", *user, f"127.0.0.1:{self.port}", "1000"]
+            with self._out.open("wb") as out:
+                self._process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+            self.name = "Postfix smtp-sink (C)"
+            self.counted = "messages counted by smtp-sink itself (-c, its 'mesg=' counter)"
+        else:
+            ctx = mp.get_context("fork")
+            self._count = ctx.Value("l", 0)
+            ready = ctx.Event()
+            self._process = ctx.Process(
+                target=_aiosmtpd, args=(self.port, self._count, ready), daemon=True
+            )
+            self._process.start()
+            ready.wait(20)
+            self.name = "aiosmtpd in its own process (Python)"
+            self.counted = "messages counted by the aiosmtpd handler (one per DATA accepted)"
+            print(
+                "# smtp-sink not found (Debian package postfix, installed by `make bench`): "
+                "falling back to aiosmtpd, a Python sink that is itself the ceiling here",
+                flush=True,
+            )
+        wait_for_port(self.port)
+
+    def accepted(self) -> int:
+        """Messages the sink has taken so far (ended with "." and answered 250)."""
+        if not self.binary:
+            return int(self._count.value)
+        # Counters are rewritten in place with \r after each message: the last one counts.
+        time.sleep(0.2)  # the sink writes its counter after its reply to "."
+        with self._out.open("rb") as f:
+            f.seek(max(0, self._out.stat().st_size - 200))
+            found = re.findall(rb"mesg=(\d+)", f.read())
+        return int(found[-1]) if found else 0
+
+    def stop(self) -> None:
+        if isinstance(self._process, subprocess.Popen):
+            self._process.terminate()
+            self._process.wait(10)
+        else:
+            self._process.kill()
+        shutil.rmtree(self._dir, ignore_errors=True)
 
 
 def _raw(port: int, n: int) -> float:
@@ -142,7 +232,7 @@ def _campaign(workspace, port: int, n: int, tag: str, start: bool = True):  # ty
     return campaign
 
 
-def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type: ignore[no-untyped-def]
+def _prepare(workspace, port: int, report: Callable[..., None]):  # type: ignore[no-untyped-def]
     """sending.start on PREPARE_N subscribers: the rows every claim then works on."""
     from liant.newsletters import sending
     from liant.newsletters.models import Send
@@ -159,33 +249,48 @@ def _prepare(workspace, port: int, report: Callable[..., None]) -> None:  # type
     report("prepare_seconds", elapsed, "s", note=f"sending.start: one queued row each, {note}")
     report("prepare_rows_rate", PREPARE_N / elapsed, "rows/s")
     report("prepare_peak_python_memory", peak / 2**20, "MiB", note="tracemalloc peak in start()")
+    return campaign
 
 
 def run(report: Callable[..., None]) -> None:
     from liant.core.models import Organisation, Workspace
     from liant.newsletters.models import Send
-    from tests.servers import free_port
 
     org, _ = Organisation.objects.get_or_create(slug="bench-news", defaults={"name": "Bench"})
     workspace, _ = Workspace.objects.get_or_create(
         slug="bench-news", defaults={"name": "Bench", "organisation": org}
     )
     ctx = mp.get_context("fork")
-    count = ctx.Value("l", 0)
-    ready = ctx.Event()
-    port = free_port()
-    sink = ctx.Process(target=_sink, args=(port, count, ready), daemon=True)
-    sink.start()
-    ready.wait(20)
+    sink = Sink()
+    port = sink.port
+    print(f"# sink: {sink.name}; {sink.counted}", flush=True)
     try:
-        _prepare(workspace, port, report)
+        prepared = _prepare(workspace, port, report)
+        # A process's first unsubscribe link builds Django's URL resolver, which imports every
+        # app's urls (WeasyPrint among them: 2.4 s of a forked worker's first batch, 1 Dec
+        # 2026), and its first rendering loads templates and catalogues. Done once here,
+        # before the workers are forked: the rates are a warm worker's, as a long-lived
+        # worker is after its first batch.
+        from liant.newsletters import rendering
+
+        started = time.perf_counter()
+        rendering.unsubscribe_url("warm-up")
+        rendering.render(prepared, "fr", rendering.PLACEHOLDER)
+        report(
+            "worker_warm_up_seconds",
+            time.perf_counter() - started,
+            "s",
+            note="first link and rendering in a process, done before forking the workers",
+        )
+        before = sink.accepted()
         raw_rate = _raw(port, N)
-        note = f"{N} recipients, {connection.vendor}, sink in its own process"
+        assert sink.accepted() - before == N, (sink.accepted() - before, N)
+        note = f"{N} recipients, {connection.vendor}, sink: {sink.name}"
         report("raw_smtplib_rate", raw_rate, "messages/s", note=f"bare smtplib loop, {note}")
         for workers in (1, 4):
             campaign = _campaign(workspace, port, N, f"w{workers}-")
             connections.close_all()
-            before = count.value
+            before = sink.accepted()
             started = time.perf_counter()
             peak = ctx.Value("l", 0)
             procs = [ctx.Process(target=_worker, args=(campaign.pk, peak)) for _ in range(workers)]
@@ -194,7 +299,7 @@ def run(report: Callable[..., None]) -> None:
             for p in procs:
                 p.join()
             elapsed = time.perf_counter() - started
-            delivered = count.value - before
+            delivered = sink.accepted() - before
             sent_rows = Send.objects.filter(campaign=campaign, state="sent").count()
             assert delivered == sent_rows == N, (delivered, sent_rows)
             rate = N / elapsed
@@ -215,4 +320,4 @@ def run(report: Callable[..., None]) -> None:
                 "parent's pages it touched)",
             )
     finally:
-        sink.kill()
+        sink.stop()

@@ -57,9 +57,18 @@ def language_for(campaign: Campaign, member_language: str, fallback: str = "fr")
     return fallback if fallback in available else available[0]
 
 
-def unsubscribe_token(subscriber_id: int, send_id: int | None = None) -> str:
+def unsubscribe_signer() -> signing.TimestampSigner:
+    """What signs the links; a worker makes one per batch (its key is derived once)."""
+    return signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(
+    subscriber_id: int, send_id: int | None = None, signer: signing.TimestampSigner | None = None
+) -> str:
     # No expiry: an unsubscribe link from a mail of two years ago must still work.
-    return signing.dumps([subscriber_id, send_id or 0], salt=UNSUBSCRIBE_SALT, compress=True)
+    # The same token as signing.dumps(..., salt=UNSUBSCRIBE_SALT, compress=True).
+    signer = signer or unsubscribe_signer()
+    return signer.sign_object([subscriber_id, send_id or 0], compress=True)
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, int | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import secrets
 import smtplib
 import ssl
@@ -120,6 +121,66 @@ def verp(bounce_address: str, tag: str) -> str:
     """bounces@example.org + tag -> bounces+tag@example.org (plus addressing)."""
     local, _at, domain = bounce_address.partition("@")
     return f"{local}+{tag}@{domain}"
+
+
+# An address smtplib would pass through unchanged: quoteaddr() runs the email package's
+# address parser on it (18 % of one worker's profiled time on a fast sink, 1 Dec 2026).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def _end_transaction(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal, as sendmail() does: 421 means the server is closing; else RSET."""
+    if code == 421:
+        smtp.close()
+    else:
+        with suppress(smtplib.SMTPServerDisconnected):
+            smtp.rset()
+
+
+def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+    """smtplib's sendmail() for one recipient and a message already in wire form (CRLF):
+    the same commands, replies and exceptions (plus an RSET after a refused DATA, so the next
+    message starts a clean transaction), without parsing both addresses again and without a
+    regular expression over the whole message for the dot-stuffing.
+
+    Anything else (a non-ASCII address, a bare CR or LF) goes through sendmail() itself.
+    """
+    if not (
+        _PLAIN_ADDRESS.fullmatch(sender)
+        and _PLAIN_ADDRESS.fullmatch(recipient)
+        and message.count(b"\r") == message.count(b"\n") == message.count(b"\r\n")
+    ):
+        smtp.sendmail(sender, [recipient], message)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    size = f" SIZE={len(message)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
+    smtp.putcmd("mail", f"FROM:<{sender}>{size}")
+    code, reply = smtp.getreply()
+    if code != 250:
+        _end_transaction(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    smtp.putcmd("rcpt", f"TO:<{recipient}>")
+    code, reply = smtp.getreply()
+    if code not in (250, 251):
+        _end_transaction(smtp, code)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        _end_transaction(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
+    # RFC 5321 4.5.2: a line starting with "." gets one more; the message ends with CRLF.
+    data = message.replace(b"\n.", b"\n..")
+    if data.startswith(b"."):
+        data = b"." + data
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        _end_transaction(smtp, code)
+        raise smtplib.SMTPDataError(code, reply)
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -365,6 +426,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     # any other row the winner (or the campaign's own subject when there is no test).
     default_variant = campaign.ab_winner or 0
     link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
+    signer = rendering.unsubscribe_signer()
     # The row handed to the SMTP server and not yet marked sent: its completion goes with the
     # next claim (see _complete), or alone after the loop.
     accepted: tuple[int, str] | None = None
@@ -380,7 +442,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
             if not claimed:
                 continue
             link = link_pattern.replace(
-                "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk)
+                "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk, signer)
             )
             template = _template(
                 campaign, language, default_variant if variant is None else variant, domain
@@ -397,7 +459,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
                 else campaign.sender_address
             )
             try:
-                smtp.sendmail(envelope_from, [address], message)
+                _hand_over(smtp, envelope_from, address, message)
             except smtplib.SMTPRecipientsRefused as exc:
                 code, text = next(iter(exc.recipients.values()))
                 state = _on_refusal(pk, attempts + 1, code, _decode(text), True)

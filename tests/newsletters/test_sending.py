@@ -323,3 +323,26 @@ def test_no_mailto_unsubscribe_when_nobody_reads_the_bounce_mailbox(
     message = parsed(outbox.messages[0])
     assert "mailto:" not in str(message["List-Unsubscribe"])
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_lean_smtp_transaction_delivers_what_sendmail_delivers(outbox):
+    """_hand_over (the worker's own MAIL/RCPT/DATA) against smtplib's sendmail on the same
+    server: same bytes received (lines starting with "." survive the dot-stuffing), a
+    refused recipient raises the same exception, and the connection serves the next one."""
+    message = b"Subject: dots\r\n\r\n.one dot\r\n..two dots\r\nend.\r\n.\r\nlast line"
+    unusual = '"two words"@people.example'  # not a plain address: sendmail() handles it
+    outbox.refuse.add("refused@people.example")
+    with smtplib.SMTP("127.0.0.1", outbox.port) as smtp:
+        sending._hand_over(smtp, "bounces+t1@news.example", "a@people.example", message)
+        smtp.sendmail("bounces+t2@news.example", ["b@people.example"], message)
+        sending._hand_over(smtp, "bounces+t3@news.example", unusual, message)
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            sending._hand_over(smtp, "bounces+t4@news.example", "refused@people.example", message)
+        sending._hand_over(smtp, "bounces+t5@news.example", "c@people.example", message)
+    assert refused.value.recipients["refused@people.example"][0] == 550
+    lean, reference, fallback, after = outbox.messages
+    assert lean.original_content == reference.original_content == message + b"\r\n"
+    assert (lean.mail_from, lean.rcpt_tos) == ("bounces+t1@news.example", ["a@people.example"])
+    assert fallback.rcpt_tos == [unusual]
+    assert after.rcpt_tos == ["c@people.example"]
+    assert after.original_content == message + b"\r\n"
