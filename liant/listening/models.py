@@ -69,7 +69,11 @@ class Mention(models.Model):
     Mentions come from the connected channels' events and from the networks' search; the
     same remote item found both ways is one mention (unique source + remote_id)."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="mentions")
+    # No index of its own: the (workspace, …) indexes in Meta start with it, and each index
+    # is one more write per ingested mention.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     source = models.CharField(_("source"), max_length=40)  # channel kind: feed, mastodon…
     channel = models.ForeignKey(
         "channels.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -122,8 +126,14 @@ class Mention(models.Model):
 
 
 class MentionMatch(models.Model):
-    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="matches")
-    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="matches")
+    # Neither key has an index of its own: the unique (mention, query) and the (query,
+    # occurred_at) index start with them, and ingestion writes a few matches per mention.
+    mention = models.ForeignKey(
+        Mention, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
+    query = models.ForeignKey(
+        Query, on_delete=models.CASCADE, related_name="matches", db_index=False
+    )
     terms = models.JSONField(default=list)  # the folded terms found, for highlighting
     occurred_at = models.DateTimeField()  # copied from the mention: per-query time ranges
 
