@@ -28,7 +28,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from liant.analytics.models import KpiValue
+from liant.analytics import rollup
 from liant.analytics.registry import Kind, KpiDef, Measure, register
 from liant.analytics.roi_models import ActionValue, Cost, CostKind, RoiSettings, Sale
 from liant.analytics.rollup import zone
@@ -354,14 +354,8 @@ def summarise(workspace: Workspace, first: date, end: date) -> Summary:
 
 
 def forget(workspace_id: int, first: date | None = None, last: date | None = None) -> None:
-    """Drop the stored ROI days of [first, last] (every day without bounds): the dashboard
-    recomputes a missing past day the next time it is read."""
-    rows = KpiValue.objects.filter(workspace_id=workspace_id, key__in=KEYS)
-    if first is not None:
-        rows = rows.filter(day__gte=first)
-    if last is not None:
-        rows = rows.filter(day__lte=last)
-    rows.delete()
+    """Drop the stored ROI days of [first, last] (every day without bounds)."""
+    rollup.forget(workspace_id, KEYS, first, last)
 
 
 def _dated_changed(sender: Any, instance: Cost | Sale, **kwargs: Any) -> None:

@@ -4,7 +4,7 @@ the dashboard makes (stored days, plus today computed live)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,6 +103,20 @@ def backfill(workspace: Workspace, days: int) -> int:
         written += store(workspace, days_between(start, stop))
         start = stop
     return written
+
+
+def forget(
+    workspace_id: int, keys: Iterable[str], first: date | None = None, last: date | None = None
+) -> int:
+    """Drop stored days of these KPIs in [first, last] (every day without bounds), for an
+    edit that makes them wrong further back than the nightly recompute reaches: the
+    dashboard recomputes a missing past day the next time it reads it."""
+    rows = KpiValue.objects.filter(workspace_id=workspace_id, key__in=list(keys))
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    if last is not None:
+        rows = rows.filter(day__lte=last)
+    return rows.delete()[0]
 
 
 def fill_gaps(workspace: Workspace) -> int:

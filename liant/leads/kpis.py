@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
-from liant.analytics.models import KpiValue
-from liant.analytics.registry import Kind, KpiDef, Measure, register
+from liant.analytics import rollup
+from liant.analytics.registry import Kind, KpiDef, Measure, register, shared
 from liant.core.models import Workspace
 from liant.leads.models import Lead, LeadSettings, Stage, StageChange
 
@@ -44,14 +44,31 @@ def new(workspace: Workspace, start: datetime, end: datetime) -> Measure:
     )
 
 
+def _decisions(workspace: Workspace, start: datetime, end: datetime) -> dict[str, Any]:
+    # Won, conversion and value won read the same decided leads: one query for the three
+    # within a pass (registry.shared).
+    return shared(
+        ("leads.decisions", workspace.pk, start, end),
+        lambda: (
+            _decided(workspace, start, end)
+            .annotate(ours=_currency(workspace))
+            .aggregate(
+                decided=Count("pk"),
+                won=Count("pk", filter=Q(stage=Stage.WON)),
+                total=Sum("value", filter=Q(stage=Stage.WON, currency=F("ours"))),
+                # Nothing is converted: a win in another currency is left out, and counted.
+                other=Count("pk", filter=Q(stage=Stage.WON) & ~Q(currency=F("ours"))),
+            )
+        ),
+    )
+
+
 def won(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    return Measure(value=_decided(workspace, start, end).filter(stage=Stage.WON).count())
+    return Measure(value=_decisions(workspace, start, end)["won"])
 
 
 def conversion(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    c = _decided(workspace, start, end).aggregate(
-        decided=Count("pk"), won=Count("pk", filter=Q(stage=Stage.WON))
-    )
+    c = _decisions(workspace, start, end)
     return Measure(value=c["won"], weight=c["decided"])
 
 
@@ -63,16 +80,7 @@ def _currency(workspace: Workspace) -> Coalesce:
 
 
 def value_won(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    c = (
-        _decided(workspace, start, end)
-        .filter(stage=Stage.WON)
-        .annotate(ours=_currency(workspace))
-        .aggregate(
-            total=Sum("value", filter=Q(currency=F("ours"))),
-            # Nothing is converted: a win in another currency is left out, and counted.
-            other=Count("pk", filter=~Q(currency=F("ours"))),
-        )
-    )
+    c = _decisions(workspace, start, end)
     parts = {OTHER_CURRENCY: c["other"]} if c["other"] else {}
     return Measure(value=float(c["total"] or 0), parts=parts)
 
@@ -155,7 +163,7 @@ DECISION_KEYS = ("leads.won", "leads.conversion", "leads.value_won")
 
 
 def forget(workspace_id: int, keys: tuple[str, ...] = DECISION_KEYS) -> None:
-    KpiValue.objects.filter(workspace_id=workspace_id, key__in=keys).delete()
+    rollup.forget(workspace_id, keys)
 
 
 def _stage_changed(sender: Any, instance: StageChange, created: bool, **kwargs: Any) -> None:
