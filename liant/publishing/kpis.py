@@ -5,13 +5,14 @@ counts nowhere."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, FloatField, Min, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from liant.analytics.registry import Kind, KpiDef, Measure, register
+from liant.analytics.registry import Kind, KpiDef, Measure, register, shared
 from liant.core.models import Workspace
 from liant.publishing.models import Variant
 from liant.publishing.states import State
@@ -78,15 +79,25 @@ def _looks(key: str, fallback: str | None = None) -> Sum:
     return Sum(number)
 
 
+def _looked(workspace: Workspace, start: datetime, end: datetime) -> dict[str, Any]:
+    # Reach and impressions read the same published variants: one query for both.
+    return shared(
+        ("publishing.looked", workspace.pk, start, end),
+        lambda: _published(workspace, start, end).aggregate(
+            reach=_looks("reach"),
+            # Facebook, Instagram, X and others now call them views; LinkedIn still
+            # impressions.
+            impressions=_looks("impressions", "views"),
+        ),
+    )
+
+
 def reach(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    total = _published(workspace, start, end).aggregate(n=_looks("reach"))["n"]
-    return Measure(value=round(total or 0))
+    return Measure(value=round(_looked(workspace, start, end)["reach"] or 0))
 
 
 def impressions(workspace: Workspace, start: datetime, end: datetime) -> Measure:
-    # Facebook, Instagram, X and others now call them views; LinkedIn still impressions.
-    total = _published(workspace, start, end).aggregate(n=_looks("impressions", "views"))["n"]
-    return Measure(value=round(total or 0))
+    return Measure(value=round(_looked(workspace, start, end)["impressions"] or 0))
 
 
 register(
