@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from liant.channels.models import Event, EventKindChoices
+from liant.core.csvexport import zone_of
 from liant.core.models import Workspace
 from liant.inbox import department_mail
 from liant.inbox.models import (
@@ -263,13 +263,6 @@ def apply_edit(message: Message, event: Event) -> Note | None:
         event=event,
         created_at=event.occurred_at,
     )
-
-
-def zone_of(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def add_department_answer(event: Event, conversation_id: int, department_id: int) -> Note | None:
