@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection, models
 
-PG_ROWS_PER_INSERT = 500
+SQLITE_PARAMETERS = 999  # a statement's limit, when the backend does not say
 
 
 def update_many(
@@ -87,8 +87,8 @@ def insert_many(
     columns = ", ".join(quote(f.column) for f in concrete)
     placeholder = "(" + ", ".join(["%s"] * len(concrete)) + ")"
     returning = f" RETURNING {quote(pk.column)}" if returning_pk else ""
-    limit = connection.features.max_query_params  # SQLite: 999 parameters a statement
-    per_statement = max(1, limit // len(concrete)) if limit else PG_ROWS_PER_INSERT
+    limit = connection.features.max_query_params or SQLITE_PARAMETERS
+    per_statement = max(1, limit // len(concrete))
     pks: list[Any] = []
     with connection.cursor() as cursor:
         for first in range(0, len(prepared), per_statement):
