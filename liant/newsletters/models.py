@@ -264,9 +264,13 @@ class SendState(models.TextChoices):
 
 
 class Send(models.Model):
-    """One recipient of one campaign. Claimed (queued -> sending) before the SMTP call."""
+    """One recipient of one campaign. Claimed (queued -> sending) before the SMTP call, in a
+    batch that a SendProgress row follows (see sending.py)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="sends")
+    # No index of its own: the (campaign, email) and (campaign, state, …) ones start with it.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="sends", db_index=False
+    )
     subscriber = models.ForeignKey(
         Subscriber, null=True, on_delete=models.SET_NULL, related_name="sends"
     )
@@ -277,6 +281,9 @@ class Send(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The batch that claimed the row: SendProgress.token (no foreign key: the progress table
+    # is unlogged on PostgreSQL, and a logged table cannot reference an unlogged one).
+    claim = models.BigIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     error = models.CharField(max_length=500, blank=True)
@@ -296,7 +303,14 @@ class Send(models.Model):
             models.UniqueConstraint(fields=["campaign", "email"], name="send_once_per_address")
         ]
         indexes = [
-            models.Index(fields=["campaign", "state", "next_attempt_at"]),
+            # The rows still to send, which the workers look for. Partial (written as an OR, which
+            # SQLite matches to "state = 'queued'"): a claim or completion moves a row out of it
+            # instead of rewriting an entry (a 500-row claim: 36 -> 22 ms on PostgreSQL).
+            models.Index(
+                fields=["campaign", "state", "next_attempt_at"],
+                condition=Q(state="queued") | Q(state="held"),
+                name="send_due",
+            ),
             # The KPIs read a day of copies by when they left or bounced (newsletters/kpis.py):
             # without these, each day of a roll-up read every copy ever sent. Partial, so the
             # queued copies of a campaign being sent are not in them.
@@ -306,10 +320,37 @@ class Send(models.Model):
             models.Index(
                 fields=["bounced_at"], condition=Q(bounced_at__isnull=False), name="send_bounced_at"
             ),
+            # The rows in flight: the minute sweep reads them all (without this, the whole
+            # table), and "is the campaign done?" those of one campaign.
+            models.Index(
+                fields=["campaign", "claimed_at"],
+                condition=Q(state="sending"),
+                name="send_in_flight",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} -> {self.email} ({self.state})"
+
+
+class SendProgress(models.Model):
+    """A worker's batch of claimed rows, and the row it is handing to the mail server now.
+
+    Rows of the batch before `handing` (in primary key order) have had the server's final
+    answer; `handing` may have left; the rows after it have not been touched. Updated before
+    each message, so on PostgreSQL the table is UNLOGGED (migration 0004): no WAL, so no disk
+    flush per message, and a crash of the database empties it, which is exactly when its
+    contents could be older than the mail that left. A batch whose row is missing is treated
+    as wholly uncertain (sending.sweep).
+    """
+
+    token = models.BigIntegerField(primary_key=True)
+    campaign_id = models.BigIntegerField()
+    handing = models.BigIntegerField(null=True, blank=True)
+    moved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"batch {self.token} of campaign {self.campaign_id} at {self.handing}"
 
 
 class Click(models.Model):

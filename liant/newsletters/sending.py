@@ -1,11 +1,19 @@
 """Sending a campaign from the workers, each recipient at most once.
 
-The rule that makes it hold: a Send row is claimed (queued -> sending, with the claim time)
-by a conditional UPDATE *before* the SMTP call, and completed (sending -> sent) after it.
-A worker that dies in between leaves the row in "sending"; the sweep turns it into "unknown"
-and nothing ever moves a row out of "unknown" or "sending" back to "queued". So a mail that
-may have left is never sent a second time: at most one mail per recipient, and the rows a
-crash made uncertain are shown to the community manager instead of being guessed.
+The rule that makes it hold: rows are claimed (queued -> sending) by a conditional UPDATE,
+in batches, *before* anything leaves, in a transaction that also writes the batch's progress
+row (SendProgress); before each message's data is sent, the progress row names that row.
+So when a worker stops, whatever the reason, the rows of its batch fall in three groups:
+before the named row, each had the server's final answer (refusals are written at once, so
+a row still "sending" there was accepted: sent); the named row may have left (unknown, never
+sent again); after it, nothing was sent (back to the queue). The minute sweep applies this
+to a batch whose progress has not moved for STALE, and the worker, if it was only slow,
+finds its progress row gone and stops before its next message.
+
+On PostgreSQL the progress table is unlogged: rewritten before every message without a
+disk flush, and emptied by a crash of the database, which is when it could be older than
+the mail that left; a batch whose progress row is missing is wholly "unknown". The claim
+itself is a normal, durable commit: one per batch instead of one per message.
 
 Only an SMTP reply proves the message was *not* accepted (4xx: try again later, 5xx: give
 up), so only those put a row back in the queue or mark it failed.
@@ -19,13 +27,15 @@ import re
 import secrets
 import smtplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+import psycopg
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from liant.newsletters import abtest, rendering, tracking
@@ -34,6 +44,7 @@ from liant.newsletters.models import (
     CampaignState,
     Send,
     SendingSettings,
+    SendProgress,
     SendState,
     Subscriber,
     SubscriberState,
@@ -138,11 +149,25 @@ def _end_transaction(smtp: smtplib.SMTP, code: int) -> None:
             smtp.rset()
 
 
-def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes) -> None:
+def _hand_over(
+    smtp: smtplib.SMTP,
+    sender: str,
+    recipient: str,
+    message: bytes,
+    ready: Callable[[], bool] | None = None,
+) -> None:
     """smtplib's sendmail() for one recipient and a message already in wire form (CRLF):
     the same commands, replies and exceptions (plus an RSET after a refused DATA, so the next
     message starts a clean transaction), without parsing both addresses again and without a
     regular expression over the whole message for the dot-stuffing.
+
+    When the server offers PIPELINING (RFC 2920), MAIL, RCPT and DATA go in one write and
+    their three replies are read together: two round trips per message instead of four.
+
+    `ready` is called once the envelope is on its way and before the message itself is sent
+    (the worker records which row is leaving meanwhile); if it returns False nothing is sent:
+    the connection is dropped before the end of the data, so the server delivers nothing, and
+    Revoked is raised.
 
     Anything else (a non-ASCII address, a bare CR or LF) goes through sendmail() itself.
     """
@@ -151,36 +176,83 @@ def _hand_over(smtp: smtplib.SMTP, sender: str, recipient: str, message: bytes) 
         and _PLAIN_ADDRESS.fullmatch(recipient)
         and message.count(b"\r") == message.count(b"\n") == message.count(b"\r\n")
     ):
+        if ready is not None and not ready():
+            raise Revoked
         smtp.sendmail(sender, [recipient], message)
         return
     smtp.ehlo_or_helo_if_needed()
     size = f" SIZE={len(message)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-    smtp.putcmd("mail", f"FROM:<{sender}>{size}")
+    mail, rcpt = f"MAIL FROM:<{sender}>{size}\r\n", f"RCPT TO:<{recipient}>\r\n"
+    if smtp.does_esmtp and smtp.has_extn("pipelining"):
+        smtp.send(mail + rcpt + "DATA\r\n")
+        go = ready is None or ready()
+        _pipelined_replies(smtp, sender, recipient, go)
+    else:
+        if ready is not None and not ready():
+            raise Revoked
+        smtp.send(mail)
+        code, reply = smtp.getreply()
+        if code != 250:
+            _end_transaction(smtp, code)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        smtp.send(rcpt)
+        code, reply = smtp.getreply()
+        if code not in (250, 251):
+            _end_transaction(smtp, code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        smtp.send("DATA\r\n")
+        code, reply = smtp.getreply()
+        if code != 354:
+            _end_transaction(smtp, code)
+            raise smtplib.SMTPDataError(code, reply)
+    smtp.send(_wire(message))
     code, reply = smtp.getreply()
     if code != 250:
         _end_transaction(smtp, code)
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    smtp.putcmd("rcpt", f"TO:<{recipient}>")
-    code, reply = smtp.getreply()
-    if code not in (250, 251):
-        _end_transaction(smtp, code)
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        _end_transaction(smtp, code)
         raise smtplib.SMTPDataError(code, reply)
-    # RFC 5321 4.5.2: a line starting with "." gets one more; the message ends with CRLF.
+
+
+def _wire(message: bytes) -> bytes:
+    """The message as DATA sends it. RFC 5321 4.5.2: a line starting with "." gets one more;
+    the message ends with CRLF, then ".", CRLF."""
     data = message.replace(b"\n.", b"\n..")
     if data.startswith(b"."):
         data = b"." + data
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
-    smtp.send(data + b".\r\n")
+    return data + b".\r\n"
+
+
+def _pipelined_replies(smtp: smtplib.SMTP, sender: str, recipient: str, go: bool) -> None:
+    """The replies to MAIL, RCPT and DATA sent together. RFC 2920 3.1: every one is read,
+    and a DATA accepted after a refused command is closed with a lone "." (no recipient, so
+    nothing is delivered) before the RSET."""
     code, reply = smtp.getreply()
+    if code == 421:  # closing: no more replies will come
+        smtp.close()
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused: Exception | None = None
     if code != 250:
-        _end_transaction(smtp, code)
-        raise smtplib.SMTPDataError(code, reply)
+        refused = smtplib.SMTPSenderRefused(code, reply, sender)
+    rcpt_code, rcpt_reply = smtp.getreply()
+    if rcpt_code == 421:
+        smtp.close()
+        raise refused or smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_reply)})
+    if refused is None and rcpt_code not in (250, 251):
+        refused = smtplib.SMTPRecipientsRefused({recipient: (rcpt_code, rcpt_reply)})
+    data_code, data_reply = smtp.getreply()
+    if not go:
+        smtp.close()  # before any data ends: the server keeps nothing
+        raise Revoked
+    if refused is not None:
+        if data_code == 354:
+            smtp.send(b".\r\n")
+            smtp.getreply()
+        _end_transaction(smtp, 421 if data_code == 421 else 0)
+        raise refused
+    if data_code != 354:
+        _end_transaction(smtp, data_code)
+        raise smtplib.SMTPDataError(data_code, data_reply)
 
 
 # --- starting --------------------------------------------------------------------------------
@@ -297,58 +369,123 @@ def _on_refusal(row_pk: int, attempts: int, code: int, text: str, recipient: boo
     return SendState.FAILED
 
 
-# One statement per message, for the claim of the next row and the completion of the one
-# just handed over: a single statement is atomic on its own (no BEGIN/COMMIT round trips) and
-# costs the worker one round trip and one commit per message instead of two. Written as SQL
-# once: the ORM spent more time building each UPDATE than the database took to run it.
-# The claim keeps its condition (state = 'queued'), so several workers still race on it
-# safely; RETURNING says which of the two rows changed.
-_STEP_SQL = """
-UPDATE {table} SET
-  {state} = CASE WHEN {id} = %s THEN 'sent' ELSE 'sending' END,
-  {sent_at} = CASE WHEN {id} = %s THEN %s ELSE {sent_at} END,
-  {message_id} = CASE WHEN {id} = %s THEN %s ELSE {message_id} END,
-  {error} = CASE WHEN {id} = %s THEN '' ELSE {error} END,
-  {claimed_at} = CASE WHEN {id} = %s THEN {claimed_at} ELSE %s END,
-  {attempts} = CASE WHEN {id} = %s THEN {attempts} ELSE {attempts} + 1 END
-WHERE ({id} = %s AND {state} = 'sending') OR ({id} = %s AND {state} = 'queued')
-RETURNING {id}
-"""
+class Revoked(Exception):
+    """The sweep took this worker's batch over (it had not moved for STALE): stop sending."""
+
+
+def _claim_batch(campaign_id: int, ids: list[int]) -> tuple[int, list[int]]:
+    """queued -> sending for the rows of `ids` still queued, and the batch's progress row,
+    in one transaction; returns the batch token and the claimed ids in primary key order.
+
+    This is the only commit that must reach the disk before a message leaves (on
+    PostgreSQL, the default synchronous commit), once per batch instead of once per message.
+    """
+    token = secrets.randbits(62) + 1
+    now = timezone.now()
+    with transaction.atomic():
+        Send.objects.filter(pk__in=ids, state=SendState.QUEUED).update(
+            state=SendState.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
+        )
+        claimed = sorted(Send.objects.filter(pk__in=ids, claim=token).values_list("pk", flat=True))
+        if claimed:
+            SendProgress.objects.create(token=token, campaign_id=campaign_id, moved_at=now)
+    return token, claimed
+
+
+# Written as SQL once: one per message, and the ORM spends more time building an UPDATE
+# than the database takes to run it.
+_PROGRESS_SQL = "UPDATE {table} SET {handing} = %s, {moved_at} = %s WHERE {token} = %s"
 
 
 @functools.cache
-def _step_sql(vendor: str) -> str:
+def _progress_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    columns = {f.name: quote(f.column or f.name) for f in Send._meta.concrete_fields}
-    return _STEP_SQL.format(table=quote(Send._meta.db_table), **columns)
+    columns = {f.name: quote(f.column or f.name) for f in SendProgress._meta.concrete_fields}
+    return _PROGRESS_SQL.format(table=quote(SendProgress._meta.db_table), **columns)
 
 
-def _step(done: int | None, message_id: str, claim: int | None) -> bool:
-    done_id = -1 if done is None else done  # ids are positive: -1 matches no row
-    wanted = -1 if claim is None else claim
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = [done_id, done_id, now, done_id, message_id, done_id, done_id, now, done_id]
-    with connection.cursor() as cursor:
-        cursor.execute(_step_sql(connection.vendor), [*params, done_id, wanted])
-        changed = {row[0] for row in cursor.fetchall()}
-    return wanted in changed
+def _progress(token: int, row_pk: int) -> bool:
+    """Record that `row_pk` is the one being handed over now, before its message leaves.
 
-
-def _complete(row_pk: int, message_id: str, claim_next: int | None = None) -> bool:
-    """Mark `row_pk` sent (the SMTP server accepted it) and, in the same statement, claim
-    `claim_next` (queued -> sending). Returns whether that claim was won.
-
-    A message's completion is written with the claim of the next one rather than on its own:
-    until then the row stays in "sending", which is what a crash between the SMTP call and
-    the completion leaves anyway (unknown, never resent), and nothing is sent in between. So
-    at most one row of a worker is ever in "sending", as before.
+    False: the batch is no longer this worker's (the sweep took it over). On PostgreSQL the
+    table is unlogged: the commit waits for no disk, and a crash that could lose it empties
+    the whole table, which the sweep reads as "every row of the batch may have left".
     """
-    return _step(row_pk, message_id, claim_next)
+    sql = _progress_sql(connection.vendor)
+    params = [row_pk, connection.ops.adapt_datetimefield_value(timezone.now()), token]
+    if connection.vendor == "postgresql":
+        # One per message: a prepared statement with server-side parameters, on the
+        # connection Django opened (its cursors bind on the client and re-plan each time:
+        # 400 us a message against 180, 1 Dec 2026). Bypasses Django's query logging only.
+        connection.ensure_connection()
+        raw = psycopg.Cursor(connection.connection)
+        raw.execute(sql, params, prepare=True)
+        return raw.rowcount == 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
-def _claim(row_pk: int) -> bool:
-    """queued -> sending, before anything leaves for the network; False: another worker has it."""
-    return _step(None, "", row_pk)
+@contextmanager
+def _lazy_commit() -> Iterator[None]:
+    """A transaction whose commit need not wait for the disk on PostgreSQL.
+
+    For writes whose loss in a crash of the database is harmless: a completion lost that way
+    leaves its row in "sending" with no progress row, which the sweep makes "unknown".
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO off")
+        yield
+
+
+def _finish_batch(
+    token: int,
+    accepted: list[tuple[int, str, datetime]],
+    untouched: list[int],
+    keep_progress: bool = False,
+) -> None:
+    """The batch is over: rows the server accepted -> sent, rows never handed over -> back
+    in the queue (they were not attempted), and the progress row goes."""
+    with _lazy_commit():
+        if accepted:
+            _complete(token, accepted)
+        if untouched:
+            Send.objects.filter(pk__in=untouched, claim=token, state=SendState.SENDING).update(
+                state=SendState.QUEUED, claimed_at=None, attempts=F("attempts") - 1
+            )
+        if not keep_progress:
+            SendProgress.objects.filter(token=token).delete()
+
+
+def _complete(token: int, accepted: list[tuple[int, str, datetime]]) -> None:
+    """sending -> sent for the rows the server accepted, with the Message-ID each carried and
+    when it left: one statement for the batch (an UPDATE each was half a worker's time on
+    PostgreSQL, 1 Dec 2026)."""
+    quote = connection.ops.quote_name
+    table = quote(Send._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+    for start in range(0, len(accepted), 300):  # SQLite's 999 parameters, 3 a row
+        part = accepted[start : start + 300]
+        whens = " ".join(f"WHEN %s THEN %s{cast}" for _ in part)
+        mids = " ".join("WHEN %s THEN %s" for _ in part)
+        marks = ", ".join("%s" for _ in part)
+        sql = (
+            f"UPDATE {table} SET state = 'sent', error = '', "  # noqa: S608 - no value in it
+            f"sent_at = CASE id {whens} END, message_id = CASE id {mids} END "
+            f"WHERE id IN ({marks}) AND claim = %s AND state = 'sending'"
+        )
+        params: list[Any] = []
+        for pk, _message_id, at in part:
+            params += [pk, adapt(at)]
+        for pk, message_id, _at in part:
+            params += [pk, message_id]
+        params += [pk for pk, _m, _a in part]
+        params.append(token)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 # The rendered templates of the campaigns a worker is sending: rendering (Markdown, nh3, the
@@ -421,71 +558,248 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     if not rows:
         finish_if_done(campaign)
         return report
+    # Connected (and logged in) before claiming: a server that cannot be reached or refuses
+    # the login leaves every row queued.
+    with connect(target) as smtp:
+        token, claimed = _claim_batch(campaign.pk, [r[0] for r in rows])
+        if not claimed:
+            return report
+        mine = set(claimed)
+        batch = _Batch(token, sorted((r for r in rows if r[0] in mine), key=lambda r: r[0]))
+        try:
+            outgoing = _outgoing(campaign, target, batch.rows)
+            if smtp.does_esmtp and smtp.has_extn("pipelining"):
+                _send_pipelined(smtp, batch, outgoing, report)
+            else:
+                _send_one_by_one(smtp, batch, outgoing, report)
+        except Exception:
+            # Whether the row in hand left is for the sweep to decide (the progress row is
+            # kept); what the server accepted is recorded now, and the rows after it go back.
+            with suppress(DatabaseError):
+                _finish_batch(token, batch.accepted, batch.pks(after=batch.handing), True)
+            raise
+        # Before QUIT: a slow or failing QUIT must not hold the completions back.
+        _finish_batch(token, batch.accepted, batch.pks(after=batch.data_sent))
+    finish_if_done(campaign)
+    return report
+
+
+@dataclass
+class _Batch:
+    """The rows a worker claimed, and how far it went with them (indexes into `rows`)."""
+
+    token: int
+    rows: list[tuple]
+    # Rows the server accepted, completed together when the batch ends (_finish_batch);
+    # until then they stay in "sending", covered by the progress row.
+    accepted: list[tuple[int, str, datetime]] = field(default_factory=list)
+    handing: int = -1  # the last row named in the progress row
+    data_sent: int = -1  # the last row whose message data was written to the server
+
+    def pks(self, after: int) -> list[int]:
+        return [r[0] for r in self.rows[after + 1 :]]
+
+
+@dataclass
+class _Outgoing:
+    index: int  # in the batch's rows
+    pk: int
+    address: str
+    sender: str  # the envelope's (VERP) sender
+    message: bytes
+    message_id: str
+    attempts: int  # before this batch's claim
+
+
+def _outgoing(campaign: Campaign, target: SmtpTarget, rows: list[tuple]) -> Iterator[_Outgoing]:
+    """Each claimed row's copy, built when its turn comes."""
     domain = campaign.sender_address.rpartition("@")[2] or "localhost"
     # One template per language and subject: a row of an A/B sample carries its variant,
     # any other row the winner (or the campaign's own subject when there is no test).
     default_variant = campaign.ab_winner or 0
     link_pattern = rendering.unsubscribe_url("liant-token")  # reversed once, filled per recipient
     signer = rendering.unsubscribe_signer()
-    # The row handed to the SMTP server and not yet marked sent: its completion goes with the
-    # next claim (see _complete), or alone after the loop.
-    accepted: tuple[int, str] | None = None
-    with connect(target) as smtp:
-        for pk, address, language, token, subscriber_id, attempts, variant, _state in rows:
-            # The claim: only one worker moves this row out of "queued", and it does so
-            # before anything leaves for the network.
-            if accepted is not None:
-                claimed = _complete(*accepted, claim_next=pk)
-                accepted = None
-            else:
-                claimed = _claim(pk)
-            if not claimed:
-                continue
-            link = link_pattern.replace(
-                "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk, signer)
-            )
-            template = _template(
-                campaign, language, default_variant if variant is None else variant, domain
-            )
-            message = template.render(
-                address,
-                token,
-                link,
-                verp(target.bounce_address, f"u-{token}") if target.reads_bounces else "",
-            )
-            envelope_from = (
-                verp(target.bounce_address, token)
-                if target.bounce_address
-                else campaign.sender_address
-            )
-            try:
-                _hand_over(smtp, envelope_from, address, message)
-            except smtplib.SMTPRecipientsRefused as exc:
-                code, text = next(iter(exc.recipients.values()))
-                state = _on_refusal(pk, attempts + 1, code, _decode(text), True)
-                report.deferred += state == SendState.QUEUED
-                report.failed += state == SendState.FAILED
-            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                state = _on_refusal(pk, attempts + 1, exc.smtp_code, _decode(exc.smtp_error), False)
-                report.deferred += state == SendState.QUEUED
-                report.failed += state == SendState.FAILED
-            except (OSError, smtplib.SMTPException) as exc:
-                # The connection broke mid-transaction: the relay may have taken the mail, so
-                # the row is "unknown" (shown, never resent), and this batch stops here.
-                Send.objects.filter(pk=pk, state=SendState.SENDING).update(
-                    state=SendState.UNKNOWN, error=f"{type(exc).__name__}: {exc}"[:500]
-                )
-                report.unknown += 1
-                report.errors.append(str(exc))
-                break
-            else:
-                accepted = (pk, f"<{token}.nl{campaign.pk}@{domain}>")
-                report.sent += 1
-        if accepted is not None:
-            # Before QUIT: a slow or failing QUIT must not hold the completion back.
-            _complete(*accepted)
-    finish_if_done(campaign)
-    return report
+    for index, row in enumerate(rows):
+        pk, address, language, send_token, subscriber_id, attempts, variant, _state = row
+        link = link_pattern.replace(
+            "liant-token", rendering.unsubscribe_token(subscriber_id or 0, pk, signer)
+        )
+        template = _template(
+            campaign, language, default_variant if variant is None else variant, domain
+        )
+        message = template.render(
+            address,
+            send_token,
+            link,
+            verp(target.bounce_address, f"u-{send_token}") if target.reads_bounces else "",
+        )
+        sender = (
+            verp(target.bounce_address, send_token)
+            if target.bounce_address
+            else campaign.sender_address
+        )
+        message_id = f"<{send_token}.nl{campaign.pk}@{domain}>"
+        yield _Outgoing(index, pk, address, sender, message, message_id, attempts)
+
+
+def _refused(row: _Outgoing, exc: smtplib.SMTPException, report: Report) -> None:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        state = _on_refusal(row.pk, row.attempts + 1, code, _decode(text), True)
+    else:
+        code, text = getattr(exc, "smtp_code", 0), getattr(exc, "smtp_error", b"")
+        state = _on_refusal(row.pk, row.attempts + 1, code, _decode(text), False)
+    report.deferred += state == SendState.QUEUED
+    report.failed += state == SendState.FAILED
+
+
+def _lost(row: _Outgoing, exc: Exception, report: Report) -> None:
+    """The connection broke after the row's data left: the relay may have taken the mail,
+    so the row is "unknown" (shown, never resent)."""
+    Send.objects.filter(pk=row.pk, state=SendState.SENDING).update(
+        state=SendState.UNKNOWN, error=f"{type(exc).__name__}: {exc}"[:500]
+    )
+    report.unknown += 1
+    report.errors.append(str(exc))
+
+
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def _send_one_by_one(
+    smtp: smtplib.SMTP, batch: _Batch, outgoing: Iterator[_Outgoing], report: Report
+) -> None:
+    """Each row's whole SMTP transaction before the next (servers without PIPELINING)."""
+    for row in outgoing:
+        if smtp.sock is None or not _one(smtp, batch, row, report):
+            return
+
+
+def _one(smtp: smtplib.SMTP, batch: _Batch, row: _Outgoing, report: Report) -> bool:
+    """One row's SMTP transaction on its own. False: stop the batch here."""
+    i = row.index
+
+    def ready() -> bool:
+        # The progress row names this row before its data leaves: see SendProgress.
+        batch.handing = i
+        if not _progress(batch.token, row.pk):
+            return False
+        batch.data_sent = i  # from here on, its data may be on its way
+        return True
+
+    try:
+        _hand_over(smtp, row.sender, row.address, row.message, ready)
+    except Revoked:
+        report.errors.append("the batch was taken over by the sweep")
+        return False
+    except _REFUSALS as exc:
+        _refused(row, exc, report)
+    except (OSError, smtplib.SMTPException) as exc:
+        if batch.data_sent == i:
+            _lost(row, exc, report)
+        return False
+    else:
+        batch.accepted.append((row.pk, row.message_id, timezone.now()))
+        report.sent += 1
+    return True
+
+
+def _send_pipelined(
+    smtp: smtplib.SMTP, batch: _Batch, outgoing: Iterator[_Outgoing], report: Report
+) -> None:
+    """RFC 2920 across messages: the data of one row and the envelope (MAIL, RCPT, DATA) of
+    the next go in one write, then the progress row names the next row while the server
+    works, then both answers are read. One wait per message instead of four.
+
+    A row _hand_over would give to sendmail() (non-ASCII address, bare CR or LF) goes on its
+    own, once the answers pending before it are read.
+    """
+    size = smtp.does_esmtp and smtp.has_extn("size")
+    waiting: _Outgoing | None = None  # its data is sent, its final answer not read
+    ready: _Outgoing | None = None  # its envelope was accepted, its data not sent yet
+
+    def send(payload: bytes) -> bool:
+        """Write `payload`, which starts with the data of `ready` if there is one."""
+        nonlocal waiting, ready
+        carried = ready
+        if carried is not None:
+            waiting, ready = carried, None
+            batch.data_sent = carried.index
+        try:
+            smtp.send(payload)
+        except (OSError, smtplib.SMTPException) as exc:
+            if carried is not None:
+                _lost(carried, exc, report)
+            return False
+        return True
+
+    for row in outgoing:
+        if smtp.sock is None:  # the server closed (421): the rest waits for another batch
+            break
+        if not _pipelinable(row):
+            if ready is not None and not send(_wire(ready.message)):
+                return
+            if waiting is not None and not _final_answer(smtp, batch, waiting, report):
+                return
+            waiting = None
+            if not _one(smtp, batch, row, report):
+                return
+            continue
+        envelope = (
+            f"MAIL FROM:<{row.sender}>{f' SIZE={len(row.message)}' if size else ''}\r\n"
+            f"RCPT TO:<{row.address}>\r\nDATA\r\n"
+        ).encode("ascii")
+        if not send((_wire(ready.message) if ready is not None else b"") + envelope):
+            return
+        batch.handing = row.index
+        go = _progress(batch.token, row.pk)
+        if waiting is not None:
+            ok = _final_answer(smtp, batch, waiting, report)
+            waiting = None
+            if not ok:
+                return
+        if not go:
+            smtp.close()  # this row's data never leaves: the server drops its transaction
+            report.errors.append("the batch was taken over by the sweep")
+            return
+        try:
+            _pipelined_replies(smtp, row.sender, row.address, True)
+        except _REFUSALS as exc:
+            _refused(row, exc, report)
+            continue
+        except (OSError, smtplib.SMTPException):
+            return  # its data never left: it goes back to the queue with the rest
+        ready = row
+    if ready is not None and smtp.sock is not None and not send(_wire(ready.message)):
+        return
+    if waiting is not None:
+        _final_answer(smtp, batch, waiting, report)
+
+
+def _pipelinable(row: _Outgoing) -> bool:
+    return bool(
+        _PLAIN_ADDRESS.fullmatch(row.sender)
+        and _PLAIN_ADDRESS.fullmatch(row.address)
+        and row.message.count(b"\r") == row.message.count(b"\n") == row.message.count(b"\r\n")
+    )
+
+
+def _final_answer(smtp: smtplib.SMTP, batch: _Batch, row: _Outgoing, report: Report) -> bool:
+    """The server's answer to a row's data. False: the connection is gone."""
+    try:
+        code, reply = smtp.getreply()
+    except (OSError, smtplib.SMTPException) as exc:
+        _lost(row, exc, report)
+        return False
+    if code == 250:
+        batch.accepted.append((row.pk, row.message_id, timezone.now()))
+        report.sent += 1
+        return True
+    _refused(row, smtplib.SMTPDataError(code, reply), report)
+    if code == 421:
+        smtp.close()
+        return False
+    return True
 
 
 def _decode(value: bytes | str) -> str:
@@ -493,10 +807,13 @@ def _decode(value: bytes | str) -> str:
 
 
 def finish_if_done(campaign: Campaign) -> bool:
-    open_rows = Send.objects.filter(
-        campaign=campaign, state__in=[SendState.QUEUED, SendState.SENDING, SendState.HELD]
-    )
-    if open_rows.exists():
+    # Two questions, each answered by its partial index (send_due, send_in_flight); asked at
+    # once, they read every row of the campaign.
+    rows = Send.objects.filter(campaign=campaign)
+    if (
+        rows.filter(Q(state=SendState.QUEUED) | Q(state=SendState.HELD)).exists()
+        or rows.filter(state=SendState.SENDING).exists()
+    ):
         return False
     done = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.SENDING).update(
         state=CampaignState.SENT, finished_at=timezone.now()
@@ -505,18 +822,66 @@ def finish_if_done(campaign: Campaign) -> bool:
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Rows a dead worker left in "sending": the mail may have left, so they become
-    "unknown" and are never sent again. Returns how many were found."""
+    """Batches whose worker stopped moving, and rows in "sending" that no batch accounts
+    for. Returns how many rows became "unknown" (the mail may have left: never resent)."""
     now = now or timezone.now()
-    stale = Send.objects.filter(state=SendState.SENDING, claimed_at__lt=now - STALE)
-    campaign_ids = set(stale.values_list("campaign_id", flat=True))
-    count = stale.update(
+    unknown = 0
+    for token in SendProgress.objects.filter(moved_at__lt=now - STALE).values_list(
+        "token", flat=True
+    ):
+        unknown += _take_over(token, now)
+    # Rows whose batch has no progress row: the database crashed (PostgreSQL empties the
+    # unlogged table), so any of them may have left; or rows claimed before batches existed.
+    stale = Send.objects.filter(state=SendState.SENDING, claimed_at__lt=now - STALE).exclude(
+        claim__in=SendProgress.objects.values("token")
+    )
+    campaign_ids = set(stale.order_by().values_list("campaign_id", flat=True))
+    unknown += stale.update(
         state=SendState.UNKNOWN,
         error="the worker stopped between the claim and the answer of the mail server",
     )
     for campaign in Campaign.objects.filter(pk__in=campaign_ids):
         finish_if_done(campaign)
-    return count
+    return unknown
+
+
+def _take_over(token: int, now: datetime) -> int:
+    """The batch of a worker that stopped: before the row it was handing over, every row had
+    the server's final answer (refusals are written at once), so a row still "sending" there
+    was accepted; the row it was handing over may have left; the rows after it were never
+    touched and go back to the queue. Returns 1 if a row became unknown."""
+    with transaction.atomic():
+        progress = (
+            SendProgress.objects.select_for_update()
+            .filter(token=token, moved_at__lt=now - STALE)
+            .first()
+        )
+        if progress is None:  # the worker moved, or finished, meanwhile
+            return 0
+        rows = Send.objects.filter(claim=token, state=SendState.SENDING)
+        handing = progress.handing
+        unknown = 0
+        if handing is not None:
+            campaign = Campaign.objects.filter(pk=progress.campaign_id).first()
+            domain = (campaign.sender_address.rpartition("@")[2] if campaign else "") or "localhost"
+            for pk, send_token in rows.filter(pk__lt=handing).values_list("pk", "token"):
+                Send.objects.filter(pk=pk).update(
+                    state=SendState.SENT,
+                    sent_at=progress.moved_at,  # the latest they can have left
+                    message_id=f"<{send_token}.nl{progress.campaign_id}@{domain}>",
+                    error="",
+                )
+            unknown = rows.filter(pk=handing).update(
+                state=SendState.UNKNOWN,
+                error="the worker stopped while handing this message to the mail server",
+            )
+            rows = rows.filter(pk__gt=handing)
+        rows.update(state=SendState.QUEUED, claim=None, claimed_at=None, attempts=F("attempts") - 1)
+        progress.delete()
+    campaign = Campaign.objects.filter(pk=progress.campaign_id).first()
+    if campaign is not None:
+        finish_if_done(campaign)
+    return unknown
 
 
 def send_test(campaign: Campaign, address: str, language: str) -> None:

@@ -33,18 +33,23 @@ WORKER = textwrap.dedent(
     campaign_id, step = int(sys.argv[1]), sys.argv[2]
     count = {"n": 0}
 
-    def die_at_500(real):
+    def die_at_500(real, after):
         def wrapper(*args, **kwargs):
             count["n"] += 1
+            if count["n"] == 500 and not after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = real(*args, **kwargs)
             if count["n"] == 500:
                 os.kill(os.getpid(), signal.SIGKILL)
-            return real(*args, **kwargs)
+            return result
         return wrapper
 
-    if step == "after_claim":  # the row is claimed, the SMTP server has nothing yet
-        sending._hand_over = die_at_500(sending._hand_over)
-    elif step == "after_call":  # the SMTP server has the message, the row says "sending"
-        sending._complete = die_at_500(sending._complete)
+    # _progress names the row whose data is about to leave, once its envelope is sent and
+    # while the server answers the data of the row before it.
+    if step == "after_claim":  # row 500 is named, its data has not left
+        sending._progress = die_at_500(sending._progress, after=True)
+    elif step == "after_call":  # the server has row 499's data, nothing recorded its answer
+        sending._progress = die_at_500(sending._progress, after=False)
     print("ready", flush=True)
     while sending.send_due(campaign_id).sent:
         pass
@@ -75,10 +80,13 @@ def test_a_killed_worker_sends_nobody_twice_and_the_campaign_resumes(
     delivered_by_dead_worker = len(outbox.messages)
     assert N // 2 - 1 <= delivered_by_dead_worker < N
 
-    # Another worker resumes; the sweep later marks what the dead one left in "sending".
+    # Another worker resumes; the sweep later takes over the dead one's batch (what it had
+    # not touched goes back to the queue), and the workers send that too.
     while sending.send_due(campaign.pk).sent:
         pass
     sending.sweep(timezone.now() + timedelta(minutes=10))
+    while sending.send_due(campaign.pk).sent:
+        pass
     campaign.refresh_from_db()
     assert campaign.state == "sent"
 

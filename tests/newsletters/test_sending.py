@@ -46,35 +46,41 @@ def test_a_campaign_reaches_each_subscriber_once(campaign, mailing_list, sending
 def test_the_worker_dying_mid_campaign_sends_nobody_twice(
     campaign, mailing_list, sending_settings, outbox, monkeypatch
 ):
-    """1,000 subscribers; the worker dies after the mail server accepted message 500 and
-    before the row was marked sent. The campaign resumes; no address gets two messages."""
+    """1,000 subscribers; the worker dies after the mail server accepted message 250 and
+    before anything recorded it. The campaign resumes; no address gets two messages."""
     subscribe(mailing_list, 1000)
     sending.start(campaign)
-    real_complete = sending._complete
+    real_progress = sending._progress
     calls = {"n": 0}
 
-    def complete_then_die(pk: int, message_id: str, claim_next: int | None = None) -> bool:
-        # The completion of a message goes with the claim of the next (one statement).
+    def progress_or_die(token: int, row_pk: int) -> bool:
         calls["n"] += 1
-        if calls["n"] == 500:
-            raise WorkerDied  # the SMTP peer has the message; the row still says "sending"
-        return real_complete(pk, message_id, claim_next)
+        if calls["n"] == 251:
+            raise WorkerDied  # message 250 has left; its row still says "sending"
+        return real_progress(token, row_pk)
 
-    monkeypatch.setattr(sending, "_complete", complete_then_die)
+    monkeypatch.setattr(sending, "_progress", progress_or_die)
     with pytest.raises(WorkerDied):
         while sending.send_due(campaign.pk).sent:
             pass
-    monkeypatch.setattr(sending, "_complete", real_complete)
-    assert Send.objects.filter(campaign=campaign, state="sending").count() == 1
-    assert len(outbox.messages) == 500
+    monkeypatch.setattr(sending, "_progress", real_progress)
+    assert len(outbox.messages) == 250
+    in_flight = Send.objects.filter(campaign=campaign, state="sending")
+    assert in_flight.count() == sending.BATCH  # the dead worker's whole batch
 
-    # Another worker resumes at once: the claimed row is not queued, so it is skipped.
+    # Another worker resumes at once: the dead worker's batch is not queued, so it is skipped.
     while sending.send_due(campaign.pk).sent:
         pass
+    assert len(outbox.messages) == 1000 - sending.BATCH + 250
     campaign.refresh_from_db()
-    assert campaign.state == "sending"  # one row is still uncertain
-    # The sweep, later, turns it into "unknown" — shown, never resent.
+    assert campaign.state == "sending"  # the dead worker's batch is still uncertain
+    # The sweep, later, takes the batch over: the 249 rows before the one being handed over
+    # had been accepted (sent), that one may have left (unknown, never resent), the rest of
+    # the batch goes back to the queue.
     assert sending.sweep(timezone.now() + timedelta(minutes=10)) == 1
+    assert in_flight.count() == 0
+    while sending.send_due(campaign.pk).sent:
+        pass
     campaign.refresh_from_db()
     assert campaign.state == "sent"
     counts = per_recipient(outbox)
@@ -84,6 +90,7 @@ def test_the_worker_dying_mid_campaign_sends_nobody_twice(
         Send.objects.filter(campaign=campaign).values_list("state").annotate(n=Count("pk"))
     )
     assert states == {"sent": 999, "unknown": 1}
+    assert not Send.objects.filter(campaign=campaign, state="sent", message_id="").exists()
 
 
 def test_a_row_claimed_by_a_worker_that_died_before_the_smtp_call_is_not_sent(

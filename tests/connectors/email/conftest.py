@@ -51,11 +51,20 @@ class Outbox:
     messages: list = field(default_factory=list)
     users: dict = field(default_factory=lambda: {"support@maison-lumiere.example": "s3cret-smtp"})
     refuse: set = field(default_factory=set)
+    # Offer PIPELINING (RFC 2920) in the EHLO reply; aiosmtpd reads commands in order either
+    # way, so this only changes what the client is told it may do.
+    pipelining: bool = True
 
 
 class Handler:
     def __init__(self, outbox: Outbox):
         self.outbox = outbox
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.outbox.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.outbox.refuse:
@@ -95,4 +104,5 @@ def smtp_server():
 def outbox(smtp_server) -> Outbox:
     smtp_server.messages.clear()
     smtp_server.refuse.clear()
+    smtp_server.pipelining = True
     return smtp_server
