@@ -353,6 +353,26 @@ class SendProgress(models.Model):
         return f"batch {self.token} of campaign {self.campaign_id} at {self.handing}"
 
 
+class ClaimLog(models.Model):
+    """How many rows a batch claimed, and when: the per-minute throttle adds up the last
+    minute's batches (a few rows) instead of counting the workspace's copies (all of them,
+    once per batch: a scan that grows with every campaign ever sent). Rows older than an hour
+    are deleted by the sweep."""
+
+    token = models.BigIntegerField(primary_key=True)  # the batch's, as in SendProgress
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    at = models.DateTimeField()
+    size = models.PositiveIntegerField()  # less the rows the batch gave back untouched
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "at"], name="claimlog_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.size} at {self.at}"
+
+
 class Click(models.Model):
     """One click on a link of a tracked campaign (only when the campaign measures them)."""
 

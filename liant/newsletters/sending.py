@@ -35,13 +35,14 @@ from typing import Any
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from liant.newsletters import abtest, rendering, tracking
 from liant.newsletters.models import (
     Campaign,
     CampaignState,
+    ClaimLog,
     Send,
     SendingSettings,
     SendProgress,
@@ -341,11 +342,10 @@ class Report:
 
 def budget(workspace_id: int, per_minute: int) -> int:
     """How many more messages the workspace may hand to its relay in the current minute."""
-    recent = Send.objects.filter(
-        campaign__workspace_id=workspace_id,
-        claimed_at__gte=timezone.now() - timedelta(minutes=1),
-    ).count()
-    return max(0, per_minute - recent)
+    recent = ClaimLog.objects.filter(
+        workspace_id=workspace_id, at__gte=timezone.now() - timedelta(minutes=1)
+    ).aggregate(n=Sum("size"))["n"]
+    return max(0, per_minute - (recent or 0))
 
 
 def _on_refusal(row_pk: int, attempts: int, code: int, text: str, recipient: bool) -> str:
@@ -373,7 +373,7 @@ class Revoked(Exception):
     """The sweep took this worker's batch over (it had not moved for STALE): stop sending."""
 
 
-def _claim_batch(campaign_id: int, ids: list[int]) -> tuple[int, list[int]]:
+def _claim_batch(workspace_id: int, campaign_id: int, ids: list[int]) -> tuple[int, list[int]]:
     """queued -> sending for the rows of `ids` still queued, and the batch's progress row,
     in one transaction; returns the batch token and the claimed ids in primary key order.
 
@@ -389,6 +389,9 @@ def _claim_batch(campaign_id: int, ids: list[int]) -> tuple[int, list[int]]:
         claimed = sorted(Send.objects.filter(pk__in=ids, claim=token).values_list("pk", flat=True))
         if claimed:
             SendProgress.objects.create(token=token, campaign_id=campaign_id, moved_at=now)
+            ClaimLog.objects.create(
+                token=token, workspace_id=workspace_id, at=now, size=len(claimed)
+            )
     return token, claimed
 
 
@@ -452,9 +455,11 @@ def _finish_batch(
         if accepted:
             _complete(token, accepted)
         if untouched:
-            Send.objects.filter(pk__in=untouched, claim=token, state=SendState.SENDING).update(
-                state=SendState.QUEUED, claimed_at=None, attempts=F("attempts") - 1
-            )
+            back = Send.objects.filter(
+                pk__in=untouched, claim=token, state=SendState.SENDING
+            ).update(state=SendState.QUEUED, claimed_at=None, attempts=F("attempts") - 1)
+            # Not handed to the relay: they do not count against the minute's budget.
+            ClaimLog.objects.filter(token=token).update(size=F("size") - back)
         if not keep_progress:
             SendProgress.objects.filter(token=token).delete()
 
@@ -566,7 +571,7 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
     # Connected (and logged in) before claiming: a server that cannot be reached or refuses
     # the login leaves every row queued.
     with connect(target) as smtp:
-        token, claimed = _claim_batch(campaign.pk, [r[0] for r in rows])
+        token, claimed = _claim_batch(campaign.workspace_id, campaign.pk, [r[0] for r in rows])
         if not claimed:
             return report
         mine = set(claimed)
@@ -847,6 +852,7 @@ def sweep(now: datetime | None = None) -> int:
     )
     for campaign in Campaign.objects.filter(pk__in=campaign_ids):
         finish_if_done(campaign)
+    ClaimLog.objects.filter(at__lt=now - timedelta(hours=1)).delete()
     return unknown
 
 
