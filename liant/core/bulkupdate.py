@@ -121,7 +121,12 @@ def _copy(
             columns = [pk.column, *columns]
             rows = [[key, *row] for key, row in zip(pks, rows, strict=True)]
         names = ", ".join(quote(c) for c in columns)
-        with cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy:
+        # The driver's own cursor, so its errors are turned into Django's here (a unique
+        # violation must be an IntegrityError to callers, as with an INSERT).
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     return pks
