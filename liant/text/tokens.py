@@ -56,6 +56,21 @@ def _split_elision(token: str) -> list[str]:
 
 def tokenise(text: str) -> list[str]:
     """Tokens as written (case kept, for ALL-CAPS emphasis); apostrophes become "'"."""
+    return list(tokens_of(text))
+
+
+# Ingestion tokenises each text twice in a row, for its sentiment and for its dedupe key: the
+# tokens of the last few thousand texts (a batch) are kept, read-only. Long texts are not
+# kept, so the cache stays small whatever comes in.
+_tokens_cached = functools.lru_cache(maxsize=4096)(lambda text: tuple(_tokenise(text)))
+
+
+def tokens_of(text: str) -> tuple[str, ...] | list[str]:
+    """tokenise(), shared: the caller must not change what it gets."""
+    return _tokens_cached(text) if len(text) <= 2000 else _tokenise(text)
+
+
+def _tokenise(text: str) -> list[str]:
     out: list[str] = []
     for token in TOKEN_RE.findall(text):
         if "'" in token or "’" in token:
@@ -78,7 +93,7 @@ def _fold_word(token: str) -> str:
 def words(text: str) -> list[str]:
     """Folded word tokens only (hashtags as their word, no URLs/mentions/emojis/punctuation)."""
     result: list[str] = []
-    for token in tokenise(text):
+    for token in tokens_of(text):
         first = token[0]
         if first == "#":
             result.append(_fold_word(token[1:]))
