@@ -121,6 +121,9 @@ def _bucket(when: datetime, period: str) -> datetime:
     return start.replace(hour=0) if period == Rollup.DAY else start
 
 
+PERIODS = (Rollup.HOUR, Rollup.DAY)
+
+
 def add_to_rollups(
     matched: Iterable[tuple[Mention | NewMention, Iterable[int]]], sign: int = 1
 ) -> None:
@@ -131,9 +134,10 @@ def add_to_rollups(
     query, written back in one bulk update, and the missing ones created in one insert."""
     sums: dict[tuple[int, str, datetime], Counter[str]] = defaultdict(Counter)
     for mention, query_ids in matched:
+        buckets = [(period, _bucket(mention.occurred_at, period)) for period in PERIODS]
         for query_id in query_ids:
-            for period in (Rollup.HOUR, Rollup.DAY):
-                counts = sums[(query_id, period, _bucket(mention.occurred_at, period))]
+            for period, start in buckets:
+                counts = sums[(query_id, period, start)]
                 counts["mentions"] += sign
                 counts[mention.sentiment] += sign
                 counts["reach"] += sign * mention.reach
