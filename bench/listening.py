@@ -2,6 +2,9 @@
 
 One automaton holds every term, so the cost per mention should barely grow with the number of
 queries (goal: 1,000 queries cost at most 1.5× one query). Both runs use the same mentions.
+
+Ingestion goes through `ingest_many`, batches of 2,000: on PostgreSQL a writer
+thread stores batch n while batch n+1 is analysed. Figures: liant/listening/README.md.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def run_ingestion(report) -> None:
         workspace, (items[first : first + CHUNK] for first in range(0, len(items), CHUNK))
     ).stored
     pipeline = len(items) / (time.perf_counter() - began)
-    # The process's CPU (every thread): what the machine's other load does not change much.
+    # The process's CPU (every thread): less noisy than wall time on a shared machine.
     cpu_per_mention = (time.process_time() - cpu) / len(items)
 
     rows = [

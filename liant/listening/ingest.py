@@ -207,16 +207,24 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
     return batch.report
 
 
-def ingest_many(workspace: Workspace, batches: Iterable[Sequence[Incoming]]) -> Report:
+def ingest_many(
+    workspace: Workspace, batches: Iterable[Sequence[Incoming]], threaded: bool | None = None
+) -> Report:
     """`ingest` each batch in turn (each batch in its own transaction, as `ingest` does),
     analysing batch n+1 while batch n is written when the database allows it.
 
     On PostgreSQL most of a batch's write is the server's time (index inserts, foreign-key
     checks), spent on another core: a writer thread with its own connection stores batch n
-    while this thread analyses batch n+1 (psycopg and sqlite3 let go of the GIL while the
-    database works). Stopped at the first batch that fails, with that batch's error; the
-    batches before it stay stored, none is stored half."""
-    writer = _Writer() if _can_overlap() else None
+    while this thread analyses batch n+1 (psycopg lets go of the GIL while it waits).
+    `threaded=None` does so on PostgreSQL only: SQLite's writing is this process's own CPU,
+    and with a writer thread ingestion was slower (README, "Measured"); True does so wherever
+    a second connection can work (the tests, on SQLite too); False never.
+
+    Stopped at the first batch that fails, with that batch's error; the batches before it
+    stay stored, none is stored half."""
+    if threaded is None:
+        threaded = connection.vendor == "postgresql"
+    writer = _Writer() if threaded and _can_overlap() else None
     reports: list[Report] = []
     in_flight: set[tuple[str, str]] = set()
     try:

@@ -1,7 +1,9 @@
 """ingest_many: batch n is written by a writer thread while batch n+1 is analysed.
 
 These tests commit for real (transaction=True): inside the test's transaction a second
-connection could not see its rows, and ingest_many writes inline there (last test)."""
+connection could not see its rows, and ingest_many writes inline there (last test). They ask
+for the writer thread (threaded=True), which by default runs on PostgreSQL only, so that it
+is tested on both backends."""
 
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ def test_a_batch_prepared_before_the_previous_one_commits_stores_nothing_twice(
             [item(1), item(2, repost)],
             [item(1), item(3, repost), item(4)],
         ],
+        threaded=True,
     )
     assert (report.seen, report.already_stored, report.stored, report.copies) == (5, 1, 4, 1)
     assert all(thread is not threading.main_thread() for thread in threads)
@@ -105,14 +108,16 @@ def test_the_writer_failing_stops_the_run_with_its_error_and_nothing_half_stored
 
     monkeypatch.setattr(ingest_module, "add_to_rollups", fail_on_the_second_batch)
     with pytest.raises(RuntimeError, match="disk full"):
-        ingest_many(workspace, [[item(1), item(2)], [item(3), item(4)], [item(5)]])
+        ingest_many(workspace, [[item(1), item(2)], [item(3), item(4)], [item(5)]], threaded=True)
     assert writes and all(name.startswith("listening-writer") for name in writes)
     assert sorted(Mention.objects.values_list("remote_id", flat=True)) == ["1", "2"]
     assert MentionMatch.objects.count() == 2
     assert Rollup.objects.get(query=brand, period=Rollup.DAY).mentions == 2
     # The run can be done again: what was stored is skipped, the rest stored once.
     monkeypatch.setattr(ingest_module, "add_to_rollups", add_to_rollups)
-    again = ingest_many(workspace, [[item(1), item(2)], [item(3), item(4)], [item(5)]])
+    again = ingest_many(
+        workspace, [[item(1), item(2)], [item(3), item(4)], [item(5)]], threaded=True
+    )
     assert (again.already_stored, again.stored) == (2, 3)
     assert Rollup.objects.get(query=brand, period=Rollup.DAY).mentions == 5
 
@@ -132,7 +137,7 @@ def test_an_error_while_analysing_is_raised_after_the_batch_being_written_is_don
 
     monkeypatch.setattr(ingest_module, "_prepare", fail_on_the_second_batch)
     with pytest.raises(ValueError, match="bad input"):
-        ingest_many(workspace, [[item(1)], [item(2)]])
+        ingest_many(workspace, [[item(1)], [item(2)]], threaded=True)
     assert list(Mention.objects.values_list("remote_id", flat=True)) == ["1"]
     assert writes == ["listening-writer_0"]
 
@@ -141,7 +146,17 @@ def test_an_error_while_analysing_is_raised_after_the_batch_being_written_is_don
 def test_inside_a_transaction_the_batches_are_written_inline_as_ingest_does(
     workspace, brand, writes
 ):
-    report = ingest_many(workspace, [[item(1), item(2)], [item(2), item(3)]])
+    report = ingest_many(workspace, [[item(1), item(2)], [item(2), item(3)]], threaded=True)
     assert writes == [threading.main_thread().name] * 2
     assert (report.seen, report.already_stored, report.stored) == (4, 1, 3)
     assert ingest(workspace, [item(3)]).already_stored == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_by_default_the_writer_thread_runs_on_postgresql_only(workspace, brand, writes):
+    from django.db import connection
+
+    report = ingest_many(workspace, [[item(1)], [item(2)]])
+    assert report.stored == 2
+    threaded = connection.vendor == "postgresql"
+    assert all(name.startswith("listening-writer") == threaded for name in writes)
