@@ -12,6 +12,8 @@ JSON); everything else goes to the driver as given.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -47,9 +49,16 @@ def update_many(
 
 def _preparer(field: Any) -> Any:
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        # Django's PostgreSQL adapter returns a date-time unchanged (psycopg adapts it): a
+        # call per value for nothing.
+        return (
+            None if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value
+        )
     if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, connection)
+        # What the backends' adapt_json_value writes, without a trip through the field and
+        # the connection per value (a third of the writing of ingestion's matches). COPY's text
+        # format hands the string to the server, which parses it as the column's JSON type.
+        return functools.partial(json.dumps, cls=field.encoder)
     return None
 
 
@@ -72,13 +81,17 @@ def insert_many(
         return []
     concrete: list[Any] = [model._meta.get_field(name) for name in fields]
     preparers = [_preparer(f) for f in concrete]
-    prepared = [
-        [
-            value if prepare is None or value is None else prepare(value)
-            for prepare, value in zip(preparers, row, strict=True)
+    prepared: Sequence[Sequence[Any]] = rows
+    if any(preparers):
+        prepared = [
+            [
+                value if prepare is None or value is None else prepare(value)
+                for prepare, value in zip(preparers, row, strict=True)
+            ]
+            for row in rows
         ]
-        for row in rows
-    ]
+    elif any(len(row) != len(concrete) for row in rows):  # as zip(strict=True) checks
+        raise ValueError("insert_many: a row does not have one value per field")
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk: Any = model._meta.pk
@@ -105,7 +118,11 @@ def insert_many(
 
 
 def _copy(
-    db_table: str, pk: Any, columns: list[str], rows: list[list[Any]], returning_pk: bool
+    db_table: str,
+    pk: Any,
+    columns: list[str],
+    rows: Sequence[Sequence[Any]],
+    returning_pk: bool,
 ) -> list[Any]:
     quote = connection.ops.quote_name
     pks: list[Any] = []
@@ -121,7 +138,12 @@ def _copy(
             columns = [pk.column, *columns]
             rows = [[key, *row] for key, row in zip(pks, rows, strict=True)]
         names = ", ".join(quote(c) for c in columns)
-        with cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy:
+        # The driver's own cursor, so its errors are turned into Django's here (a unique
+        # violation must be an IntegrityError to callers, as with an INSERT).
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     return pks

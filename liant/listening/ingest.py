@@ -11,12 +11,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Max
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from liant.channels.models import Event
@@ -99,25 +102,38 @@ def _already_stored(workspace: Workspace, items: Sequence[Incoming]) -> set[tupl
     for item in items:
         by_source[item.source].append(item.remote_id)
     for source, ids in by_source.items():
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            # order_by(): Mention's default ordering would make SQLite walk the workspace's
-            # date index (every mention) rather than the (workspace, source, remote id) one.
-            rows = (
-                Mention.objects.filter(
-                    workspace=workspace,
-                    source=source,
-                    remote_id__in=ids[start : start + LOOKUP_CHUNK],
-                )
-                .order_by()
-                .values_list("remote_id", flat=True)
-            )
-            found.update((source, remote_id) for remote_id in rows)
+        rows = _mentions_among(workspace, "remote_id", ids, ("remote_id",), source=source)
+        found.update((source, remote_id) for (remote_id,) in rows)
     return found
+
+
+def _mentions_among(
+    workspace: Workspace, column: str, values: list[str], fields: tuple[str, ...], **where: object
+) -> Iterator[tuple[Any, ...]]:
+    """`fields` of the workspace's mentions whose `column` is one of `values` (and `where`)."""
+    # order_by(): Mention's default ordering would make SQLite walk the workspace's date index
+    # (every mention) rather than the index that starts with the workspace and `column`.
+    query = Mention.objects.filter(workspace=workspace, **where).order_by()
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN of 500 placeholders cost more Python to build, quote and
+        # parse than the server spent answering.
+        quote = connection.ops.quote_name
+        name = f"{quote(Mention._meta.db_table)}.{quote(column)}"
+        # The names come from the model; the values are one parameter.
+        any_of = RawSQL(f"{name} = ANY(%s)", (values,), output_field=BooleanField())  # noqa: S611
+        yield from query.filter(any_of).values_list(*fields)
+        return
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        chunk = values[start : start + LOOKUP_CHUNK]
+        yield from query.filter(**{f"{column}__in": chunk}).values_list(*fields)
 
 
 def _bucket(when: datetime, period: str) -> datetime:
     start = when.replace(minute=0, second=0, microsecond=0)
     return start.replace(hour=0) if period == Rollup.DAY else start
+
+
+PERIODS = (Rollup.HOUR, Rollup.DAY)
 
 
 def add_to_rollups(
@@ -130,9 +146,10 @@ def add_to_rollups(
     query, written back in one bulk update, and the missing ones created in one insert."""
     sums: dict[tuple[int, str, datetime], Counter[str]] = defaultdict(Counter)
     for mention, query_ids in matched:
+        buckets = [(period, _bucket(mention.occurred_at, period)) for period in PERIODS]
         for query_id in query_ids:
-            for period in (Rollup.HOUR, Rollup.DAY):
-                counts = sums[(query_id, period, _bucket(mention.occurred_at, period))]
+            for period, start in buckets:
+                counts = sums[(query_id, period, start)]
                 counts["mentions"] += sign
                 counts[mention.sentiment] += sign
                 counts["reach"] += sign * mention.reach
@@ -161,13 +178,14 @@ def _apply(sums: dict[tuple[int, str, datetime], Counter[str]]) -> None:
             query_id__in=query_ids, period__in=periods, start__in=starts
         )
     }
-    changed, created = [], []
+    changed: list[Rollup] = []
+    created: list[tuple[object, ...]] = []
     for key, counts in sums.items():
         row = existing.get(key)
         if row is None:
             if counts["mentions"] < 0:  # taking out what was never counted: nothing to do
                 continue
-            created.append(Rollup(query_id=key[0], period=key[1], start=key[2], **counts))
+            created.append((*key, *(counts.get(name, 0) for name in ROLLUP_FIELDS)))
             continue
         for name in ROLLUP_FIELDS:
             setattr(row, name, getattr(row, name) + counts.get(name, 0))
@@ -176,20 +194,140 @@ def _apply(sums: dict[tuple[int, str, datetime], Counter[str]]) -> None:
     update_many(
         Rollup, ROLLUP_FIELDS, ((*(getattr(r, n) for n in ROLLUP_FIELDS), r.pk) for r in changed)
     )
-    Rollup.objects.bulk_create(created, batch_size=500)
+    # insert_many, not bulk_create: on PostgreSQL bulk_create quoted every value in Python
+    # (a backfill creates hundreds of buckets per batch).
+    insert_many(Rollup, ("query_id", "period", "start", *ROLLUP_FIELDS), created)
 
 
 def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
     """Store the items that match a query, once. Safe to call again with the same items."""
+    batch = _prepare(workspace, items)
+    if batch.mentions:
+        _write(workspace, batch)
+    return batch.report
+
+
+def ingest_many(
+    workspace: Workspace, batches: Iterable[Sequence[Incoming]], threaded: bool | None = None
+) -> Report:
+    """`ingest` each batch in turn (each batch in its own transaction, as `ingest` does),
+    analysing batch n+1 while batch n is written when the database allows it.
+
+    On PostgreSQL most of a batch's write is the server's time (index inserts, foreign-key
+    checks), spent on another core: a writer thread with its own connection stores batch n
+    while this thread analyses batch n+1 (psycopg lets go of the GIL while it waits).
+    `threaded=None` does so on PostgreSQL only: SQLite's writing is this process's own CPU,
+    and with a writer thread ingestion was slower (README, "Measured"); True does so wherever
+    a second connection can work (the tests, on SQLite too); False never.
+
+    Stopped at the first batch that fails, with that batch's error; the batches before it
+    stay stored, none is stored half."""
+    if threaded is None:
+        threaded = connection.vendor == "postgresql"
+    writer = _Writer() if threaded and _can_overlap() else None
+    reports: list[Report] = []
+    in_flight: set[tuple[str, str]] = set()
+    try:
+        for items in batches:
+            batch = _prepare(workspace, items, in_flight)
+            reports.append(batch.report)
+            if writer is None:
+                if batch.mentions:
+                    _write(workspace, batch)
+                continue
+            writer.wait()  # batch n-1 is committed (or its error raised here)
+            # Until batch n commits, its mentions are invisible to this thread's connection:
+            # the next batch's "already stored?" must count them as stored.
+            in_flight = {(m.source, m.remote_id) for m in batch.mentions}
+            if batch.mentions:
+                writer.submit(workspace, batch)
+        if writer is not None:
+            writer.wait()
+    finally:
+        if writer is not None:
+            writer.stop()
+    total = Report()
+    for report in reports:
+        total.seen += report.seen
+        total.already_stored += report.already_stored
+        total.matched += report.matched
+        total.stored += report.stored
+        total.copies += report.copies
+        total.per_query.update(report.per_query)
+    return total
+
+
+def _can_overlap() -> bool:
+    """Whether a second connection can write the batches: not inside a transaction of the
+    caller's (a second connection would not see its uncommitted rows, nor be undone with it;
+    the test suite's transactions are such), nor on an in-memory SQLite database (a second
+    connection opens another, empty, database)."""
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())  # type: ignore[attr-defined]
+
+
+class _Writer:
+    """One thread, its own database connection, one batch at a time, in order."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listening-writer")
+        self._pending: Future[None] | None = None
+
+    def submit(self, workspace: Workspace, batch: _Batch) -> None:
+        self._pending = self._pool.submit(_write, workspace, batch)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # the writer's error, raised in the caller's thread
+
+    def stop(self) -> None:
+        """Let the batch under way finish (or fail: its error was or will be raised by
+        wait(), or the caller is already raising its own), then close the thread's
+        connection, which Django would otherwise leave open."""
+        if self._pending is not None:
+            try:
+                self._pending.result()
+            except Exception:  # the caller's own error is the one on its way up
+                log.exception("listening writer failed while its caller was failing")
+        # A lambda: `connection.close` would be looked up here, as this thread's connection.
+        self._pool.submit(lambda: connection.close()).result()
+        self._pool.shutdown()
+
+
+@dataclass
+class _Batch:
+    """A batch analysed and matched, ready to be written."""
+
+    mentions: list[NewMention]
+    matches: dict[int, list[int]]
+    terms_of: dict[int, dict[int, list[str]]]
+    report: Report
+
+
+def _write(workspace: Workspace, batch: _Batch) -> None:
+    with transaction.atomic():
+        _store(workspace, batch.mentions, batch.matches, batch.terms_of, batch.report)
+
+
+def _prepare(
+    workspace: Workspace,
+    items: Sequence[Incoming],
+    in_flight: Collection[tuple[str, str]] = (),
+) -> _Batch:
+    """Everything but the writing: drop what is stored (or `in_flight`: being stored),
+    scan, analyse, match. Reads only."""
     report = Report(seen=len(items))
+    batch = _Batch([], {}, {}, report)
     matcher = matcher_for(workspace)
     if not matcher.queries or not items:
-        return report
+        return batch
     stored = _already_stored(workspace, items)
     fresh: dict[tuple[str, str], Incoming] = {}
     for item in items:
         key = (item.source, item.remote_id)
-        if key in stored or key in fresh:
+        if key in stored or key in fresh or key in in_flight:
             report.already_stored += 1
         else:
             fresh[key] = item
@@ -244,10 +382,8 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
         matches[id(mention)] = [int(q) for q in found]  # type: ignore[call-overload]
         terms_of[id(mention)] = {int(q): terms for q, terms in found.items()}  # type: ignore[call-overload]
     report.matched = len(mentions)
-    if mentions:
-        with transaction.atomic():
-            _store(workspace, mentions, matches, terms_of, report)
-    return report
+    batch.mentions, batch.matches, batch.terms_of = mentions, matches, terms_of
+    return batch
 
 
 @dataclass(slots=True)
@@ -343,20 +479,13 @@ def _store(
 ) -> None:
     keys = list({m.dedupe_key for m in mentions})
     earliest: dict[str, tuple[datetime, int]] = {}
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        # The earliest is picked here, not by ORDER BY occurred_at: asked to sort, SQLite
-        # walks the workspace's date index (every mention) instead of the key index.
-        for key, when, pk in (
-            Mention.objects.filter(
-                workspace=workspace,
-                dedupe_key__in=keys[start : start + LOOKUP_CHUNK],
-                duplicate_of=None,
-            )
-            .order_by()
-            .values_list("dedupe_key", "occurred_at", "pk")
-        ):
-            if key not in earliest or (when, pk) < earliest[key]:
-                earliest[key] = (when, pk)
+    # The earliest is picked here, not by ORDER BY occurred_at: asked to sort, SQLite walks
+    # the workspace's date index (every mention) instead of the key index.
+    for key, when, pk in _mentions_among(
+        workspace, "dedupe_key", keys, ("dedupe_key", "occurred_at", "pk"), duplicate_of=None
+    ):
+        if key not in earliest or (when, pk) < earliest[key]:
+            earliest[key] = (when, pk)
     firsts = {key: pk for key, (_when, pk) in earliest.items()}
     # Copies point at the first text seen: one stored earlier, or the earliest of this batch,
     # which is inserted first so its id is known when its copies are.

@@ -8,6 +8,7 @@ for negation, intensifiers, contrast, ALL-CAPS and exclamation marks, summed and
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from liant.text import lexicons
 from liant.text.lexicons import Lexicon, fold_token, wordset
 from liant.text.normalise import squeeze
-from liant.text.tokens import TOKEN_RE, _split_elision
+from liant.text.tokens import tokens_of
 
 NEGATION_SCALAR = -0.74
 BOOST = 0.293
@@ -160,13 +161,13 @@ def tokens_for_scoring(text: str) -> tuple[list[str], list[str]]:
     if "&" in text:
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
-    raw: list[str] = []
-    for token in TOKEN_RE.findall(text):
-        if "'" in token or "’" in token:
-            raw.extend(_split_elision(token))
-        else:
-            raw.append(token)
-    return raw, [fold_token(t) for t in raw]
+    raw = list(tokens_of(text))
+    return raw, [_fold_cached(t) if len(t) <= 64 else fold_token(t) for t in raw]
+
+
+# The same few thousand words come back in every post (as for tokens.words); fold_token is
+# pure, and only words of ordinary length are kept.
+_fold_cached = functools.lru_cache(maxsize=1 << 16)(fold_token)
 
 
 def score(text: str, language: str = "other", lexicon: Lexicon | None = None) -> float:

@@ -56,6 +56,21 @@ def _split_elision(token: str) -> list[str]:
 
 def tokenise(text: str) -> list[str]:
     """Tokens as written (case kept, for ALL-CAPS emphasis); apostrophes become "'"."""
+    return list(tokens_of(text))
+
+
+# Ingestion tokenises each text twice in a row, for its sentiment and for its dedupe key: the
+# tokens of the last few thousand texts (a batch) are kept, read-only. Long texts are not
+# kept, so the cache stays small whatever comes in.
+_tokens_cached = functools.lru_cache(maxsize=4096)(lambda text: tuple(_tokenise(text)))
+
+
+def tokens_of(text: str) -> tuple[str, ...] | list[str]:
+    """tokenise(), shared: the caller must not change what it gets."""
+    return _tokens_cached(text) if len(text) <= 2000 else _tokenise(text)
+
+
+def _tokenise(text: str) -> list[str]:
     out: list[str] = []
     for token in TOKEN_RE.findall(text):
         if "'" in token or "’" in token:
@@ -75,17 +90,38 @@ def _fold_word(token: str) -> str:
     return _fold_cached(token) if len(token) <= 64 else fold(token)
 
 
+def _word(token: str) -> str | None:
+    """A token's folded word, None for what words() leaves out."""
+    first = token[0]
+    if first == "#":
+        return _fold_word(token[1:])
+    if (
+        (first.isalnum() or first == "_")
+        and not token.startswith(("http", "www."))
+        and not _LAUGH_EMOTICON.fullmatch(token)
+    ):
+        return _fold_word(token)
+    return None
+
+
+# Each token's verdict, for the same reason as _fold_cached: one dictionary look-up per token
+# instead of four tests and a call. Emptied when full; ordinary lengths only.
+_WORD_OF: dict[str, str | None] = {}
+_UNKNOWN = object()
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens only (hashtags as their word, no URLs/mentions/emojis/punctuation)."""
     result: list[str] = []
-    for token in tokenise(text):
-        first = token[0]
-        if first == "#":
-            result.append(_fold_word(token[1:]))
-        elif (
-            (first.isalnum() or first == "_")
-            and not token.startswith(("http", "www."))
-            and not _LAUGH_EMOTICON.fullmatch(token)
-        ):
-            result.append(_fold_word(token))
+    known = _WORD_OF
+    for token in tokens_of(text):
+        word = known.get(token, _UNKNOWN)
+        if word is _UNKNOWN:
+            word = _word(token)
+            if len(token) <= 64:
+                if len(known) >= 1 << 16:
+                    known.clear()
+                known[token] = word
+        if word is not None:
+            result.append(word)  # type: ignore[arg-type]
     return result
