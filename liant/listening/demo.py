@@ -11,7 +11,7 @@ from django.utils import timezone
 from liant.demo.loader import DemoContext, step
 from liant.listening import alerts
 from liant.listening.generate import crisis, stream
-from liant.listening.ingest import ingest
+from liant.listening.ingest import ingest_many
 from liant.listening.models import ListeningSettings, Mention, Query
 
 DAYS = 182
@@ -67,5 +67,4 @@ def listening(context: DemoContext) -> None:
 
 def _ingest_all(workspace, items) -> None:
     iterator = iter(items)
-    while chunk := list(islice(iterator, CHUNK)):
-        ingest(workspace, chunk)
+    ingest_many(workspace, iter(lambda: list(islice(iterator, CHUNK)), []))

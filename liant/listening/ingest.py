@@ -8,10 +8,11 @@ channels bring matches no query.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,6 +69,8 @@ class Report:
     stored: int = 0
     copies: int = 0
     per_query: Counter[int] = field(default_factory=Counter)
+    # Stopped because another worker had moved the event cursor (ingest_new_events).
+    cursor_taken: bool = False
 
 
 # --- the compiled queries of a workspace, rebuilt when one changes ------------------------------
@@ -207,8 +210,23 @@ def ingest(workspace: Workspace, items: Sequence[Incoming]) -> Report:
     return batch.report
 
 
+@dataclass
+class Claimed:
+    """A batch that may be stored only if `claim()`, run first in its transaction, says so
+    (ingest_new_events: the event cursor moved from this batch's start to its end)."""
+
+    items: Sequence[Incoming]
+    claim: Callable[[], bool]
+
+
+class CursorTaken(Exception):
+    """A batch's claim failed: another worker is storing these events."""
+
+
 def ingest_many(
-    workspace: Workspace, batches: Iterable[Sequence[Incoming]], threaded: bool | None = None
+    workspace: Workspace,
+    batches: Iterable[Sequence[Incoming] | Claimed],
+    threaded: bool | None = None,
 ) -> Report:
     """`ingest` each batch in turn (each batch in its own transaction, as `ingest` does),
     analysing batch n+1 while batch n is written when the database allows it.
@@ -221,33 +239,51 @@ def ingest_many(
     a second connection can work (the tests, on SQLite too); False never.
 
     Stopped at the first batch that fails, with that batch's error; the batches before it
-    stay stored, none is stored half."""
+    stay stored, none is stored half. A Claimed batch whose claim fails stops the run
+    quietly (`cursor_taken`), with the figures of the batches stored before it."""
     if threaded is None:
         threaded = connection.vendor == "postgresql"
     writer = _Writer() if threaded and _can_overlap() else None
-    reports: list[Report] = []
+    stored: list[Report] = []  # the reports of the batches committed
+    writing: Report | None = None  # the report of the batch the writer has
     in_flight: set[tuple[str, str]] = set()
+    taken = False
     try:
-        for items in batches:
+        for entry in batches:
+            items, claim = (
+                (entry.items, entry.claim) if isinstance(entry, Claimed) else (entry, None)
+            )
             batch = _prepare(workspace, items, in_flight)
-            reports.append(batch.report)
+            batch.claim = claim
+            needed = bool(batch.mentions) or claim is not None
             if writer is None:
-                if batch.mentions:
+                if needed:
                     _write(workspace, batch)
+                stored.append(batch.report)
                 continue
             writer.wait()  # batch n-1 is committed (or its error raised here)
+            if writing is not None:
+                stored.append(writing)
+                writing = None
             # Until batch n commits, its mentions are invisible to this thread's connection:
             # the next batch's "already stored?" must count them as stored.
             in_flight = {(m.source, m.remote_id) for m in batch.mentions}
-            if batch.mentions:
+            if needed:
                 writer.submit(workspace, batch)
+                writing = batch.report
+            else:
+                stored.append(batch.report)
         if writer is not None:
             writer.wait()
+            if writing is not None:
+                stored.append(writing)
+    except CursorTaken:
+        taken = True
     finally:
         if writer is not None:
             writer.stop()
-    total = Report()
-    for report in reports:
+    total = Report(cursor_taken=taken)
+    for report in stored:
         total.seen += report.seen
         total.already_stored += report.already_stored
         total.matched += report.matched
@@ -304,11 +340,15 @@ class _Batch:
     matches: dict[int, list[int]]
     terms_of: dict[int, dict[int, list[str]]]
     report: Report
+    claim: Callable[[], bool] | None = None
 
 
 def _write(workspace: Workspace, batch: _Batch) -> None:
     with transaction.atomic():
-        _store(workspace, batch.mentions, batch.matches, batch.terms_of, batch.report)
+        if batch.claim is not None and not batch.claim():
+            raise CursorTaken
+        if batch.mentions:
+            _store(workspace, batch.mentions, batch.matches, batch.terms_of, batch.report)
 
 
 def _prepare(
@@ -543,20 +583,31 @@ def incoming_from_event(event: Event) -> Incoming:
 def ingest_new_events(workspace: Workspace) -> Report:
     """Everything the channels stored since the last run, in id order, cursor kept in the same
     transaction as the mentions so a crash neither skips nor repeats a batch; then one look
-    back below the cursor for events committed late."""
-    total = Report()
-    while True:
-        settings = ListeningSettings.of(workspace)
-        last = settings.last_event_id
-        events = list(
-            Event.objects.filter(workspace=workspace, pk__gt=last, kind__in=LISTENED_KINDS)
-            .select_related("channel")
-            .order_by("pk")[:EVENT_BATCH]
-        )
-        if not events:
-            break
-        if not _ingest_claimed(workspace, settings, events[-1].pk, events, total):
-            return total
+    back below the cursor for events committed late. Through ingest_many: on PostgreSQL the
+    next batch is analysed while this one is written."""
+    settings = ListeningSettings.of(workspace)
+    last = settings.last_event_id
+
+    def batches() -> Iterator[Claimed]:
+        nonlocal last
+        while True:
+            events = list(
+                Event.objects.filter(workspace=workspace, pk__gt=last, kind__in=LISTENED_KINDS)
+                .select_related("channel")
+                .order_by("pk")[:EVENT_BATCH]
+            )
+            if not events:
+                return
+            # The conditional update is the claim: on PostgreSQL the row stays locked until
+            # commit, so a second worker's same update waits, then finds the cursor moved.
+            claim = functools.partial(_move_cursor, settings.pk, last, events[-1].pk)
+            last = events[-1].pk
+            yield Claimed([incoming_from_event(e) for e in events if e.text], claim)
+
+    total = ingest_many(workspace, batches())
+    if total.cursor_taken:
+        return total
+    settings.last_event_id = last  # where the batches above moved it
     # On PostgreSQL ids are handed out at insert, not at commit: a fetch that commits after
     # another can leave events below the cursor. They are read again here; those already
     # mentions are skipped by the (source, remote id) check inside ingest().
@@ -578,6 +629,14 @@ def ingest_new_events(workspace: Workspace) -> Report:
         if late:
             _ingest_claimed(workspace, settings, last, late, total)
     return total
+
+
+def _move_cursor(settings_pk: int, old: int, new: int) -> bool:
+    return bool(
+        ListeningSettings.objects.filter(pk=settings_pk, last_event_id=old).update(
+            last_event_id=new
+        )
+    )
 
 
 def _ingest_claimed(

@@ -160,3 +160,62 @@ def test_by_default_the_writer_thread_runs_on_postgresql_only(workspace, brand, 
     assert report.stored == 2
     threaded = connection.vendor == "postgresql"
     assert all(name.startswith("listening-writer") == threaded for name in writes)
+
+
+@pytest.fixture
+def feed_events(workspace):
+    from liant.channels.models import Channel, Event
+
+    channel = Channel.objects.create(workspace=workspace, kind="feed", name="Presse")
+    return [
+        Event.objects.create(
+            workspace=workspace,
+            channel=channel,
+            kind="post",
+            remote_id=f"e{n}",
+            text=f"Maison Lumière, article {n}",
+            occurred_at=T0 + timedelta(minutes=n),
+        )
+        for n in range(7)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_channel_events_go_through_ingest_many_with_their_cursor(
+    workspace, brand, feed_events, monkeypatch
+):
+    """Batches of 2 events: each batch moves the cursor in its own transaction (written by
+    the writer thread on PostgreSQL), and a second run finds nothing new."""
+    from liant.listening.ingest import ingest_new_events
+    from liant.listening.models import ListeningSettings
+
+    monkeypatch.setattr(ingest_module, "EVENT_BATCH", 2)
+    report = ingest_new_events(workspace)
+    assert report.stored == 7 and not report.cursor_taken
+    assert ListeningSettings.of(workspace).last_event_id == feed_events[-1].pk
+    assert ingest_new_events(workspace).stored == 0
+    assert Mention.objects.filter(workspace=workspace).count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cursor_another_worker_moved_stops_the_run_without_storing_that_batch(
+    workspace, brand, feed_events, monkeypatch
+):
+    from liant.listening.ingest import ingest_new_events
+    from liant.listening.models import ListeningSettings
+
+    monkeypatch.setattr(ingest_module, "EVENT_BATCH", 3)
+    move = ingest_module._move_cursor
+    calls = {"n": 0}
+
+    def second_is_taken(settings_pk, old, new):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            return False  # as when another worker moved it first
+        return move(settings_pk, old, new)
+
+    monkeypatch.setattr(ingest_module, "_move_cursor", second_is_taken)
+    report = ingest_new_events(workspace)
+    assert report.cursor_taken and report.stored == 3
+    assert Mention.objects.filter(workspace=workspace).count() == 3
+    assert ListeningSettings.of(workspace).last_event_id == feed_events[2].pk
