@@ -12,11 +12,13 @@ completions), the signed unsubscribe link and the personal copy; it pipelines (R
 when the sink offers it, as smtp-sink does.
 
 1 Dec 2026 (morning, batches + progress row + pipelining), 100,000 prepared and 100,000 sent
-per worker count, nothing else running: PostgreSQL bare 1,932, one worker 1,135 (0.59), four
-753 in all (0.39); SQLite bare 2,083, one worker 1,821 (0.87), four SQLITE_4W in all
-(SQLITE_4WR). See liant/newsletters/README.md. The figures below are the code before. The first link and rendering of a process (URL
-resolver, templates: 1.4-2.3 s) are done before the workers are forked and reported apart.
-Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
+per worker count, nothing else running: SQLite bare 2,083, one worker 1,821 (0.87), four
+2,181 in all (545 each, 1.05); PostgreSQL, once a worker losing a claim race no longer
+stopped, bare 2,178, one worker 1,176 (0.54), four 1,502 in all (375 each, 0.69). See
+liant/newsletters/README.md. The figures further below are the code before.
+
+The first link and rendering of a process (URL resolver, templates: 1.4-2.3 s) are done
+before the workers are forked and reported apart. Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
 every claim works on): LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's
 figure).
 
