@@ -18,9 +18,9 @@ stopped, bare 2,178, one worker 1,176 (0.54), four 1,502 in all (375 each, 0.69)
 liant/newsletters/README.md. The figures further below are the code before.
 
 The first link and rendering of a process (URL resolver, templates: 1.4-2.3 s) are done
-before the workers are forked and reported apart. Sent: LIANT_BENCH_NEWSLETTERS_N (default 10,000); prepared (sending.start, the queued rows
-every claim works on): LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's
-figure).
+before the workers are forked and reported apart. Sent: LIANT_BENCH_NEWSLETTERS_N (default
+10,000); prepared (sending.start, the queued rows every claim works on):
+LIANT_BENCH_NEWSLETTERS_PREPARE_N (default 100,000, the issue's figure).
 
 1 Dec 2026, smtp-sink, 5,000 sent per worker count, 20,000 prepared, load average (1 min)
 1.6-2.5, old sending.py (main) and new one alternated: bare loop 3,500-5,900 messages/s; one
