@@ -72,6 +72,14 @@ class Report:
     # Stopped because another worker had moved the event cursor (ingest_new_events).
     cursor_taken: bool = False
 
+    def add(self, other: Report) -> None:
+        self.seen += other.seen
+        self.already_stored += other.already_stored
+        self.matched += other.matched
+        self.stored += other.stored
+        self.copies += other.copies
+        self.per_query.update(other.per_query)
+
 
 # --- the compiled queries of a workspace, rebuilt when one changes ------------------------------
 
@@ -284,12 +292,7 @@ def ingest_many(
             writer.stop()
     total = Report(cursor_taken=taken)
     for report in stored:
-        total.seen += report.seen
-        total.already_stored += report.already_stored
-        total.matched += report.matched
-        total.stored += report.stored
-        total.copies += report.copies
-        total.per_query.update(report.per_query)
+        total.add(report)
     return total
 
 
@@ -656,10 +659,5 @@ def _ingest_claimed(
         if not moved:
             return False
         report = ingest(workspace, [incoming_from_event(e) for e in events if e.text])
-    total.seen += report.seen
-    total.stored += report.stored
-    total.matched += report.matched
-    total.already_stored += report.already_stored
-    total.copies += report.copies
-    total.per_query.update(report.per_query)
+    total.add(report)
     return True
