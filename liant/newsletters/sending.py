@@ -452,8 +452,7 @@ def _finish_batch(
     """The batch is over: rows the server accepted -> sent, rows never handed over -> back
     in the queue (they were not attempted), and the progress row goes."""
     with _lazy_commit():
-        if accepted:
-            _complete(token, accepted)
+        _complete(token, accepted)
         if untouched:
             back = Send.objects.filter(
                 pk__in=untouched, claim=token, state=SendState.SENDING
@@ -468,6 +467,8 @@ def _complete(token: int, accepted: list[tuple[int, str, datetime]]) -> None:
     """sending -> sent for the rows the server accepted, with the Message-ID each carried and
     when it left: one statement for the batch (an UPDATE each was half a worker's time on
     PostgreSQL, 1 Dec 2026)."""
+    if not accepted:
+        return
     table = connection.ops.quote_name(Send._meta.db_table)
     adapt = connection.ops.adapt_datetimefield_value
     if connection.vendor == "postgresql":
@@ -892,13 +893,14 @@ def _take_over(token: int, now: datetime) -> int:
         if handing is not None:
             campaign = Campaign.objects.filter(pk=progress.campaign_id).first()
             domain = (campaign.sender_address.rpartition("@")[2] if campaign else "") or "localhost"
-            for pk, send_token in rows.filter(pk__lt=handing).values_list("pk", "token"):
-                Send.objects.filter(pk=pk).update(
-                    state=SendState.SENT,
-                    sent_at=progress.moved_at,  # the latest they can have left
-                    message_id=f"<{send_token}.nl{progress.campaign_id}@{domain}>",
-                    error="",
-                )
+            # Sent, at the latest when the worker moved on to the row it was handing over.
+            _complete(
+                token,
+                [
+                    (pk, f"<{send_token}.nl{progress.campaign_id}@{domain}>", progress.moved_at)
+                    for pk, send_token in rows.filter(pk__lt=handing).values_list("pk", "token")
+                ],
+            )
             unknown = rows.filter(pk=handing).update(
                 state=SendState.UNKNOWN,
                 error="the worker stopped while handing this message to the mail server",
