@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
@@ -51,15 +52,26 @@ def _preparer(field: Any) -> Any:
     if isinstance(field, models.DateTimeField):
         # Django's PostgreSQL adapter returns a date-time unchanged (psycopg adapts it): a
         # call per value for nothing.
-        return (
-            None if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value
-        )
+        if connection.vendor == "postgresql":
+            return None
+        if connection.timezone is UTC:
+            return _sqlite_utc_datetime
+        return connection.ops.adapt_datetimefield_value
     if isinstance(field, models.JSONField):
         # What the backends' adapt_json_value writes, without a trip through the field and
         # the connection per value (a third of the writing of ingestion's matches). COPY's text
         # format hands the string to the server, which parses it as the column's JSON type.
         return functools.partial(json.dumps, cls=field.encoder)
     return None
+
+
+def _sqlite_utc_datetime(value: Any) -> Any:
+    """What Django's SQLite adapter writes for a date-time, when the connection's time zone
+    is UTC. A UTC date-time (every timezone.now(), every parsed feed date) is written as its
+    text without the "+00:00": 1.5 µs instead of 5.7, and a mention has three date-times."""
+    if value.tzinfo is UTC and type(value) is datetime:
+        return str(value)[:-6]
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def insert_many(

