@@ -176,6 +176,25 @@ def _raw(port: int, n: int) -> float:
     return n / (time.perf_counter() - started)
 
 
+def _cpu_seconds(name: str) -> float:
+    """User + system CPU so far of every process called `name` (Linux /proc): where the time
+    goes when workers, sink and database server share the cores. 0.0 where /proc is not."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        command, _, rest = text.partition(") ")
+        if command.partition(" (")[2] == name:
+            fields = rest.split()
+            # utime, stime, and the same of its children that ended: a server's connection
+            # process ends when its worker disconnects, and its time goes to the parent's.
+            total += sum(int(f) for f in fields[11:15])
+    return total / tick
+
+
 def _worker(campaign_id: int, peak) -> None:  # type: ignore[no-untyped-def]
     from liant.newsletters import sending
 
@@ -300,6 +319,8 @@ def run(report: Callable[..., None]) -> None:
             connections.close_all()
             before = sink.accepted()
             started = time.perf_counter()
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            server_cpu, sink_cpu = _cpu_seconds("postgres"), _cpu_seconds("smtp-sink")
             peak = ctx.Value("l", 0)
             procs = [ctx.Process(target=_worker, args=(campaign.pk, peak)) for _ in range(workers)]
             for p in procs:
@@ -307,6 +328,17 @@ def run(report: Callable[..., None]) -> None:
             for p in procs:
                 p.join()
             elapsed = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = {
+                "workers": after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime,
+                # SQLite's work is the workers' own; a PostgreSQL server here may be idle.
+                "database server": (
+                    _cpu_seconds("postgres") - server_cpu
+                    if connection.vendor == "postgresql"
+                    else 0.0
+                ),
+                "sink": _cpu_seconds("smtp-sink") - sink_cpu,
+            }
             delivered = sink.accepted() - before
             sent_rows = Send.objects.filter(campaign=campaign, state="sent").count()
             assert delivered == sent_rows == N, (delivered, sent_rows)
@@ -320,6 +352,14 @@ def run(report: Callable[..., None]) -> None:
             report(f"campaign_{workers}w_vs_raw_smtplib", rate / raw_rate, "ratio")
             if workers > 1:
                 report(f"campaign_rate_per_worker_{workers}w", rate / workers, "messages/s")
+            for who, seconds in cpu.items():
+                if seconds:
+                    report(
+                        f"cpu_{who.replace(' ', '_')}_{workers}w",
+                        seconds / N * 1e6,
+                        "µs/message",
+                        note=f"CPU of the {who} per message sent ({workers} worker(s))",
+                    )
             report(
                 f"worker_peak_rss_{workers}w",
                 peak.value / 1024,

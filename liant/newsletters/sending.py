@@ -51,7 +51,7 @@ from liant.newsletters.models import (
     SubscriberState,
 )
 
-BATCH = 500  # rows read per query; each one is still claimed on its own
+BATCH = 500  # rows read and claimed together, in one durable commit
 START_PAGE = 2000  # subscribers read per query when a campaign starts
 SLICES = 8
 MAX_ATTEMPTS = 5
@@ -383,16 +383,39 @@ def _claim_batch(workspace_id: int, campaign_id: int, ids: list[int]) -> tuple[i
     token = secrets.randbits(62) + 1
     now = timezone.now()
     with transaction.atomic():
-        Send.objects.filter(pk__in=ids, state=SendState.QUEUED).update(
-            state=SendState.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
-        )
-        claimed = sorted(Send.objects.filter(pk__in=ids, claim=token).values_list("pk", flat=True))
+        claimed = sorted(_claim_rows(ids, token, now))
         if claimed:
             SendProgress.objects.create(token=token, campaign_id=campaign_id, moved_at=now)
             ClaimLog.objects.create(
                 token=token, workspace_id=workspace_id, at=now, size=len(claimed)
             )
     return token, claimed
+
+
+def _claim_rows(ids: list[int], token: int, now: datetime) -> list[int]:
+    """queued -> sending for those of `ids` still queued; the ids it changed. One statement
+    (UPDATE … RETURNING): reading the claimed rows back by a list of 500 keys was a fifth of
+    the database's time per batch (1 Dec 2026)."""
+    quote = connection.ops.quote_name
+    column = {f.name: quote(f.column or f.name) for f in Send._meta.concrete_fields}
+    among, values = "IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+    # Names come from the model; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(Send._meta.db_table)} SET {column['state']} = %s, "  # noqa: S608
+        f"{column['claim']} = %s, {column['claimed_at']} = %s, "
+        f"{column['attempts']} = {column['attempts']} + 1 "
+        f"WHERE {column['id']} {among} AND {column['state']} = %s RETURNING {column['id']}"
+    )
+    params = [
+        SendState.SENDING,
+        token,
+        connection.ops.adapt_datetimefield_value(now),
+        *values,
+        SendState.QUEUED,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 # Written as SQL once: one per message, and the ORM spends more time building an UPDATE
@@ -427,6 +450,79 @@ def _progress(token: int, row_pk: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount == 1
+
+
+class _ProgressLine:
+    """The progress row's updates of one worker, and when each may be relied on.
+
+    `name(row)` records that the row is about to be handed over; `settled()` says, before its
+    data leaves, whether the record was made (False: the sweep took the batch over). On
+    PostgreSQL, outside a caller's transaction, the updates go over a connection of their own
+    without waiting: the answer is read only when the data is about to leave, so the round
+    trip to the server (~300 µs on this 2-core machine, 1 Dec 2026) overlaps reading the
+    SMTP replies and building the next copy. Elsewhere `name` waits for its answer.
+    """
+
+    def __init__(self) -> None:
+        self._answer = True
+        self._pending = False
+        self._conn: psycopg.Connection[Any] | None = None
+        # A second connection would not see a caller's uncommitted progress row (the
+        # tests' transactions): then the updates go through Django's connection.
+        self._apart = connection.vendor == "postgresql" and not connection.in_atomic_block
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        """Opened with the batch's first update: a failure is that update's."""
+        conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+        try:
+            conn.pgconn.nonblocking = 0  # a send writes everything before returning
+            sql = _progress_sql("postgresql").replace("%s", "$1", 1)
+            sql = sql.replace("%s", "$2", 1).replace("%s", "$3", 1)
+            self._check(conn.pgconn.prepare(b"liant_progress", sql.encode()), conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def name(self, token: int, row_pk: int) -> None:
+        if not self._apart:
+            self._answer = _progress(token, row_pk)
+            return
+        self.settled()  # one statement at a time on this connection
+        conn = self._conn or self._connect()
+        when = timezone.now().isoformat()
+        conn.pgconn.send_query_prepared(
+            b"liant_progress", [str(row_pk).encode(), when.encode(), str(token).encode()]
+        )
+        self._pending = True
+
+    def settled(self) -> bool:
+        if self._pending and self._conn is not None:
+            self._pending = False
+            pgconn = self._conn.pgconn
+            result = pgconn.get_result()  # waits for the server's answer
+            while pgconn.get_result() is not None:
+                pass
+            self._check(result, self._conn)
+            self._answer = result is not None and result.command_tuples == 1
+        return self._answer
+
+    @staticmethod
+    def _check(result: Any, conn: psycopg.Connection[Any]) -> None:
+        if result is None or result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+            message = result.error_message if result is not None else b""
+            raise psycopg.OperationalError(
+                (message or conn.pgconn.error_message).decode("utf-8", "replace")
+            )
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with suppress(psycopg.Error):
+                self.settled()
+            self._conn.close()
+            self._conn = None
+        self._apart = False
 
 
 @contextmanager
@@ -527,17 +623,29 @@ def _template(
 def _due_rows(campaign: Campaign, size: int) -> list[tuple]:
     """Up to `size` rows due now, those whose subscriber has left the list taken out
     (marked skipped)."""
+    while True:
+        rows, skipped = _due_rows_once(campaign, size)
+        # A batch made only of people who left would read as "nothing due" and end the
+        # worker's loop with rows still queued: look again (each pass skips at least one).
+        if rows or not skipped:
+            return rows
+
+
+def _due_rows_once(campaign: Campaign, size: int) -> tuple[list[tuple], int]:
+    """The due rows of one look, and how many of them were skipped."""
     # order_by(): in the due index's order; sorting every queued row of the campaign by
     # primary key to take 500 was most of each batch's query.
     due = Send.objects.filter(
         campaign=campaign, state=SendState.QUEUED, next_attempt_at__lte=timezone.now()
     ).order_by()
     fields = ("pk", "email", "language", "token", "subscriber_id", "attempts", "variant")
-    # Workers sharing a campaign each start with a different slice of its rows (pk modulo
-    # SLICES), so their claims seldom collide; the batch is topped up with any due row.
+    # Workers sharing a campaign each start with a different slice of its rows, so their
+    # claims seldom collide; the batch is topped up with any due row. A slice is runs of
+    # BATCH consecutive keys, not every SLICES-th key: interleaved, four PostgreSQL workers
+    # rewrote the same table pages, and the server spent twice the CPU per message of one.
     # Correctness never depends on this: the conditional claim alone decides who sends.
     rows = list(
-        due.annotate(slice=F("pk") % SLICES)
+        due.annotate(slice=F("pk") / BATCH % SLICES)
         .filter(slice=random.randrange(SLICES))
         .values_list(*fields, "subscriber__state")[:size]
     )
@@ -555,7 +663,7 @@ def _due_rows(campaign: Campaign, size: int) -> list[tuple]:
             state=SendState.SKIPPED, error="no longer subscribed when its turn came"
         )
         rows = [r for r in rows if r[7] == SubscriberState.SUBSCRIBED]
-    return rows
+    return rows, len(gone)
 
 
 def send_due(campaign_id: int, limit: int | None = None) -> Report:
@@ -596,10 +704,13 @@ def send_due(campaign_id: int, limit: int | None = None) -> Report:
         batch = _Batch(token, sorted((r for r in rows if r[0] in mine), key=lambda r: r[0]))
         try:
             outgoing = _outgoing(campaign, target, batch.rows)
-            if smtp.does_esmtp and smtp.has_extn("pipelining"):
-                _send_pipelined(smtp, batch, outgoing, report)
-            else:
-                _send_one_by_one(smtp, batch, outgoing, report)
+            try:
+                if smtp.does_esmtp and smtp.has_extn("pipelining"):
+                    _send_pipelined(smtp, batch, outgoing, report)
+                else:
+                    _send_one_by_one(smtp, batch, outgoing, report)
+            finally:
+                batch.progress.close()
         except Exception:
             # Whether the row in hand left is for the sweep to decide (the progress row is
             # kept); what the server accepted is recorded now, and the rows after it go back.
@@ -623,6 +734,7 @@ class _Batch:
     accepted: list[tuple[int, str, datetime]] = field(default_factory=list)
     handing: int = -1  # the last row named in the progress row
     data_sent: int = -1  # the last row whose message data was written to the server
+    progress: _ProgressLine = field(default_factory=_ProgressLine)
 
     def pks(self, after: int) -> list[int]:
         return [r[0] for r in self.rows[after + 1 :]]
@@ -710,7 +822,8 @@ def _one(smtp: smtplib.SMTP, batch: _Batch, row: _Outgoing, report: Report) -> b
     def ready() -> bool:
         # The progress row names this row before its data leaves: see SendProgress.
         batch.handing = i
-        if not _progress(batch.token, row.pk):
+        batch.progress.name(batch.token, row.pk)
+        if not batch.progress.settled():
             return False
         batch.data_sent = i  # from here on, its data may be on its way
         return True
@@ -747,10 +860,15 @@ def _send_pipelined(
     ready: _Outgoing | None = None  # its envelope was accepted, its data not sent yet
 
     def send(payload: bytes) -> bool:
-        """Write `payload`, which starts with the data of `ready` if there is one."""
+        """Write `payload`, which starts with the data of `ready` if there is one, once the
+        progress row names that row."""
         nonlocal waiting, ready
         carried = ready
         if carried is not None:
+            if not batch.progress.settled():
+                smtp.close()  # its data never leaves: the server drops its transaction
+                report.errors.append("the batch was taken over by the sweep")
+                return False
             waiting, ready = carried, None
             batch.data_sent = carried.index
         try:
@@ -780,16 +898,14 @@ def _send_pipelined(
         if not send((_wire(ready.message) if ready is not None else b"") + envelope):
             return
         batch.handing = row.index
-        go = _progress(batch.token, row.pk)
+        # Answered when this row's data is about to leave (send above, next turn): the
+        # server's replies and the next copy are dealt with meanwhile.
+        batch.progress.name(batch.token, row.pk)
         if waiting is not None:
             ok = _final_answer(smtp, batch, waiting, report)
             waiting = None
             if not ok:
                 return
-        if not go:
-            smtp.close()  # this row's data never leaves: the server drops its transaction
-            report.errors.append("the batch was taken over by the sweep")
-            return
         try:
             _pipelined_replies(smtp, row.sender, row.address, True)
         except _REFUSALS as exc:

@@ -223,3 +223,62 @@ def test_the_progress_table_is_unlogged_on_postgresql():
             [SendProgress._meta.db_table],
         )
         assert cursor.fetchone() == ("u",)
+
+
+# The same batches outside a test transaction: on PostgreSQL the progress row is then
+# updated over a connection of its own, each answer read just before the named row's data
+# leaves (sending._ProgressLine); inside one, through Django's connection, as above.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_over_its_own_connection_sends_each_address_once(
+    campaign, mailing_list, sending_settings, outbox, monkeypatch
+):
+    opened = {"n": 0}
+    real_connect = sending._ProgressLine._connect
+
+    def counted(line):
+        opened["n"] += 1
+        return real_connect(line)
+
+    monkeypatch.setattr(sending._ProgressLine, "_connect", counted)
+    subscribe(mailing_list, 40)
+    outbox.refuse.update({"p7@people.example", "p30@people.example"})
+    sending.start(campaign)
+    report = sending.send_due(campaign.pk)
+    assert (report.sent, report.failed, report.unknown) == (38, 2, 0)
+    assert set(per_recipient(outbox).values()) == {1} and len(per_recipient(outbox)) == 38
+    assert states(campaign) == {"sent": 38, "failed": 2}
+    assert not SendProgress.objects.exists()
+    assert opened["n"] == (1 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_late_answer_that_the_batch_was_taken_over_stops_the_next_data(
+    campaign, mailing_list, sending_settings, outbox, monkeypatch
+):
+    """The sweep takes the batch over between two updates: the update that names the next
+    row finds no progress row, and that row's data, which would leave once the answer is
+    read, never does."""
+    subscribe(mailing_list, 20)
+    sending.start(campaign)
+    real_name = sending._ProgressLine.name
+    calls = {"n": 0}
+
+    def name_after_a_long_sleep(line, token: int, row_pk: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            line.settled()  # the row before is named for sure, as it would be after 5 min
+            sending.sweep(timezone.now() + timedelta(minutes=10))
+        real_name(line, token, row_pk)
+
+    monkeypatch.setattr(sending._ProgressLine, "name", name_after_a_long_sleep)
+    report = sending.send_due(campaign.pk)
+    monkeypatch.setattr(sending._ProgressLine, "name", real_name)
+    assert report.sent == 2 and "taken over" in report.errors[0]
+    assert len(outbox.messages) == 2
+    while sending.send_due(campaign.pk).sent:
+        pass
+    counts = per_recipient(outbox)
+    assert max(counts.values()) == 1 and len(counts) == 20
+    assert states(campaign) == {"sent": 19, "unknown": 1}

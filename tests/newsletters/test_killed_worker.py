@@ -34,22 +34,23 @@ WORKER = textwrap.dedent(
     count = {"n": 0}
 
     def die_at_500(real, after):
-        def wrapper(*args, **kwargs):
+        def wrapper(line, token, row_pk):
             count["n"] += 1
             if count["n"] == 500 and not after:
                 os.kill(os.getpid(), signal.SIGKILL)
-            result = real(*args, **kwargs)
+            real(line, token, row_pk)
             if count["n"] == 500:
+                line.settled()  # the server has recorded it (on PostgreSQL, answered later)
                 os.kill(os.getpid(), signal.SIGKILL)
-            return result
         return wrapper
 
-    # _progress names the row whose data is about to leave, once its envelope is sent and
-    # while the server answers the data of the row before it.
+    # The progress line names the row whose data is about to leave, once its envelope is
+    # sent and while the server answers the data of the row before it.
+    Line = sending._ProgressLine
     if step == "after_claim":  # row 500 is named, its data has not left
-        sending._progress = die_at_500(sending._progress, after=True)
+        Line.name = die_at_500(Line.name, after=True)
     elif step == "after_call":  # the server has row 499's data, nothing recorded its answer
-        sending._progress = die_at_500(sending._progress, after=False)
+        Line.name = die_at_500(Line.name, after=False)
     print("ready", flush=True)
     while sending.send_due(campaign_id).sent:
         pass

@@ -353,3 +353,19 @@ def test_the_lean_smtp_transaction_delivers_what_sendmail_delivers(outbox):
     assert fallback.rcpt_tos == [unusual]
     assert after.rcpt_tos == ["c@people.example"]
     assert after.original_content == message + b"\r\n"
+
+
+def test_a_batch_of_people_who_all_left_does_not_stop_the_worker(
+    campaign, mailing_list, sending_settings, outbox
+):
+    """Rows whose subscriber left are skipped when their turn comes; a look that found only
+    such rows used to read as "nothing due", which ended the worker's loop with the one
+    subscriber still waiting for the next minute's tick."""
+    subscribe(mailing_list, 40)
+    sending.start(campaign)
+    Subscriber.objects.exclude(email="p17@people.example").update(
+        state=SubscriberState.UNSUBSCRIBED
+    )
+    report = sending.send_due(campaign.pk, limit=1)
+    assert report.sent == 1
+    assert per_recipient(outbox) == {"p17@people.example": 1}
