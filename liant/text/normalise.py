@@ -181,8 +181,8 @@ def extract(text: str) -> Extracted:
 def strip_entities(text: str) -> str:
     """The prose of a post: URLs, mentions and emojis removed, hashtags kept as words."""
     # Each pattern is tried only where it could match (what it cannot do without): most
-    # posts have no link, no mention, and an ASCII post no emoji. Same result, a third of
-    # the time.
+    # posts have no link, no mention, and an ASCII post no emoji. Same result (tested), in
+    # 0.57 of the time on listening's generated posts.
     if "://" in text or "www." in text.lower():
         text = URL_RE.sub(" ", text)
     if "@" in text:
